@@ -1,0 +1,72 @@
+package connector
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/streams"
+)
+
+// Discover is the catalog of every stream.
+func Discover() protocol.Catalog {
+	var c protocol.Catalog
+	for _, s := range streams.All() {
+		c.Streams = append(c.Streams, s.Catalog())
+	}
+	return c
+}
+
+// Selected is one configured stream, checked against what it supports.
+type Selected struct {
+	Stream      *streams.Stream
+	Incremental bool
+}
+
+// InputError is a catalog or state the connector cannot run with.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
+
+// ParseCatalog reads a ConfiguredAirbyteCatalog and checks every stream.
+func ParseCatalog(raw []byte) ([]Selected, error) {
+	raw = bytes.TrimSpace(raw)
+	var cat protocol.ConfiguredCatalog
+	if err := json.Unmarshal(raw, &cat); err != nil {
+		return nil, &InputError{fmt.Sprintf("Invalid catalog: the catalog file is not a ConfiguredAirbyteCatalog JSON object (%s); run discover and select streams from its output", jsonErr(err))}
+	}
+	if len(cat.Streams) == 0 {
+		return nil, &InputError{"Invalid catalog: it selects no streams; add at least one of: " + streams.Names()}
+	}
+	seen := map[string]bool{}
+	var out []Selected
+	for i, cs := range cat.Streams {
+		name := cs.Stream.Name
+		s, ok := streams.Lookup(name)
+		if !ok {
+			return nil, &InputError{fmt.Sprintf("Invalid catalog: streams[%d] is %q, which is not a Botmaker stream; use one of: %s", i, name, streams.Names())}
+		}
+		if seen[name] {
+			return nil, &InputError{fmt.Sprintf("Invalid catalog: stream %q is configured twice; keep one entry", name)}
+		}
+		seen[name] = true
+		sel := Selected{Stream: s}
+		switch cs.SyncMode {
+		case protocol.FullRefresh, "":
+		case protocol.Incremental:
+			if !s.Incremental() {
+				return nil, &InputError{fmt.Sprintf("Invalid catalog: stream %q does not support sync_mode incremental; set it to full_refresh (incremental is available for chats, messages, sessions, calls and tickets)", name)}
+			}
+			sel.Incremental = true
+			if len(cs.CursorField) > 0 && (len(cs.CursorField) != 1 || cs.CursorField[0] != s.Cursor) {
+				return nil, &InputError{fmt.Sprintf("Invalid catalog: stream %q has cursor_field %v, but its cursor is defined by the source as [%q]; remove cursor_field or set it to [%q]", name, strings.Join(cs.CursorField, "."), s.Cursor, s.Cursor)}
+			}
+		default:
+			return nil, &InputError{fmt.Sprintf("Invalid catalog: stream %q has sync_mode %q; use full_refresh or incremental", name, cs.SyncMode)}
+		}
+		out = append(out, sel)
+	}
+	return out, nil
+}

@@ -1,0 +1,186 @@
+package connector
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/source-botmaker/source-botmaker/streams"
+)
+
+// Config is the user's connector configuration. Its reflection is the
+// connectionSpecification that `spec` prints (spec.json is its golden copy),
+// so the tags here are the user-facing documentation of every option.
+type Config struct {
+	AccessToken          string `json:"access_token" jsonschema:"required,title=Access Token,description=Botmaker API access token. Generate it in Botmaker under Configuration > Integrations > API (Credentials tab). It is sent as the access-token request header (without a Bearer prefix)." jsonschema_extras:"airbyte_secret=true,order=0"`
+	StartDate            string `json:"start_date" jsonschema:"required,title=Start Date,description=UTC date-time (RFC 3339) of the earliest data to sync. For example 2025-01-01T00:00:00Z.,format=date-time,pattern=^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$,example=2025-01-01T00:00:00Z" jsonschema_extras:"order=1"`
+	LongTermSearch       bool   `json:"long_term_search" jsonschema:"title=Long-term Search,description=Backfill chats and messages and sessions older than Botmaker's recent window (about 7 days for chats and sessions and 3 days for messages) by sending long-term-search=true. Botmaker bills long-term searches as BI data-source consumption: enable it only to backfill history from the Start Date.,default=false" jsonschema_extras:"order=2"`
+	LookbackWindowHours  int    `json:"lookback_window_hours,omitempty" jsonschema:"title=Lookback Window (hours),description=Incremental syncs re-read this many hours before the saved cursor to pick up records Botmaker indexed late. Overlapping records are duplicates by primary key that a deduplicating destination mode removes.,default=24,minimum=1,maximum=720" jsonschema_extras:"order=3"`
+	IncludeMessages      bool   `json:"include_messages" jsonschema:"title=Include Session Messages,description=Ask Botmaker to embed each session's messages in the sessions stream. Botmaker bills it as extra BI data-source consumption.,default=false" jsonschema_extras:"order=4"`
+	IncludeEvents        bool   `json:"include_events" jsonschema:"title=Include Session Events,description=Ask Botmaker to embed each session's events in the sessions stream. Botmaker bills it as extra BI data-source consumption.,default=false" jsonschema_extras:"order=5"`
+	IncludeAIAnalysis    bool   `json:"include_ai_analysis" jsonschema:"title=Include Session AI Analysis,description=Ask Botmaker to embed each session's AI analysis in the sessions stream. Botmaker bills it as extra BI data-source consumption.,default=false" jsonschema_extras:"order=6"`
+	MaxConcurrentStreams int    `json:"max_concurrent_streams,omitempty" jsonschema:"title=Max Concurrent Streams,description=How many streams are read at the same time. Each Botmaker endpoint has its own rate limit so streams read in parallel finish sooner.,default=9,minimum=1,maximum=16" jsonschema_extras:"order=7"`
+	BaseURL              string `json:"base_url,omitempty" jsonschema:"title=API Base URL,description=Botmaker API base URL. Change it only to point the connector at a proxy or a test server.,default=https://api.botmaker.com/v2.0,format=uri" jsonschema_extras:"order=8"`
+}
+
+// Defaults for options the user left out.
+const (
+	DefaultBaseURL              = "https://api.botmaker.com/v2.0"
+	DefaultLookbackWindowHours  = 24
+	DefaultMaxConcurrentStreams = 9
+)
+
+// ConfigError is a config the connector cannot run with. Its message names
+// the field and the fix.
+type ConfigError struct{ Field, Problem string }
+
+func (e *ConfigError) Error() string {
+	if e.Field == "" {
+		return "Invalid config: " + e.Problem
+	}
+	return fmt.Sprintf("Invalid config: %s %s", e.Field, e.Problem)
+}
+
+var startDatePattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$`)
+
+// ParseConfig reads and validates a config file's bytes. Unknown keys are
+// returned as warnings, not errors: a config written for a newer version of
+// the connector still runs.
+func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil, nil, &ConfigError{"", "the config file is empty; it must be a JSON object with at least access_token and start_date"}
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, nil, &ConfigError{"", fmt.Sprintf("the config file is not a JSON object (%v); it must look like {\"access_token\": \"...\", \"start_date\": \"2025-01-01T00:00:00Z\"}", jsonErr(err))}
+	}
+	c := &Config{LookbackWindowHours: DefaultLookbackWindowHours, MaxConcurrentStreams: DefaultMaxConcurrentStreams, BaseURL: DefaultBaseURL}
+	known := map[string]any{
+		"access_token": &c.AccessToken, "start_date": &c.StartDate, "long_term_search": &c.LongTermSearch,
+		"lookback_window_hours": &c.LookbackWindowHours, "include_messages": &c.IncludeMessages,
+		"include_events": &c.IncludeEvents, "include_ai_analysis": &c.IncludeAIAnalysis,
+		"max_concurrent_streams": &c.MaxConcurrentStreams, "base_url": &c.BaseURL,
+	}
+	var warnings []string
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := fields[k]
+		dst, ok := known[k]
+		if !ok {
+			if !strings.HasPrefix(k, "_") {
+				warnings = append(warnings, fmt.Sprintf("config key %q is not a Botmaker connector option and is ignored", k))
+			}
+			continue
+		}
+		if string(v) == "null" {
+			continue // same as absent
+		}
+		if err := json.Unmarshal(v, dst); err != nil {
+			return nil, nil, &ConfigError{k, fmt.Sprintf("must be %s, got %s", kindOf(dst), clipRaw(v, k))}
+		}
+	}
+	if strings.TrimSpace(c.AccessToken) == "" {
+		return nil, nil, &ConfigError{"access_token", "is missing or empty; copy the token from Botmaker under Configuration > Integrations > API > Credentials"}
+	}
+	if strings.HasPrefix(strings.ToLower(c.AccessToken), "bearer ") {
+		return nil, nil, &ConfigError{"access_token", "starts with \"Bearer \"; paste the token alone, Botmaker expects it without a prefix"}
+	}
+	if c.StartDate == "" {
+		return nil, nil, &ConfigError{"start_date", "is missing; set the earliest date to sync as an RFC 3339 UTC date-time such as 2025-01-01T00:00:00Z"}
+	}
+	if !startDatePattern.MatchString(c.StartDate) {
+		return nil, nil, &ConfigError{"start_date", fmt.Sprintf("is %q; it must be an RFC 3339 UTC date-time such as 2025-01-01T00:00:00Z", c.StartDate)}
+	}
+	start, err := time.Parse(time.RFC3339, c.StartDate)
+	if err != nil {
+		return nil, nil, &ConfigError{"start_date", fmt.Sprintf("is %q, which is not a real date-time; use one such as 2025-01-01T00:00:00Z", c.StartDate)}
+	}
+	if start.After(now) {
+		return nil, nil, &ConfigError{"start_date", fmt.Sprintf("is %s, which is in the future; set it to a past date-time", c.StartDate)}
+	}
+	if c.LookbackWindowHours < 1 || c.LookbackWindowHours > 720 {
+		return nil, nil, &ConfigError{"lookback_window_hours", fmt.Sprintf("is %d; it must be between 1 and 720 hours (default %d)", c.LookbackWindowHours, DefaultLookbackWindowHours)}
+	}
+	if c.MaxConcurrentStreams < 1 || c.MaxConcurrentStreams > 16 {
+		return nil, nil, &ConfigError{"max_concurrent_streams", fmt.Sprintf("is %d; it must be between 1 and 16 (default %d)", c.MaxConcurrentStreams, DefaultMaxConcurrentStreams)}
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return nil, nil, &ConfigError{"base_url", fmt.Sprintf("is %q; it must be an http(s) URL such as %s", c.BaseURL, DefaultBaseURL)}
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	return c, warnings, nil
+}
+
+// StreamOptions is the part of the config the streams need.
+func (c *Config) StreamOptions() streams.Options {
+	start, _ := time.Parse(time.RFC3339, c.StartDate)
+	return streams.Options{
+		StartDate:         start.UTC(),
+		LongTermSearch:    c.LongTermSearch,
+		Lookback:          time.Duration(c.LookbackWindowHours) * time.Hour,
+		IncludeMessages:   c.IncludeMessages,
+		IncludeEvents:     c.IncludeEvents,
+		IncludeAIAnalysis: c.IncludeAIAnalysis,
+	}
+}
+
+func kindOf(dst any) string {
+	switch dst.(type) {
+	case *string:
+		return "a string"
+	case *bool:
+		return "true or false"
+	case *int:
+		return "a whole number"
+	}
+	return "a different type"
+}
+
+// clipRaw shows a bad value, unless it may be the token.
+func clipRaw(v json.RawMessage, field string) string {
+	if field == "access_token" {
+		return "a " + jsonKind(v)
+	}
+	if len(v) > 60 {
+		return string(v[:60]) + "..."
+	}
+	return string(v)
+}
+
+func jsonKind(v json.RawMessage) string {
+	switch {
+	case len(v) == 0:
+		return "nothing"
+	case v[0] == '"':
+		return "string"
+	case v[0] == '{':
+		return "object"
+	case v[0] == '[':
+		return "array"
+	case v[0] == 't' || v[0] == 'f':
+		return "boolean"
+	default:
+		return "number"
+	}
+}
+
+// jsonErr makes encoding/json's errors readable without echoing content.
+func jsonErr(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("invalid JSON at byte %d", se.Offset)
+	}
+	return err.Error()
+}

@@ -1,0 +1,58 @@
+package protocol
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rs/zerolog"
+)
+
+// NewLogger returns a zerolog logger whose events become LOG messages on w.
+// Debug events are dropped unless debug is set (the --debug flag, or
+// LOG_LEVEL=debug as the Python CDK reads it).
+func NewLogger(w *Writer, debug bool) zerolog.Logger {
+	lvl := zerolog.InfoLevel
+	if debug {
+		lvl = zerolog.DebugLevel
+	}
+	return zerolog.New(logSink{w}).Level(lvl)
+}
+
+// logSink turns one zerolog JSON event into "message key=value ..." text.
+type logSink struct{ w *Writer }
+
+func (s logSink) Write(p []byte) (int, error) {
+	var ev map[string]any
+	if err := json.Unmarshal(p, &ev); err != nil {
+		return len(p), s.w.Log(LogInfo, strings.TrimSpace(string(p)))
+	}
+	level := LogInfo
+	switch ev[zerolog.LevelFieldName] {
+	case "debug":
+		level = LogDebug
+	case "trace":
+		level = LogTrace
+	case "warn":
+		level = LogWarn
+	case "error":
+		level = LogError
+	case "fatal", "panic":
+		level = LogFatal
+	}
+	msg, _ := ev[zerolog.MessageFieldName].(string)
+	delete(ev, zerolog.LevelFieldName)
+	delete(ev, zerolog.MessageFieldName)
+	keys := make([]string, 0, len(ev))
+	for k := range ev {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(msg)
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s=%v", k, ev[k])
+	}
+	return len(p), s.w.Log(level, b.String())
+}

@@ -1,0 +1,179 @@
+package protocol
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Redacted replaces a secret wherever it would have been written.
+const Redacted = "**********"
+
+// Writer is the only thing that writes to stdout. Each message is one line;
+// lines from concurrent streams never interleave. It counts records per
+// stream so that every STATE carries sourceStats.recordCount = records of that
+// stream since its previous STATE, as the Python CDK does. Lines leave in the
+// order they were written, so a state can never reach the platform before the
+// records it covers; every STATE also flushes, so a checkpoint is not held
+// back in the buffer.
+type Writer struct {
+	mu      sync.Mutex
+	out     *bufio.Writer
+	secrets [][]byte
+	counts  map[string]float64
+	now     func() time.Time
+	line    []byte
+	err     error
+}
+
+// NewWriter wraps w (normally os.Stdout) with a 256 KiB buffer.
+func NewWriter(w io.Writer) *Writer {
+	return &Writer{
+		out:    bufio.NewWriterSize(w, 256<<10),
+		counts: map[string]float64{},
+		now:    time.Now,
+	}
+}
+
+// SetClock replaces the clock used for emitted_at (tests).
+func (w *Writer) SetClock(now func() time.Time) { w.now = now }
+
+// AddSecret makes the writer replace s (and its JSON-escaped form) with
+// Redacted in every line, whatever message carries it.
+func (w *Writer) AddSecret(s string) {
+	if len(s) < 4 { // redacting a tiny string would mangle ordinary output
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.secrets = append(w.secrets, []byte(s))
+	if q, _ := json.Marshal(s); len(q) > 2 && string(q[1:len(q)-1]) != s {
+		w.secrets = append(w.secrets, q[1:len(q)-1])
+	}
+}
+
+// NowMillis is the clock in epoch milliseconds.
+func (w *Writer) NowMillis() int64 { return w.now().UnixMilli() }
+
+// Record writes a RECORD whose data is an already-encoded, compact JSON object.
+func (w *Writer) Record(stream string, data []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	b := w.line[:0]
+	b = append(b, `{"type":"RECORD","record":{"stream":`...)
+	b = strconv.AppendQuote(b, stream)
+	b = append(b, `,"data":`...)
+	b = append(b, data...)
+	b = append(b, `,"emitted_at":`...)
+	b = strconv.AppendInt(b, w.now().UnixMilli(), 10)
+	b = append(b, "}}\n"...)
+	w.line = b
+	w.counts[stream]++
+	return w.writeLocked(b)
+}
+
+// State writes a STREAM state for the stream, stamped with the number
+// of records written for it since its previous state, and flushes.
+func (w *Writer) State(stream string, state json.RawMessage) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	m := Message{Type: TypeState, State: &State{
+		Type:        StateStream,
+		Stream:      &StreamState{StreamDescriptor: StreamDescriptor{Name: stream}, StreamState: state},
+		SourceStats: &StateStats{RecordCount: Float(w.counts[stream])},
+	}}
+	w.counts[stream] = 0
+	if err := w.encodeLocked(&m); err != nil {
+		return err
+	}
+	return w.flushLocked()
+}
+
+// Write writes any message.
+func (w *Writer) Write(m *Message) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.encodeLocked(m)
+}
+
+// Log writes a LOG message.
+func (w *Writer) Log(level LogLevel, msg string) error {
+	return w.Write(&Message{Type: TypeLog, Log: &Log{Level: level, Message: msg}})
+}
+
+// Status writes a STREAM_STATUS trace.
+func (w *Writer) Status(stream string, s Status) error {
+	return w.Write(&Message{Type: TypeTrace, Trace: &Trace{
+		Type: TraceStreamStatus, EmittedAt: float64(w.NowMillis()),
+		StreamStatus: &StreamStatus{StreamDescriptor: StreamDescriptor{Name: stream}, Status: s},
+	}})
+}
+
+// Estimate writes a STREAM estimate trace.
+func (w *Writer) Estimate(stream string, rows int64) error {
+	return w.Write(&Message{Type: TypeTrace, Trace: &Trace{
+		Type: TraceEstimate, EmittedAt: float64(w.NowMillis()),
+		Estimate: &Estimate{Name: stream, Type: EstimateStream, RowEstimate: rows},
+	}})
+}
+
+// Error writes an ERROR trace; stream may be empty for a sync-level failure.
+func (w *Writer) Error(stream string, ft FailureType, message, internal string) error {
+	e := &ErrorTrace{Message: message, InternalMessage: internal, FailureType: ft}
+	if stream != "" {
+		e.StreamDescriptor = &StreamDescriptor{Name: stream}
+	}
+	return w.Write(&Message{Type: TypeTrace, Trace: &Trace{Type: TraceError, EmittedAt: float64(w.NowMillis()), Error: e}})
+}
+
+// Flush pushes buffered lines out. Call it before exit.
+func (w *Writer) Flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.flushLocked()
+}
+
+// Err is the first write error, if any (a closed stdout, for instance).
+func (w *Writer) Err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+func (w *Writer) encodeLocked(m *Message) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode %s message: %w", m.Type, err)
+	}
+	return w.writeLocked(append(b, '\n'))
+}
+
+func (w *Writer) writeLocked(line []byte) error {
+	if w.err != nil {
+		return w.err
+	}
+	for _, s := range w.secrets {
+		if bytes.Contains(line, s) {
+			line = bytes.ReplaceAll(line, s, []byte(Redacted))
+		}
+	}
+	if _, err := w.out.Write(line); err != nil {
+		w.err = err
+	}
+	return w.err
+}
+
+func (w *Writer) flushLocked() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.out.Flush(); err != nil {
+		w.err = err
+	}
+	return w.err
+}

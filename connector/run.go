@@ -1,0 +1,353 @@
+// Package connector is the Airbyte source: it parses the command line,
+// config, catalog and state, runs spec/check/discover/read, and turns every
+// outcome into protocol messages on the one stdout writer.
+package connector
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/internal/botmaker"
+	"github.com/source-botmaker/source-botmaker/streams"
+)
+
+const usage = `usage: source-botmaker <command> [flags]
+
+commands:
+  spec
+  check    --config CONFIG.json
+  discover --config CONFIG.json
+  read     --config CONFIG.json --catalog CATALOG.json [--state STATE.json]
+
+every command also takes --debug
+`
+
+// Runtime lets tests and the benchmark swap the clock and HTTP settings.
+type Runtime struct {
+	Now      func() time.Time
+	Settings botmaker.Settings
+	// Rates overrides the per-endpoint pacing (requests per second by
+	// endpoint path; 0 disables pacing); nil uses each stream's documented
+	// limit.
+	Rates map[string]float64
+}
+
+// Main runs one command and returns the process exit code. stdout receives
+// only protocol messages; stderr only usage text.
+func Main(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Runtime{Now: time.Now, Settings: botmaker.DefaultSettings}.Run(ctx, args, stdout, stderr)
+}
+
+// Run is Main with an explicit context and runtime.
+func (rt Runtime) Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd := args[0]
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "path to the connector config JSON")
+	catalogPath := fs.String("catalog", "", "path to the configured catalog JSON")
+	statePath := fs.String("state", "", "path to the state JSON")
+	debugFlag := fs.Bool("debug", false, "log debug messages")
+	switch cmd {
+	case "spec", "check", "discover", "read":
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	need := map[string][]string{"check": {"config"}, "discover": {"config"}, "read": {"config", "catalog"}}
+	for _, f := range need[cmd] {
+		if fs.Lookup(f).Value.String() == "" {
+			fmt.Fprintf(stderr, "%s needs --%s\n\n%s", cmd, f, usage)
+			return 2
+		}
+	}
+
+	w := protocol.NewWriter(stdout)
+	if rt.Now == nil {
+		rt.Now = time.Now
+	}
+	w.SetClock(rt.Now)
+	debugOn := *debugFlag || strings.EqualFold(os.Getenv("LOG_LEVEL"), "debug")
+	log := protocol.NewLogger(w, debugOn)
+	defer func() {
+		if p := recover(); p != nil {
+			_ = w.Error("", protocol.SystemError, "The Botmaker connector hit an internal error; please report it with this message.", fmt.Sprintf("panic: %v\n%s", p, debug.Stack()))
+			code = 1
+		}
+		if err := w.Flush(); err != nil && code == 0 {
+			code = 1
+		}
+	}()
+
+	c := &command{rt: rt, w: w, log: log}
+	switch cmd {
+	case "spec":
+		return c.spec()
+	case "check":
+		return c.check(ctx, *configPath)
+	case "discover":
+		return c.discover(*configPath)
+	default:
+		return c.read(ctx, *configPath, *catalogPath, *statePath)
+	}
+}
+
+type command struct {
+	rt  Runtime
+	w   *protocol.Writer
+	log zerolog.Logger
+}
+
+// fail reports a failure that ends the command: one TRACE ERROR, exit 1.
+func (c *command) fail(ft protocol.FailureType, msg string, err error) int {
+	internal := ""
+	if err != nil {
+		internal = err.Error()
+	}
+	_ = c.w.Error("", ft, msg, internal)
+	return 1
+}
+
+func (c *command) spec() int {
+	spec := Spec()
+	if err := c.w.Write(&protocol.Message{Type: protocol.TypeSpec, Spec: &spec}); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// loadConfig reads and validates the config file. The token is registered
+// with the writer before anything else can print it.
+func (c *command) loadConfig(path string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ConfigError{"", fmt.Sprintf("cannot read the config file %s: %v", path, errors.Unwrap(err))}
+	}
+	cfg, warnings, err := ParseConfig(raw, c.rt.Now())
+	if cfg != nil {
+		c.w.AddSecret(cfg.AccessToken)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, wmsg := range warnings {
+		c.log.Warn().Msg(wmsg)
+	}
+	return cfg, nil
+}
+
+func (c *command) client(cfg *Config, s botmaker.Settings) (*botmaker.Client, error) {
+	cl, err := botmaker.New(cfg.BaseURL, cfg.AccessToken, s, c.log)
+	if err != nil {
+		return nil, &ConfigError{"base_url", err.Error()}
+	}
+	for _, st := range streams.All() {
+		r := st.RatePerSecond
+		if v, ok := c.rt.Rates[st.Path]; ok {
+			r = v
+		}
+		cl.SetRate(st.Path, r)
+	}
+	return cl, nil
+}
+
+func (c *command) status(s protocol.ConnectionStatusValue, msg string) int {
+	if err := c.w.Write(&protocol.Message{Type: protocol.TypeConnectionStatus, ConnectionStatus: &protocol.ConnectionStatus{Status: s, Message: msg}}); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// check validates the config and asks Botmaker for the channel list, the
+// cheapest authenticated call (one small page, not billed).
+func (c *command) check(ctx context.Context, path string) int {
+	cfg, err := c.loadConfig(path)
+	if err != nil {
+		return c.status(protocol.StatusFailed, err.Error())
+	}
+	s := c.rt.Settings
+	if s.MaxAttempts > 3 {
+		s.MaxAttempts = 3
+	}
+	cl, err := c.client(cfg, s)
+	if err != nil {
+		return c.status(protocol.StatusFailed, err.Error())
+	}
+	ch, _ := streams.Lookup("channels")
+	if _, err := cl.Get(ctx, ch.Path, ch.Fetch(streams.Env{Fetch: cl, Opts: cfg.StreamOptions()})); err != nil {
+		return c.status(protocol.StatusFailed, err.Error())
+	}
+	return c.status(protocol.StatusSucceeded, "")
+}
+
+func (c *command) discover(path string) int {
+	if _, err := c.loadConfig(path); err != nil {
+		return c.fail(protocol.ConfigError, err.Error(), nil)
+	}
+	cat := Discover()
+	if err := c.w.Write(&protocol.Message{Type: protocol.TypeCatalog, Catalog: &cat}); err != nil {
+		return 1
+	}
+	return 0
+}
+
+func (c *command) read(ctx context.Context, configPath, catalogPath, statePath string) int {
+	cfg, err := c.loadConfig(configPath)
+	if err != nil {
+		return c.fail(protocol.ConfigError, err.Error(), nil)
+	}
+	rawCat, err := os.ReadFile(catalogPath)
+	if err != nil {
+		return c.fail(protocol.ConfigError, fmt.Sprintf("Cannot read the catalog file %s: %v", catalogPath, errors.Unwrap(err)), nil)
+	}
+	selected, err := ParseCatalog(rawCat)
+	if err != nil {
+		return c.fail(protocol.ConfigError, err.Error(), nil)
+	}
+	states := map[string]json.RawMessage{}
+	if statePath != "" {
+		rawState, err := os.ReadFile(statePath)
+		if err != nil {
+			return c.fail(protocol.ConfigError, fmt.Sprintf("Cannot read the state file %s: %v", statePath, errors.Unwrap(err)), nil)
+		}
+		parsed, err := ParseState(rawState)
+		if err != nil {
+			return c.fail(protocol.ConfigError, err.Error(), nil)
+		}
+		for name, st := range parsed {
+			if _, ok := streams.Lookup(name); !ok {
+				c.log.Warn().Msgf("the state has an entry for %q, which is not a Botmaker stream; it is ignored", name)
+				continue
+			}
+			states[name] = st
+		}
+	}
+	cl, err := c.client(cfg, c.rt.Settings)
+	if err != nil {
+		return c.fail(protocol.ConfigError, err.Error(), nil)
+	}
+	env := streams.Env{Fetch: cl, Log: c.log, Opts: cfg.StreamOptions(), Now: c.rt.Now}
+
+	start := c.rt.Now()
+	c.log.Info().Msgf("reading %d Botmaker streams, up to %d at a time", len(selected), cfg.MaxConcurrentStreams)
+	for _, sel := range selected {
+		_ = c.w.Status(sel.Stream.Name, protocol.StatusStarted)
+	}
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		failed []string
+	)
+	sem := make(chan struct{}, cfg.MaxConcurrentStreams)
+	for _, sel := range selected {
+		wg.Add(1)
+		go func(sel Selected) {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+			}
+			if err := c.readStream(ctx, env, sel, states[sel.Stream.Name]); err != nil {
+				mu.Lock()
+				failed = append(failed, sel.Stream.Name)
+				mu.Unlock()
+			}
+		}(sel)
+	}
+	wg.Wait()
+	c.log.Info().Msgf("read finished in %s; requests per endpoint: %v", c.rt.Now().Sub(start).Round(time.Millisecond), cl.Requests())
+	if len(failed) > 0 {
+		c.log.Error().Msgf("streams that did not complete: %s", strings.Join(failed, ", "))
+		return 1
+	}
+	return 0
+}
+
+// readStream reads one stream and reports its status. A panic inside one
+// stream fails that stream, not the others.
+func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected, state json.RawMessage) (err error) {
+	name := sel.Stream.Name
+	sink := &statusSink{w: c.w, name: name}
+	env.Sink = sink
+	env.Log = c.log.With().Str("stream", name).Logger()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v\n%s", p, debug.Stack())
+		}
+		if err == nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		if err != nil {
+			_ = c.w.Status(name, protocol.StatusIncomplete)
+			msg, ft := describe(name, err)
+			_ = c.w.Error(name, ft, msg, err.Error())
+			return
+		}
+		_ = c.w.Status(name, protocol.StatusComplete)
+	}()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return sel.Stream.Read(ctx, env, sel.Incremental, state)
+}
+
+// describe turns a stream's error into the user message and failure type.
+func describe(stream string, err error) (string, protocol.FailureType) {
+	var be *botmaker.Error
+	var se *streams.StateError
+	switch {
+	case errors.As(err, &be):
+		return fmt.Sprintf("Stream %s failed: %s", stream, be.Message), be.FailureType
+	case errors.As(err, &se):
+		return se.Error(), protocol.ConfigError
+	case errors.Is(err, context.Canceled):
+		return fmt.Sprintf("Stream %s stopped because the sync was interrupted; the next sync resumes from its last state.", stream), protocol.TransientError
+	default:
+		return fmt.Sprintf("Stream %s failed: %v", stream, err), protocol.SystemError
+	}
+}
+
+// statusSink emits the stream's RUNNING status before its first record.
+type statusSink struct {
+	w       *protocol.Writer
+	name    string
+	running bool
+}
+
+func (s *statusSink) Record(stream string, data []byte) error {
+	if !s.running {
+		s.running = true
+		if err := s.w.Status(s.name, protocol.StatusRunning); err != nil {
+			return err
+		}
+	}
+	return s.w.Record(stream, data)
+}
+
+func (s *statusSink) State(stream string, state json.RawMessage) error { return s.w.State(stream, state) }
+
+func (s *statusSink) Estimate(stream string, rows int64) error { return s.w.Estimate(stream, rows) }

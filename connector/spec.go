@@ -1,0 +1,19 @@
+package connector
+
+import (
+	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/internal/schemagen"
+)
+
+// DocumentationURL is where users read about the connector.
+const DocumentationURL = "https://github.com/source-botmaker/source-botmaker#readme"
+
+// Spec is the SPEC payload: the config struct's schema plus metadata.
+func Spec() protocol.Spec {
+	b := schemagen.Generate(&Config{}, schemagen.Options{Title: "Botmaker Source Spec"})
+	return protocol.Spec{
+		DocumentationURL:        DocumentationURL,
+		ConnectionSpecification: b,
+		ProtocolVersion:         protocol.Version,
+	}
+}

@@ -1,0 +1,182 @@
+// Package streams declares the nine Botmaker streams and reads them.
+//
+// A stream is one Go struct (the output record: its json tags are the output
+// field names, its field types say how Botmaker's value is reshaped, and its
+// reflection is the stream's JSON schema) plus a Def that says where the
+// records come from: endpoint, primary key, cursor, pagination and time
+// window. Adding a stream is one file with both, registered in init.
+package streams
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/internal/schemagen"
+)
+
+// Pagination is how an endpoint hands out the next page.
+type Pagination int
+
+const (
+	// SinglePage endpoints return everything at once (channels).
+	SinglePage Pagination = iota
+	// NextURL endpoints return an absolute URL in nextPage, to GET as is.
+	NextURL
+	// NextToken endpoints return an opaque nextPage token that goes back as
+	// the query parameter Def.TokenParam (contacts).
+	NextToken
+	// OffsetTotal endpoints take offset/limit and report the total (tickets).
+	OffsetTotal
+)
+
+// Window is how an endpoint filters by time.
+type Window int
+
+const (
+	// NoWindow endpoints list everything (the catalogue streams).
+	NoWindow Window = iota
+	// FromTo endpoints take from/to; Botmaker rejects spans over a month.
+	FromTo
+	// DaysBeforeNow endpoints take a whole number of days back from now.
+	DaysBeforeNow
+)
+
+// MaxWindow is the longest from/to span requested. Botmaker answers 400
+// INVALID_DATETIME_INTERVAL past one month; 30 days is under every month.
+const MaxWindow = 30 * 24 * time.Hour
+
+// Def declares where a stream's records come from.
+type Def struct {
+	Name       string
+	Path       string   // endpoint path under the base URL, e.g. "/chats"
+	PrimaryKey []string // top-level fields
+	// Cursor is the output field incremental syncs bookmark; empty means the
+	// stream supports full refresh only.
+	Cursor string
+	// CursorIsFilter says the endpoint's from/to filter is on Cursor itself,
+	// so records before a window's start are overlap and can be dropped. For
+	// chats the filter is "last activity", which the cursor only approximates.
+	CursorIsFilter bool
+
+	Pagination Pagination
+	TokenParam string // NextToken: query parameter for the token
+	ItemsKey   string // envelope key of the items; default "items"
+	Limit      int    // page size sent as "limit", when the endpoint takes one
+
+	Window Window
+	// Recent is how far back Botmaker serves without long-term search; zero
+	// means no limit.
+	Recent time.Duration
+	// LongTermSearch says the endpoint takes long-term-search=true.
+	LongTermSearch bool
+	// Settle is how long after its start a record may still appear (sessions
+	// are listed only once finished); checkpoints never pass now-Settle.
+	Settle time.Duration
+	// Params adds endpoint-specific query parameters.
+	Params func(Options) url.Values
+
+	// RatePerSecond is Botmaker's documented limit for the endpoint.
+	RatePerSecond float64
+
+	// Drop lists wire fields never written out (secrets Botmaker returns,
+	// such as a Telegram channel's bot token).
+	Drop []string
+}
+
+// Options are the parts of the user's config that shape requests.
+type Options struct {
+	StartDate                                         time.Time
+	LongTermSearch                                    bool
+	Lookback                                          time.Duration
+	IncludeMessages, IncludeEvents, IncludeAIAnalysis bool
+}
+
+// Stream is a declared stream, ready to read.
+type Stream struct {
+	Def
+	schema json.RawMessage
+	plan   *plan
+}
+
+var registry = map[string]*Stream{}
+
+// Declare builds a stream from its record struct T and its Def. It panics on
+// a declaration error (a typo in a key or cursor name), which every test run
+// hits at init.
+func Declare[T any](d Def) *Stream {
+	if d.ItemsKey == "" {
+		d.ItemsKey = "items"
+	}
+	t := reflect.TypeFor[T]()
+	p, err := newPlan(t, d)
+	if err != nil {
+		panic(fmt.Sprintf("stream %s: %v", d.Name, err))
+	}
+	return &Stream{Def: d, schema: schemagen.Generate(new(T), schemagen.Options{Nullable: true}), plan: p}
+}
+
+func register(s *Stream) *Stream {
+	if _, dup := registry[s.Name]; dup {
+		panic("stream registered twice: " + s.Name)
+	}
+	registry[s.Name] = s
+	return s
+}
+
+// All returns every stream, by name.
+func All() []*Stream {
+	out := make([]*Stream, 0, len(registry))
+	for _, s := range registry {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Lookup finds a stream by name.
+func Lookup(name string) (*Stream, bool) {
+	s, ok := registry[name]
+	return s, ok
+}
+
+// Names lists the stream names, for error messages.
+func Names() string {
+	var n []string
+	for _, s := range All() {
+		n = append(n, s.Name)
+	}
+	return strings.Join(n, ", ")
+}
+
+// Schema is the stream's JSON schema.
+func (s *Stream) Schema() json.RawMessage { return s.schema }
+
+// Incremental reports whether the stream supports incremental sync.
+func (s *Stream) Incremental() bool { return s.Cursor != "" }
+
+// Catalog is the stream as discover lists it.
+func (s *Stream) Catalog() protocol.Stream {
+	st := protocol.Stream{
+		Name:               s.Name,
+		JSONSchema:         s.schema,
+		SupportedSyncModes: []protocol.SyncMode{protocol.FullRefresh},
+	}
+	if len(s.PrimaryKey) > 0 {
+		for _, k := range s.PrimaryKey {
+			st.SourceDefinedPrimaryKey = append(st.SourceDefinedPrimaryKey, []string{k})
+		}
+	}
+	if s.Incremental() {
+		st.SupportedSyncModes = append(st.SupportedSyncModes, protocol.Incremental)
+		st.SourceDefinedCursor = true
+		st.DefaultCursorField = []string{s.Cursor}
+		st.IsResumable = true
+	}
+	return st
+}
