@@ -348,6 +348,8 @@ func (s *statusSink) Record(stream string, data []byte) error {
 	return s.w.Record(stream, data)
 }
 
-func (s *statusSink) State(stream string, state json.RawMessage) error { return s.w.State(stream, state) }
+func (s *statusSink) State(stream string, state json.RawMessage) error {
+	return s.w.State(stream, state)
+}
 
 func (s *statusSink) Estimate(stream string, rows int64) error { return s.w.Estimate(stream, rows) }
