@@ -121,12 +121,16 @@ func (p *plan) transform(dst, item []byte) ([]byte, string, error) {
 			dst = append(dst, k...)
 			dst = append(dst, '"', ':')
 			ts := v
-			if len(v) > 0 && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9')) {
+			switch {
+			case v[0] == '"' || rawjson.IsNull(v):
+			case v[0] == '-' || (v[0] >= '0' && v[0] <= '9'):
 				s, ok := epochToRFC3339(v)
 				if !ok {
 					return fmt.Errorf("field %s: %s is not a date-time", key, v)
 				}
 				ts = []byte(`"` + s + `"`)
+			default:
+				return fmt.Errorf("field %s: %s is not a date-time", key, clipBytes(v))
 			}
 			dst = append(dst, ts...)
 			if key == p.cursor && ts[0] == '"' {
@@ -167,4 +171,11 @@ func appendQuoted(dst, v []byte) []byte {
 		dst = append(dst, c)
 	}
 	return append(dst, '"')
+}
+
+func clipBytes(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "..."
+	}
+	return string(b)
 }

@@ -49,7 +49,9 @@ func FormatTime(t time.Time) string {
 // epochToRFC3339 converts a JSON number of epoch seconds or milliseconds.
 func epochToRFC3339(raw []byte) (string, bool) {
 	f, err := strconv.ParseFloat(string(raw), 64)
-	if err != nil {
+	// Outside 1970..5138 (seconds) or beyond year 9999 (milliseconds) the
+	// number is not an epoch time.
+	if err != nil || f < 0 || f > 253402300799999 {
 		return "", false
 	}
 	if f > 1e11 { // milliseconds: 1e11 s is the year 5138

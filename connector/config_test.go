@@ -1,0 +1,78 @@
+package connector
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+func TestParseConfigValid(t *testing.T) {
+	cfg, warnings, err := ParseConfig([]byte(`{"access_token":"tok","start_date":"2025-01-01T00:00:00Z","long_term_search":true,"base_url":"http://127.0.0.1:9/v2.0/","surprise":1,"_comment":"x"}`), testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Config{AccessToken: "tok", StartDate: "2025-01-01T00:00:00Z", LongTermSearch: true, LookbackWindowHours: 24, MaxConcurrentStreams: 9, BaseURL: "http://127.0.0.1:9/v2.0"}
+	if diff := cmp.Diff(want, cfg); diff != "" {
+		t.Error(diff)
+	}
+	if diff := cmp.Diff([]string{`config key "surprise" is not a Botmaker connector option and is ignored`}, warnings); diff != "" {
+		t.Error(diff)
+	}
+	opts := cfg.StreamOptions()
+	if opts.Lookback != 24*time.Hour || !opts.StartDate.Equal(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("options %+v", opts)
+	}
+}
+
+// Every bad config names the field and says how to fix it, and never echoes
+// the token.
+func TestParseConfigErrors(t *testing.T) {
+	tests := []struct {
+		name, in, field, hint string
+	}{
+		{"empty file", ``, "", "access_token and start_date"},
+		{"not json", `{"access_token":`, "", "not a JSON object"},
+		{"array", `[]`, "", "not a JSON object"},
+		{"missing token", `{"start_date":"2025-01-01T00:00:00Z"}`, "access_token", "Credentials"},
+		{"empty token", `{"access_token":"  ","start_date":"2025-01-01T00:00:00Z"}`, "access_token", "missing or empty"},
+		{"token wrong type", `{"access_token":12345678,"start_date":"2025-01-01T00:00:00Z"}`, "access_token", "must be a string"},
+		{"bearer prefix", `{"access_token":"Bearer abcdefgh","start_date":"2025-01-01T00:00:00Z"}`, "access_token", "without a prefix"},
+		{"missing start", `{"access_token":"t"}`, "start_date", "2025-01-01T00:00:00Z"},
+		{"start not RFC 3339", `{"access_token":"t","start_date":"2025-01-01"}`, "start_date", "RFC 3339"},
+		{"start impossible", `{"access_token":"t","start_date":"2025-02-30T00:00:00Z"}`, "start_date", "not a real date-time"},
+		{"start in future", `{"access_token":"t","start_date":"2027-01-01T00:00:00Z"}`, "start_date", "future"},
+		{"start wrong type", `{"access_token":"t","start_date":20250101}`, "start_date", "must be a string"},
+		{"lts wrong type", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","long_term_search":"yes"}`, "long_term_search", "true or false"},
+		{"lookback zero", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","lookback_window_hours":0}`, "lookback_window_hours", "between 1 and 720"},
+		{"lookback negative", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","lookback_window_hours":-3}`, "lookback_window_hours", "between 1 and 720"},
+		{"lookback fraction", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","lookback_window_hours":1.5}`, "lookback_window_hours", "whole number"},
+		{"concurrency zero", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","max_concurrent_streams":0}`, "max_concurrent_streams", "between 1 and 16"},
+		{"base url not http", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","base_url":"ftp://x"}`, "base_url", "https://api.botmaker.com/v2.0"},
+		{"base url with credentials", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","base_url":"https://u:p@x"}`, "base_url", "http(s) URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := ParseConfig([]byte(tt.in), testNow)
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want *ConfigError", err)
+			}
+			if ce.Field != tt.field {
+				t.Errorf("field = %q, want %q", ce.Field, tt.field)
+			}
+			if !strings.Contains(err.Error(), tt.hint) {
+				t.Errorf("message %q lacks %q", err, tt.hint)
+			}
+			for _, secret := range []string{"12345678", "abcdefgh"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("message echoes the token: %q", err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,145 @@
+package protocol
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func fixedClock() time.Time { return time.UnixMilli(1_700_000_000_123) }
+
+func lines(t *testing.T, b []byte) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("line is not JSON: %q: %v", sc.Text(), err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestWriterMessages(t *testing.T) {
+	tests := []struct {
+		name  string
+		write func(w *Writer) error
+		want  string
+	}{
+		{"record", func(w *Writer) error { return w.Record("chats", []byte(`{"chat_id":"A"}`)) },
+			`{"type":"RECORD","record":{"stream":"chats","data":{"chat_id":"A"},"emitted_at":1700000000123}}`},
+		{"state counts records since previous state", func(w *Writer) error {
+			_ = w.Record("s", []byte(`{}`))
+			_ = w.Record("other", []byte(`{}`))
+			_ = w.Record("s", []byte(`{}`))
+			_ = w.State("s", json.RawMessage(`{"c":"x"}`))
+			return w.State("s", json.RawMessage(`{"c":"y"}`))
+		}, `{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"s"},"stream_state":{"c":"y"}},"sourceStats":{"recordCount":0.0}}}`},
+		{"log", func(w *Writer) error { return w.Log(LogWarn, "careful") },
+			`{"type":"LOG","log":{"level":"WARN","message":"careful"}}`},
+		{"status", func(w *Writer) error { return w.Status("calls", StatusRunning) },
+			`{"type":"TRACE","trace":{"type":"STREAM_STATUS","emitted_at":1700000000123,"stream_status":{"stream_descriptor":{"name":"calls"},"status":"RUNNING"}}}`},
+		{"error with stream", func(w *Writer) error { return w.Error("calls", TransientError, "m", "") },
+			`{"type":"TRACE","trace":{"type":"ERROR","emitted_at":1700000000123,"error":{"message":"m","failure_type":"transient_error","stream_descriptor":{"name":"calls"}}}}`},
+		{"estimate", func(w *Writer) error { return w.Estimate("tickets", 42) },
+			`{"type":"TRACE","trace":{"type":"ESTIMATE","emitted_at":1700000000123,"estimate":{"name":"tickets","type":"STREAM","row_estimate":42}}}`},
+		{"secret redacted everywhere", func(w *Writer) error {
+			w.AddSecret("tok-123456")
+			return w.Log(LogError, "bad header tok-123456 in reason")
+		}, `{"type":"LOG","log":{"level":"ERROR","message":"bad header ********** in reason"}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			w := NewWriter(&buf)
+			w.SetClock(fixedClock)
+			if err := tt.write(w); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Split(strings.TrimSpace(buf.String()), "\n")
+			if diff := cmp.Diff(tt.want, got[len(got)-1]); diff != "" {
+				t.Errorf("last line (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestStateRecordCountIsPerStream(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	for i := 0; i < 3; i++ {
+		_ = w.Record("a", []byte(`{}`))
+	}
+	_ = w.Record("b", []byte(`{}`))
+	_ = w.State("a", json.RawMessage(`{}`))
+	_ = w.State("b", json.RawMessage(`{}`))
+	_ = w.Flush()
+	var counts []float64
+	for _, m := range lines(t, buf.Bytes()) {
+		if m["type"] == "STATE" {
+			counts = append(counts, m["state"].(map[string]any)["sourceStats"].(map[string]any)["recordCount"].(float64))
+		}
+	}
+	if diff := cmp.Diff([]float64{3, 1}, counts); diff != "" {
+		t.Error(diff)
+	}
+}
+
+// Concurrent streams must never interleave bytes within a line.
+func TestWriterConcurrentLinesStayWhole(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 500; i++ {
+				_ = w.Record("s", []byte(`{"text":"`+strings.Repeat("x", g*37)+`"}`))
+				if i%50 == 0 {
+					_ = w.State("s", json.RawMessage(`{}`))
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	_ = w.Flush()
+	if got := len(lines(t, buf.Bytes())); got != 8*500+8*10 {
+		t.Errorf("got %d lines", got)
+	}
+}
+
+func TestFloatAlwaysHasDecimalPoint(t *testing.T) {
+	for in, want := range map[float64]string{0: "0.0", 3: "3.0", 2.5: "2.5", 1e21: "1e+21"} {
+		b, _ := json.Marshal(Float(in))
+		if string(b) != want {
+			t.Errorf("Float(%v) = %s, want %s", in, b, want)
+		}
+	}
+}
+
+func TestLoggerBecomesLogMessages(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	log := NewLogger(w, false)
+	log.Debug().Msg("hidden")
+	log.Warn().Str("stream", "chats").Int("n", 2).Msg("slow")
+	_ = w.Flush()
+	got := lines(t, buf.Bytes())
+	want := []map[string]any{{"type": "LOG", "log": map[string]any{"level": "WARN", "message": "slow n=2 stream=chats"}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Error(diff)
+	}
+}

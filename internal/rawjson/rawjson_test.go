@@ -1,0 +1,104 @@
+package rawjson
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestObjectEach(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    [][2]string
+		wantErr bool
+	}{
+		{"empty", `{}`, nil, false},
+		{"spaces", ` { "a" : 1 , "b":"x" } `, [][2]string{{"a", "1"}, {"b", `"x"`}}, false},
+		{"nested and escapes", `{"a":{"b":[1,{"c":"}]"}]},"q":"say \"hi\" \\","n":null}`,
+			[][2]string{{"a", `{"b":[1,{"c":"}]"}]}`}, {"q", `"say \"hi\" \\"`}, {"n", "null"}}, false},
+		{"escaped key kept raw", `{"a\"b":true}`, [][2]string{{`a\"b`, "true"}}, false},
+		{"not an object", `[1]`, nil, true},
+		{"truncated", `{"a":{"b":1}`, nil, true},
+		{"missing colon", `{"a" 1}`, nil, true},
+		{"unterminated string", `{"a":"x}`, nil, true},
+		{"trailing comma", `{"a":1,}`, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got [][2]string
+			err := ObjectEach([]byte(tt.in), func(k, v []byte) error {
+				got = append(got, [2]string{string(k), string(v)})
+				return nil
+			})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if err != nil {
+				if !errors.Is(err, ErrSyntax) {
+					t.Errorf("error %v is not ErrSyntax", err)
+				}
+				return
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Error(diff)
+			}
+		})
+	}
+}
+
+func TestArrayEach(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    []string
+		wantErr bool
+	}{
+		{`[]`, nil, false},
+		{`[1, "a", {"b":[2]}, [3], null, true, -1.5e3]`, []string{"1", `"a"`, `{"b":[2]}`, "[3]", "null", "true", "-1.5e3"}, false},
+		{`[1,2`, nil, true},
+		{`{"a":1}`, nil, true},
+		{`[1 2]`, nil, true},
+	}
+	for _, tt := range tests {
+		var got []string
+		err := ArrayEach([]byte(tt.in), func(e []byte) error { got = append(got, string(e)); return nil })
+		if (err != nil) != tt.wantErr {
+			t.Fatalf("%s: err = %v", tt.in, err)
+		}
+		if err == nil {
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("%s: %s", tt.in, diff)
+			}
+		}
+	}
+}
+
+// Whatever bytes arrive, the walkers return an error or values that are
+// slices of valid JSON input; they never panic or read out of bounds.
+func FuzzObjectEach(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":[1,{"b":"c"}]}`, `{"a":"\"}"}`, `{"items":[{"id":"1"}],"nextPage":null}`, `{"a":`, `[`, `"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		valid := json.Valid(b)
+		err := ObjectEach(b, func(k, v []byte) error {
+			if valid && !json.Valid(v) {
+				t.Fatalf("value %q of valid input %q is not valid JSON", v, b)
+			}
+			if rawValid := json.Valid(v); rawValid && v[0] == '[' {
+				_ = ArrayEach(v, func([]byte) error { return nil })
+			}
+			return nil
+		})
+		if valid && len(b) > 0 && err != nil {
+			var probe any
+			if json.Unmarshal(b, &probe) == nil {
+				if _, isObj := probe.(map[string]any); isObj {
+					t.Fatalf("valid object %q rejected: %v", b, err)
+				}
+			}
+		}
+	})
+}

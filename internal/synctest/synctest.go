@@ -1,0 +1,205 @@
+// Package synctest runs the connector in-process against the fake Botmaker
+// API and parses what it prints, so tests assert on protocol messages rather
+// than on text. Every line of stdout must be one Airbyte message.
+package synctest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/source-botmaker/source-botmaker/connector"
+	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/internal/botmaker"
+	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/streams"
+)
+
+// Output is one command's parsed stdout.
+type Output struct {
+	Code     int
+	Stdout   []byte
+	Stderr   []byte
+	Messages []protocol.Message
+	// Records holds each stream's record data, in order.
+	Records map[string][]json.RawMessage
+	// States holds each stream's STATE messages, in order.
+	States map[string][]protocol.State
+	// Statuses holds each stream's STREAM_STATUS values, in order.
+	Statuses map[string][]protocol.Status
+	Errors   []protocol.ErrorTrace
+	Logs     []protocol.Log
+}
+
+// Runtime is a connector runtime for tests: real clock, quick retries, and
+// no pacing unless the test asks for it.
+func Runtime() connector.Runtime {
+	s := botmaker.DefaultSettings
+	s.RetryWaitMin = 5 * time.Millisecond
+	s.RetryWaitMax = 50 * time.Millisecond
+	s.Timeout = 20 * time.Second
+	rates := map[string]float64{}
+	for _, st := range streams.All() {
+		rates[st.Path] = 0
+	}
+	return connector.Runtime{Now: time.Now, Settings: s, Rates: rates}
+}
+
+// Run runs one command and parses its output; it fails the test on any
+// stdout line that is not an Airbyte message.
+func Run(t testing.TB, ctx context.Context, rt connector.Runtime, args ...string) *Output {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := rt.Run(ctx, args, &out, &errb)
+	o := Parse(t, out.Bytes())
+	o.Code, o.Stderr = code, errb.Bytes()
+	return o
+}
+
+// Parse parses connector stdout.
+func Parse(t testing.TB, stdout []byte) *Output {
+	t.Helper()
+	o := &Output{Stdout: stdout, Records: map[string][]json.RawMessage{}, States: map[string][]protocol.State{}, Statuses: map[string][]protocol.Status{}}
+	sc := bufio.NewScanner(bytes.NewReader(stdout))
+	sc.Buffer(nil, 64<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var m protocol.Message
+		dec := json.NewDecoder(bytes.NewReader(line))
+		if err := dec.Decode(&m); err != nil || m.Type == "" || dec.More() {
+			t.Fatalf("stdout line is not one Airbyte message: %.300q (%v)", line, err)
+		}
+		o.Messages = append(o.Messages, m)
+		switch m.Type {
+		case protocol.TypeRecord:
+			o.Records[m.Record.Stream] = append(o.Records[m.Record.Stream], m.Record.Data)
+		case protocol.TypeState:
+			if m.State.Stream == nil {
+				t.Fatalf("STATE without a stream: %s", line)
+			}
+			n := m.State.Stream.StreamDescriptor.Name
+			o.States[n] = append(o.States[n], *m.State)
+		case protocol.TypeTrace:
+			switch {
+			case m.Trace.StreamStatus != nil:
+				n := m.Trace.StreamStatus.StreamDescriptor.Name
+				o.Statuses[n] = append(o.Statuses[n], m.Trace.StreamStatus.Status)
+			case m.Trace.Error != nil:
+				o.Errors = append(o.Errors, *m.Trace.Error)
+			}
+		case protocol.TypeLog:
+			o.Logs = append(o.Logs, *m.Log)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// IDs returns the values of field in a stream's records, in order.
+func (o *Output) IDs(stream, field string) []string {
+	var ids []string
+	for _, r := range o.Records[stream] {
+		var m map[string]any
+		_ = json.Unmarshal(r, &m)
+		s, _ := m[field].(string)
+		ids = append(ids, s)
+	}
+	return ids
+}
+
+// Count is the number of records per stream.
+func (o *Output) Count() map[string]int {
+	c := map[string]int{}
+	for k, v := range o.Records {
+		c[k] = len(v)
+	}
+	return c
+}
+
+// FinalState is the state file a platform would pass to the next sync: the
+// last STATE of every stream.
+func (o *Output) FinalState() []byte {
+	var msgs []protocol.State
+	names := make([]string, 0, len(o.States))
+	for n := range o.States {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s := o.States[n]
+		msgs = append(msgs, s[len(s)-1])
+	}
+	b, _ := json.Marshal(msgs)
+	return b
+}
+
+// Config is a config for the fake server.
+func Config(srv *fakebotmaker.Server, start time.Time, extra map[string]any) map[string]any {
+	c := map[string]any{
+		"access_token":     fakebotmaker.DefaultToken,
+		"start_date":       start.UTC().Format("2006-01-02T15:04:05Z"),
+		"long_term_search": true,
+		"base_url":         srv.URL(),
+	}
+	for k, v := range extra {
+		c[k] = v
+	}
+	return c
+}
+
+// Catalog is a configured catalog of the named streams (every stream when
+// none), incremental where supported and asked for.
+func Catalog(incremental bool, names ...string) map[string]any {
+	var out []map[string]any
+	for _, s := range streams.All() {
+		if len(names) > 0 && !contains(names, s.Name) {
+			continue
+		}
+		mode := "full_refresh"
+		if incremental && s.Incremental() {
+			mode = "incremental"
+		}
+		c := s.Catalog()
+		out = append(out, map[string]any{"stream": c, "sync_mode": mode, "destination_sync_mode": "append", "cursor_field": c.DefaultCursorField})
+	}
+	return map[string]any{"streams": out}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+// File writes v (JSON-encoded unless it is []byte or string) to dir/name.
+func File(t testing.TB, dir, name string, v any) string {
+	t.Helper()
+	var b []byte
+	switch x := v.(type) {
+	case []byte:
+		b = x
+	case string:
+		b = []byte(x)
+	default:
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,102 @@
+package streams
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestTransform(t *testing.T) {
+	tests := []struct {
+		stream     string
+		wire       string
+		want       string
+		wantCursor string
+	}{
+		{"chats",
+			`{"chat":{"chatId":"C1","channelId":"wa-1","contactId":"549"},"creationTime":"2025-01-01T00:00:00Z","variables":{"a":"1","b":"x\"y"},"tags":["t"],"lastUserMessageDatetime":"2025-02-01T10:00:00.5Z","isBanned":false,"newField":{"kept":true}}`,
+			`{"chat_id":"C1","channel_id":"wa-1","contact_id":"549","creationTime":"2025-01-01T00:00:00Z","variables":"{\"a\":\"1\",\"b\":\"x\\\"y\"}","tags":["t"],"lastUserMessageDatetime":"2025-02-01T10:00:00.5Z","isBanned":false,"newField":{"kept":true}}`,
+			"2025-02-01T10:00:00.5Z"},
+		{"chats", `{"chat":null,"variables":null}`, `{"variables":null}`, ""},
+		{"messages",
+			`{"id":"M1","creationTime":1735689600,"from":"user","content":{"type":"text","text":"hola\nchau"},"chat":{"chatId":"C1","channelId":"wa-1","contactId":"549"},"sessionId":"C1_2025"}`,
+			`{"id":"M1","creationTime":"2025-01-01T00:00:00Z","from":"user","content":{"type":"text","text":"hola\nchau"},"chat_id":"C1","channel_id":"wa-1","contact_id":"549","sessionId":"C1_2025"}`,
+			"2025-01-01T00:00:00Z"},
+		{"messages", `{"id":"M2","creationTime":1735689600123}`, `{"id":"M2","creationTime":"2025-01-01T00:00:00.123Z"}`, "2025-01-01T00:00:00.123Z"},
+		{"sessions", `{"id":"S1","creationTime":"2025-01-01T00:00:00Z","chat":{"chat":{"chatId":"C1"},"firstName":"Ana"}}`,
+			`{"id":"S1","creationTime":"2025-01-01T00:00:00Z","chat":{"chat":{"chatId":"C1"},"firstName":"Ana"}}`, "2025-01-01T00:00:00Z"},
+		{"calls", `{"id":"K1","chat":{"chatId":"C1"},"creationDatetime":"2025-01-01T00:00:00Z","recording":{"id":"r","url":"u"}}`,
+			`{"id":"K1","chat_id":"C1","creationDatetime":"2025-01-01T00:00:00Z","recording":{"id":"r","url":"u"}}`, "2025-01-01T00:00:00Z"},
+		{"agents", `{"id":"A1","additionalInfo":{"team":{"x":[1,2]}},"slots":3}`, `{"id":"A1","additionalInfo":"{\"team\":{\"x\":[1,2]}}","slots":3}`, ""},
+		{"channels", `{"id":"tg","platform":"telegram","token":"123:SECRET","name":"Bot"}`, `{"id":"tg","platform":"telegram","name":"Bot"}`, ""},
+		{"tickets", `{"id":"T1","creationTime":"2025-03-01T00:00:00Z","assignedTo":{"id":7},"chatIds":{"a":"b"},"lastModificationBy":"already text","finishedSlasMetrics":{}}`,
+			`{"id":"T1","creationTime":"2025-03-01T00:00:00Z","assignedTo":"{\"id\":7}","chatIds":"{\"a\":\"b\"}","lastModificationBy":"already text","finishedSlasMetrics":"{}"}`, "2025-03-01T00:00:00Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.stream, func(t *testing.T) {
+			s, ok := Lookup(tt.stream)
+			if !ok {
+				t.Fatalf("no stream %s", tt.stream)
+			}
+			got, cur, err := s.plan.transform(nil, []byte(tt.wire))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !json.Valid(got) {
+				t.Fatalf("output is not JSON: %s", got)
+			}
+			if diff := cmp.Diff(tt.want, string(got)); diff != "" {
+				t.Errorf("record (-want +got):\n%s", diff)
+			}
+			if cur != tt.wantCursor {
+				t.Errorf("cursor = %q, want %q", cur, tt.wantCursor)
+			}
+		})
+	}
+}
+
+func TestTransformRejectsBadValues(t *testing.T) {
+	s, _ := Lookup("messages")
+	for _, wire := range []string{`{"id":"x","creationTime":true}`, `{"id":"x","creationTime":1e400}`, `{"id":`, `[1]`} {
+		if _, _, err := s.plan.transform(nil, []byte(wire)); err == nil {
+			t.Errorf("%s: want an error", wire)
+		}
+	}
+}
+
+// Every stream declaration is checked at init; this pins what discover says.
+func TestCatalogEntries(t *testing.T) {
+	type entry struct {
+		Name        string
+		Modes       []string
+		PK          [][]string
+		Cursor      []string
+		Pages       Pagination
+		Incremental bool
+	}
+	var got []entry
+	for _, s := range All() {
+		c := s.Catalog()
+		var modes []string
+		for _, m := range c.SupportedSyncModes {
+			modes = append(modes, string(m))
+		}
+		got = append(got, entry{c.Name, modes, c.SourceDefinedPrimaryKey, c.DefaultCursorField, s.Pagination, c.SourceDefinedCursor})
+	}
+	full, inc := []string{"full_refresh"}, []string{"full_refresh", "incremental"}
+	want := []entry{
+		{"agents", full, [][]string{{"id"}}, nil, NextURL, false},
+		{"calls", inc, [][]string{{"id"}}, []string{"creationDatetime"}, NextURL, true},
+		{"channels", full, [][]string{{"id"}}, nil, SinglePage, false},
+		{"chats", inc, [][]string{{"chat_id"}}, []string{"lastUserMessageDatetime"}, NextURL, true},
+		{"contacts", full, [][]string{{"id"}}, nil, NextToken, false},
+		{"intents", full, [][]string{{"id"}}, nil, NextURL, false},
+		{"messages", inc, [][]string{{"id"}}, []string{"creationTime"}, NextURL, true},
+		{"sessions", inc, [][]string{{"id"}}, []string{"creationTime"}, NextURL, true},
+		{"tickets", inc, [][]string{{"id"}}, []string{"creationTime"}, OffsetTotal, true},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Error(diff)
+	}
+}
