@@ -1,0 +1,443 @@
+package packaging
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/source-botmaker/source-botmaker/connector"
+	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/streams"
+)
+
+var repoRoot = filepath.Join("..", "..")
+
+// imageWant is what the image must declare, taken from metadata.yaml.
+type imageWant struct {
+	Name, Version string
+}
+
+// checkDockerfile returns every way the Dockerfile text falls short of what
+// Airbyte needs from a connector image.
+func checkDockerfile(text string, want imageWant) []string {
+	df, err := parseDockerfile(text)
+	if err != nil {
+		return []string{"cannot parse the Dockerfile: " + err.Error()}
+	}
+	var bad []string
+	if len(df.Stages) < 2 {
+		bad = append(bad, "not multi-stage: build in one stage and copy only the binary into a small runtime stage")
+	}
+	if len(df.Stages) == 0 {
+		return bad
+	}
+	bad = append(bad, checkBuildStage(df)...)
+
+	final := len(df.Stages) - 1
+	base, instr := resolve(df, final)
+	if p := shellLessBase(base); p != "" {
+		bad = append(bad, p)
+	}
+	var (
+		user, entry string
+		env         = map[string]string{}
+		labels      = map[string]string{}
+		copied      []string
+		runs        []string
+	)
+	for _, in := range instr {
+		switch in.Cmd {
+		case "USER":
+			user = in.Args
+		case "ENTRYPOINT":
+			entry = in.Args
+		case "RUN":
+			runs = append(runs, in.Args)
+		case "COPY", "ADD":
+			if f := strings.Fields(in.Args); len(f) >= 2 {
+				dst := f[len(f)-1]
+				if strings.HasSuffix(dst, "/") {
+					dst = path.Join(dst, path.Base(f[len(f)-2]))
+				}
+				copied = append(copied, dst)
+			}
+		case "ENV", "LABEL":
+			kv, err := keyValues(in.Args)
+			if err != nil {
+				bad = append(bad, fmt.Sprintf("line %d: cannot read %s: %v", in.Line, in.Cmd, err))
+				continue
+			}
+			dst := env
+			if in.Cmd == "LABEL" {
+				dst = labels
+			}
+			for k, v := range kv {
+				dst[k] = v
+			}
+		}
+	}
+	bad = append(bad, checkUser(user, runs)...)
+
+	args, exec := execForm(entry)
+	switch {
+	case entry == "":
+		bad = append(bad, "the final stage has no ENTRYPOINT")
+	case !exec:
+		bad = append(bad, fmt.Sprintf("ENTRYPOINT %s is shell form; use the exec form [\"/path/to/binary\"] so AIRBYTE_ENTRYPOINT can repeat it", entry))
+	case len(args) == 0:
+		bad = append(bad, "ENTRYPOINT is an empty array")
+	default:
+		joined := strings.Join(args, " ")
+		if got, ok := env["AIRBYTE_ENTRYPOINT"]; !ok {
+			bad = append(bad, fmt.Sprintf("AIRBYTE_ENTRYPOINT is not set; the platform runs `eval \"$AIRBYTE_ENTRYPOINT read ...\"`, set it to %q", joined))
+		} else if got != joined {
+			bad = append(bad, fmt.Sprintf("AIRBYTE_ENTRYPOINT is %q but the space-joined ENTRYPOINT is %q", got, joined))
+		}
+		if !slices.Contains(copied, args[0]) {
+			bad = append(bad, fmt.Sprintf("ENTRYPOINT runs %s, which no COPY in the final stage puts there", args[0]))
+		}
+	}
+	for _, l := range []struct{ key, want string }{{"io.airbyte.name", want.Name}, {"io.airbyte.version", want.Version}} {
+		if got, ok := labels[l.key]; !ok {
+			bad = append(bad, fmt.Sprintf("LABEL %s is missing; it must be %q (metadata.yaml)", l.key, l.want))
+		} else if got != l.want {
+			bad = append(bad, fmt.Sprintf("LABEL %s is %q but metadata.yaml says %q", l.key, got, l.want))
+		}
+	}
+	return bad
+}
+
+// resolve follows FROM <earlier stage> links back to an external image and
+// returns that image and every instruction the stage inherits, in order.
+func resolve(df *dockerfile, i int) (string, []instruction) {
+	for j := i - 1; j >= 0; j-- {
+		if df.Stages[j].Name != "" && strings.EqualFold(df.Stages[j].Name, df.Stages[i].Base) {
+			base, instr := resolve(df, j)
+			return base, append(slices.Clip(instr), df.Stages[i].Instr...)
+		}
+	}
+	return df.Stages[i].Base, df.Stages[i].Instr
+}
+
+var shellLess = regexp.MustCompile(`^(scratch|(gcr\.io|mcr\.microsoft\.com)/distroless/.*|cgr\.dev/chainguard/static.*)$`)
+
+// shellLessBase reports a runtime base the platform cannot start: it runs
+// connectors through `sh -c`. Unpinned tags make the image unreproducible.
+func shellLessBase(base string) string {
+	ref := strings.ToLower(base)
+	if shellLess.MatchString(ref) && !strings.Contains(ref, ":debug") {
+		return fmt.Sprintf("final stage base %s has no /bin/sh; the Airbyte platform starts connectors with sh -c", base)
+	}
+	if ref == "scratch" {
+		return ""
+	}
+	name, digest, _ := strings.Cut(ref, "@")
+	tag := ""
+	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
+		tag = name[i+1:]
+	}
+	if digest == "" && (tag == "" || tag == "latest") {
+		return fmt.Sprintf("final stage base %s is not pinned to a version tag or digest", base)
+	}
+	return ""
+}
+
+var stripFlags = regexp.MustCompile(`-ldflags[= ]["']?-s -w`)
+
+func checkBuildStage(df *dockerfile) []string {
+	for i := range df.Stages[:len(df.Stages)-1] {
+		_, instr := resolve(df, i)
+		cgoOff := false
+		for _, in := range instr {
+			if in.Cmd == "ENV" {
+				if kv, err := keyValues(in.Args); err == nil {
+					if v, ok := kv["CGO_ENABLED"]; ok {
+						cgoOff = v == "0"
+					}
+				}
+			}
+			if in.Cmd != "RUN" || !strings.Contains(in.Args, "go build") {
+				continue
+			}
+			var bad []string
+			if !cgoOff && !strings.Contains(in.Args, "CGO_ENABLED=0") {
+				bad = append(bad, fmt.Sprintf("line %d: go build without CGO_ENABLED=0; the binary must be static to run on the runtime base", in.Line))
+			}
+			if !strings.Contains(in.Args, "-trimpath") {
+				bad = append(bad, fmt.Sprintf("line %d: go build without -trimpath", in.Line))
+			}
+			if !stripFlags.MatchString(in.Args) {
+				bad = append(bad, fmt.Sprintf("line %d: go build without -ldflags \"-s -w\"", in.Line))
+			}
+			return bad
+		}
+	}
+	return []string{"no build stage runs `go build`"}
+}
+
+// checkUser wants the final stage to run as uid 1000, the uid Airbyte's
+// rootless pods use, either by number or as a user created with that uid.
+func checkUser(user string, runs []string) []string {
+	name, _, _ := strings.Cut(user, ":")
+	switch {
+	case user == "":
+		return []string{"the final stage has no USER, so the connector runs as root; add USER 1000"}
+	case name == "1000":
+		return nil
+	case regexp.MustCompile(`^[0-9]+$`).MatchString(name):
+		return []string{fmt.Sprintf("USER %s: the connector must run as uid 1000", user)}
+	}
+	created := regexp.MustCompile(`\b(adduser|useradd)\b[^;&|]*(-u|--uid)[ =]1000\b[^;&|]*\s` + regexp.QuoteMeta(name) + `(\s|$)`)
+	for _, r := range runs {
+		if created.MatchString(r) {
+			return nil
+		}
+	}
+	return []string{fmt.Sprintf("USER %s is not created with uid 1000 in the final stage; use USER 1000 or adduser -u 1000 %s", user, name)}
+}
+
+// metadata mirrors the parts of Airbyte's ConnectorMetadataDefinitionV0
+// this connector uses. Decoding is strict, so a misspelt key fails here
+// rather than in Airbyte's registry tooling.
+type metadata struct {
+	MetadataSpecVersion string `yaml:"metadataSpecVersion"`
+	Data                struct {
+		Name                  string   `yaml:"name"`
+		DefinitionID          string   `yaml:"definitionId"`
+		ConnectorType         string   `yaml:"connectorType"`
+		ConnectorSubtype      string   `yaml:"connectorSubtype"`
+		DockerRepository      string   `yaml:"dockerRepository"`
+		DockerImageTag        string   `yaml:"dockerImageTag"`
+		DocumentationURL      string   `yaml:"documentationUrl"`
+		GithubIssueLabel      string   `yaml:"githubIssueLabel"`
+		License               string   `yaml:"license"`
+		ReleaseStage          string   `yaml:"releaseStage"`
+		ProtocolVersion       string   `yaml:"protocolVersion"`
+		SupportsDbt           *bool    `yaml:"supportsDbt"`
+		SupportsNormalization *bool    `yaml:"supportsNormalization"`
+		Tags                  []string `yaml:"tags"`
+		AllowedHosts          struct {
+			Hosts []string `yaml:"hosts"`
+		} `yaml:"allowedHosts"`
+		Registries struct {
+			OSS   struct{ Enabled bool } `yaml:"oss"`
+			Cloud struct{ Enabled bool } `yaml:"cloud"`
+		} `yaml:"registries"`
+		SuggestedStreams struct {
+			Streams []string `yaml:"streams"`
+		} `yaml:"suggestedStreams"`
+		MaxSecondsBetweenMessages int `yaml:"maxSecondsBetweenMessages"`
+	} `yaml:"data"`
+}
+
+func loadMetadata(t *testing.T) metadata {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "metadata.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	var md metadata
+	if err := dec.Decode(&md); err != nil {
+		t.Fatalf("metadata.yaml: %v", err)
+	}
+	return md
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+func TestMetadata(t *testing.T) {
+	md := loadMetadata(t)
+	d := md.Data
+	var names []string
+	for _, s := range streams.All() {
+		names = append(names, s.Name)
+	}
+	base, err := url.Parse(connector.DefaultBaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oneOf := func(v string, allowed ...string) string {
+		if !slices.Contains(allowed, v) {
+			return fmt.Sprintf("%q is not one of %q", v, allowed)
+		}
+		return ""
+	}
+	present := func(v string) string {
+		if strings.TrimSpace(v) == "" {
+			return "is missing"
+		}
+		return ""
+	}
+	equal := func(got, want any) string {
+		if diff := cmp.Diff(want, got); diff != "" {
+			return fmt.Sprintf("(-want +got):\n%s", diff)
+		}
+		return ""
+	}
+	checks := []struct {
+		field   string
+		problem string // empty when the field is right
+	}{
+		{"metadataSpecVersion", equal(md.MetadataSpecVersion, "1.0")},
+		{"data.name", present(d.Name)},
+		{"data.definitionId", func() string {
+			if !uuidPattern.MatchString(d.DefinitionID) {
+				return fmt.Sprintf("%q is not a lower-case UUID", d.DefinitionID)
+			}
+			return ""
+		}()},
+		{"data.connectorType", equal(d.ConnectorType, "source")},
+		{"data.connectorSubtype", oneOf(d.ConnectorSubtype, "api", "database", "file", "custom", "message_queue", "unknown")},
+		{"data.dockerRepository", present(d.DockerRepository)},
+		{"data.dockerImageTag", present(d.DockerImageTag)},
+		{"data.license", present(d.License)},
+		{"data.documentationUrl", equal(d.DocumentationURL, connector.DocumentationURL)},
+		{"data.githubIssueLabel", present(d.GithubIssueLabel)},
+		{"data.releaseStage", oneOf(d.ReleaseStage, "alpha", "beta", "generally_available", "source")},
+		{"data.protocolVersion", equal(d.ProtocolVersion, protocol.Version)},
+		{"data.supportsDbt", equal(d.SupportsDbt != nil && !*d.SupportsDbt, true)},
+		{"data.supportsNormalization", equal(d.SupportsNormalization != nil && !*d.SupportsNormalization, true)},
+		{"data.tags", equal(slices.Contains(d.Tags, "language:go"), true)},
+		// The platform's network policy only lets the connector reach these
+		// hosts, so the default base URL's host must be among them.
+		{"data.allowedHosts", equal(slices.Contains(d.AllowedHosts.Hosts, base.Hostname()), true)},
+		{"data.suggestedStreams", equal(d.SuggestedStreams.Streams, names)},
+	}
+	for _, c := range checks {
+		t.Run(c.field, func(t *testing.T) {
+			if c.problem != "" {
+				t.Errorf("metadata.yaml %s %s", c.field, c.problem)
+			}
+		})
+	}
+}
+
+func TestDockerfile(t *testing.T) {
+	md := loadMetadata(t)
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range checkDockerfile(string(raw), imageWant{md.Data.DockerRepository, md.Data.DockerImageTag}) {
+		t.Error(p)
+	}
+}
+
+// TestDockerfileCheckerRejects feeds broken variants of a good Dockerfile
+// to the same checker, so each rule is shown to fail when it should.
+func TestDockerfileCheckerRejects(t *testing.T) {
+	const good = `FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY . .
+ENV CGO_ENABLED=0
+RUN go build -trimpath -ldflags="-s -w" -o /out/app .
+
+FROM alpine:3.20
+RUN adduser -D -u 1000 airbyte
+COPY --from=build /out/app /airbyte/app
+USER 1000
+ENV AIRBYTE_ENTRYPOINT="/airbyte/app"
+ENTRYPOINT ["/airbyte/app"]
+LABEL io.airbyte.name=airbyte/source-x
+LABEL io.airbyte.version=1.2.3
+`
+	want := imageWant{"airbyte/source-x", "1.2.3"}
+	if p := checkDockerfile(good, want); len(p) > 0 {
+		t.Fatalf("the good Dockerfile is rejected: %q", p)
+	}
+	type edit struct{ old, new string }
+	cases := []struct {
+		name    string
+		edits   []edit
+		problem string // substring of a reported problem; "" = must pass
+	}{
+		{"single stage", []edit{{"FROM golang:1.26-bookworm AS build\nWORKDIR /src\nCOPY . .\nENV CGO_ENABLED=0\nRUN go build -trimpath -ldflags=\"-s -w\" -o /out/app .\n\nFROM alpine:3.20\n", "FROM alpine:3.20\n"}}, "multi-stage"},
+		{"cgo enabled", []edit{{"ENV CGO_ENABLED=0\n", ""}}, "CGO_ENABLED=0"},
+		{"cgo set to 1", []edit{{"ENV CGO_ENABLED=0\n", "ENV CGO_ENABLED=1\n"}}, "CGO_ENABLED=0"},
+		{"cgo inline is fine", []edit{{"ENV CGO_ENABLED=0\nRUN go build", "RUN CGO_ENABLED=0 go build"}}, ""},
+		{"no trimpath", []edit{{"-trimpath ", ""}}, "-trimpath"},
+		{"no strip", []edit{{`-ldflags="-s -w" `, ""}}, "-s -w"},
+		{"no go build", []edit{{"RUN go build", "RUN make"}}, "go build"},
+		{"scratch", []edit{{"FROM alpine:3.20", "FROM scratch"}}, "/bin/sh"},
+		{"distroless static", []edit{{"FROM alpine:3.20", "FROM gcr.io/distroless/static-debian12:nonroot"}}, "/bin/sh"},
+		{"distroless debug has busybox", []edit{{"FROM alpine:3.20", "FROM gcr.io/distroless/static-debian12:debug"}}, ""},
+		{"unpinned base", []edit{{"FROM alpine:3.20", "FROM alpine"}}, "pinned"},
+		{"latest base", []edit{{"FROM alpine:3.20", "FROM alpine:latest"}}, "pinned"},
+		{"no user", []edit{{"USER 1000\n", ""}}, "root"},
+		{"root user", []edit{{"USER 1000", "USER root"}}, "uid 1000"},
+		{"uid 0", []edit{{"USER 1000", "USER 0"}}, "uid 1000"},
+		{"named user with uid 1000", []edit{{"USER 1000", "USER airbyte"}}, ""},
+		{"named user without uid", []edit{{"USER 1000", "USER nobody"}}, "uid 1000"},
+		{"uid and gid", []edit{{"USER 1000", "USER 1000:1000"}}, ""},
+		{"shell-form entrypoint", []edit{{`ENTRYPOINT ["/airbyte/app"]`, "ENTRYPOINT /airbyte/app"}}, "shell form"},
+		{"no entrypoint", []edit{{"ENTRYPOINT [\"/airbyte/app\"]\n", ""}}, "no ENTRYPOINT"},
+		{"no AIRBYTE_ENTRYPOINT", []edit{{"ENV AIRBYTE_ENTRYPOINT=\"/airbyte/app\"\n", ""}}, "AIRBYTE_ENTRYPOINT is not set"},
+		{"AIRBYTE_ENTRYPOINT differs", []edit{{`ENV AIRBYTE_ENTRYPOINT="/airbyte/app"`, `ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/app"`}}, "space-joined"},
+		{"AIRBYTE_ENTRYPOINT legacy form", []edit{{`ENV AIRBYTE_ENTRYPOINT="/airbyte/app"`, `ENV AIRBYTE_ENTRYPOINT "/airbyte/app"`}}, ""},
+		{"entrypoint with args joined", []edit{{`ENTRYPOINT ["/airbyte/app"]`, `ENTRYPOINT ["/airbyte/app", "--x"]`}}, "space-joined"},
+		{"AIRBYTE_ENTRYPOINT only in the build stage", []edit{{"ENV AIRBYTE_ENTRYPOINT=\"/airbyte/app\"\n", ""}, {"ENV CGO_ENABLED=0\n", "ENV CGO_ENABLED=0 AIRBYTE_ENTRYPOINT=/airbyte/app\n"}}, "AIRBYTE_ENTRYPOINT is not set"},
+		{"final stage inherits from a named stage", []edit{{"FROM alpine:3.20\n", "FROM alpine:3.20 AS runtime\nENV AIRBYTE_ENTRYPOINT=/airbyte/app\nFROM runtime\n"}, {"ENV AIRBYTE_ENTRYPOINT=\"/airbyte/app\"\n", ""}}, ""},
+		{"binary not copied", []edit{{"COPY --from=build /out/app /airbyte/app", "COPY --from=build /out/app /usr/bin/app"}}, "no COPY"},
+		{"binary copied into a directory", []edit{{"COPY --from=build /out/app /airbyte/app", "COPY --from=build /out/app /airbyte/"}}, ""},
+		{"wrong version label", []edit{{"io.airbyte.version=1.2.3", "io.airbyte.version=1.2.4"}}, "io.airbyte.version"},
+		{"no name label", []edit{{"LABEL io.airbyte.name=airbyte/source-x\n", ""}}, "io.airbyte.name is missing"},
+		{"labels on one line", []edit{{"LABEL io.airbyte.name=airbyte/source-x\nLABEL io.airbyte.version=1.2.3", `LABEL io.airbyte.name="airbyte/source-x" \` + "\n  io.airbyte.version=1.2.3"}}, ""},
+		{"unterminated continuation", []edit{{"LABEL io.airbyte.version=1.2.3\n", "LABEL io.airbyte.version=1.2.3 \\\n"}}, "cannot parse"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			text := good
+			for _, e := range c.edits {
+				if !strings.Contains(text, e.old) {
+					t.Fatalf("test bug: %q is not in the Dockerfile being edited", e.old)
+				}
+				text = strings.Replace(text, e.old, e.new, 1)
+			}
+			problems := checkDockerfile(text, want)
+			if c.problem == "" {
+				if len(problems) > 0 {
+					t.Errorf("rejected a valid variant: %q", problems)
+				}
+				return
+			}
+			for _, p := range problems {
+				if strings.Contains(p, c.problem) {
+					return
+				}
+			}
+			t.Errorf("no problem mentioning %q; got %q\n%s", c.problem, problems, text)
+		})
+	}
+}
+
+func TestDockerignore(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(repoRoot, ".dockerignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(raw), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			lines = append(lines, l)
+		}
+	}
+	// Real tokens live in secrets/; .git would bake history into the
+	// build context.
+	for _, must := range []string{".git", "secrets", "**/secrets"} {
+		if !slices.Contains(lines, must) {
+			t.Errorf(".dockerignore does not exclude %s", must)
+		}
+	}
+}
