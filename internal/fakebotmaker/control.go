@@ -1,0 +1,144 @@
+package fakebotmaker
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// serveControl serves the test-control endpoints under /_control/ (no
+// token needed; for the standalone server driven by end-to-end tests):
+//
+//	POST /_control/add-messages?n=N   -> JSON list of new message ids
+//	POST /_control/touch-chats?n=N    -> JSON list of touched chat ids
+//	POST /_control/add-calls?n=N      -> JSON list of new call ids
+//	POST /_control/add-tickets?n=N    -> JSON list of new ticket ids
+//	POST /_control/add-sessions?n=N   -> JSON list of new session ids
+//	POST /_control/finish-sessions    -> JSON list of finished session ids
+//	POST /_control/advance?d=1h30m    -> {"now": "..."} (moves the server clock)
+//	POST /_control/reset-requests     -> {}
+//	GET  /_control/stats              -> Stats
+//	GET  /_control/ids?endpoint=E[&from=RFC3339][&to=RFC3339] -> JSON list of ids (default: all)
+//	GET  /_control/total?endpoint=E   -> {"endpoint": E, "total": N}
+//	GET  /_control/now                -> {"now": "..."}
+//	GET  /_control/requests           -> JSON list of logged /v2.0 requests
+func (s *Server) serveControl(rw http.ResponseWriter, r *http.Request) {
+	op := strings.TrimPrefix(r.URL.Path, "/_control/")
+	q := r.URL.Query()
+	fail := func(status int, msg string) {
+		writeErr(rw, &apiErr{status, "INVALID_PARAMETER", "control", msg})
+	}
+	reply := func(v any) {
+		b, err := json.Marshal(v)
+		if err != nil {
+			fail(http.StatusInternalServerError, err.Error())
+			return
+		}
+		writeBody(rw, http.StatusOK, b)
+	}
+	mutations := map[string]func(int) []string{
+		"add-messages": s.AddMessages,
+		"touch-chats":  s.TouchChats,
+		"add-calls":    s.AddCalls,
+		"add-tickets":  s.AddTickets,
+		"add-sessions": s.AddSessions,
+	}
+	post := map[string]bool{"finish-sessions": true, "advance": true, "reset-requests": true}
+	get := map[string]bool{"stats": true, "ids": true, "total": true, "now": true, "requests": true}
+	switch {
+	case mutations[op] != nil || post[op]:
+		if r.Method != http.MethodPost {
+			rw.Header().Set("Allow", "POST")
+			fail(http.StatusMethodNotAllowed, "use POST")
+			return
+		}
+	case get[op]:
+		if r.Method != http.MethodGet {
+			rw.Header().Set("Allow", "GET")
+			fail(http.StatusMethodNotAllowed, "use GET")
+			return
+		}
+	default:
+		writeErr(rw, &apiErr{http.StatusNotFound, "NOT_FOUND", "path", "Unknown control path " + r.URL.Path})
+		return
+	}
+
+	if f := mutations[op]; f != nil {
+		n, err := strconv.Atoi(q.Get("n"))
+		if err != nil || n < 0 || n > 10_000_000 {
+			fail(http.StatusBadRequest, "n must be an integer between 0 and 10000000")
+			return
+		}
+		reply(nonNil(f(n)))
+		return
+	}
+	switch op {
+	case "finish-sessions":
+		reply(nonNil(s.FinishOpenSessions()))
+	case "advance":
+		d, err := time.ParseDuration(q.Get("d"))
+		if err != nil || d < 0 {
+			fail(http.StatusBadRequest, "d must be a non-negative Go duration such as 90m")
+			return
+		}
+		s.Advance(d)
+		reply(map[string]string{"now": s.Now().Format(time.RFC3339Nano)})
+	case "reset-requests":
+		s.ResetRequests()
+		reply(struct{}{})
+	case "stats":
+		reply(s.Stats())
+	case "now":
+		reply(map[string]string{"now": s.Now().Format(time.RFC3339Nano)})
+	case "requests":
+		type req struct {
+			Method   string              `json:"method"`
+			Path     string              `json:"path"`
+			RawQuery string              `json:"rawQuery"`
+			Query    map[string][]string `json:"query"`
+			Status   int                 `json:"status"`
+			At       time.Time           `json:"at"`
+			TokenOK  bool                `json:"tokenOK"`
+			Host     string              `json:"host"`
+		}
+		out := []req{}
+		for _, x := range s.Requests() {
+			out = append(out, req{x.Method, x.Path, x.RawQuery, x.Query, x.Status, x.At, x.TokenOK, x.Host})
+		}
+		reply(out)
+	case "ids", "total":
+		ep := q.Get("endpoint")
+		if !isEndpoint(ep) {
+			fail(http.StatusBadRequest, "endpoint must be one of "+strings.Join(Endpoints, ", "))
+			return
+		}
+		if op == "total" {
+			reply(map[string]any{"endpoint": ep, "total": s.Total(ep)})
+			return
+		}
+		var from, to time.Time
+		for _, p := range []struct {
+			name string
+			dst  *time.Time
+		}{{"from", &from}, {"to", &to}} {
+			if v := q.Get(p.name); v != "" {
+				t, err := time.Parse(time.RFC3339Nano, v)
+				if err != nil {
+					fail(http.StatusBadRequest, "invalid "+p.name)
+					return
+				}
+				*p.dst = t
+			}
+		}
+		reply(nonNil(s.IDs(ep, from, to)))
+	}
+}
+
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
+}
