@@ -1,0 +1,444 @@
+// Command demo runs the built connector binary against the bundled fake
+// Botmaker API and prints what it synced: a full sync of every stream, then
+// an incremental sync from the first sync's final state.
+//
+//	make build && go run ./internal/cmd/demo [-binary ./bin/source-botmaker] [-seed 1] [-state-out state.json]
+//
+// It runs the binary exactly as Airbyte does (discover, then read with
+// --config/--catalog[/--state] files) and checks every stdout line is an
+// Airbyte protocol message. It exits 1 when a line is not, when the binary
+// fails, or when any stream does not COMPLETE.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/streams"
+)
+
+func main() {
+	var o options
+	flag.StringVar(&o.Binary, "binary", "./bin/source-botmaker", "connector binary to run (make build writes it)")
+	flag.Int64Var(&o.Seed, "seed", 1, "seed of the fake API's generated data")
+	flag.StringVar(&o.StateOut, "state-out", "", "write the final state (input for a next `read --state`) to this file")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	o.RateLimits = true
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if _, err := run(ctx, o, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "demo failed:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	Binary     string
+	Seed       int64
+	StateOut   string
+	Counts     fakebotmaker.Counts // zero fields use the fake's defaults
+	RateLimits bool                // the fake answers 429 past Botmaker's documented limits
+}
+
+// streamResult is one stream's outcome in one sync.
+type streamResult struct {
+	Name     string
+	Mode     protocol.SyncMode
+	Records  int
+	States   int
+	Status   protocol.Status // last stream status seen; "" if none
+	Requests int             // requests the fake received on the stream's endpoint
+	Cursor   string          // the final state's stream_state, compact
+}
+
+// syncResult is one `read` run.
+type syncResult struct {
+	Title     string
+	Streams   []streamResult
+	Records   int
+	Seconds   float64
+	Throttled int // HTTP 429 responses from the fake during the sync
+	Errors    []string
+	ExitCode  int
+	State     []json.RawMessage // last STATE message per stream, in stream order
+}
+
+func (s syncResult) complete() bool {
+	if s.ExitCode != 0 || len(s.Streams) == 0 {
+		return false
+	}
+	for _, st := range s.Streams {
+		if st.Status != protocol.StatusComplete {
+			return false
+		}
+	}
+	return true
+}
+
+// run does the whole demo and returns both syncs' results. Its error says
+// what went wrong; the tables are printed to out either way.
+func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
+	bin, err := filepath.Abs(o.Binary)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(bin); err != nil {
+		return nil, fmt.Errorf("connector binary: %w (run `make build` first, or pass -binary)", err)
+	}
+	srv := fakebotmaker.New(fakebotmaker.Config{Seed: o.Seed, Counts: o.Counts, RateLimits: o.RateLimits})
+	defer srv.Close()
+
+	dir, err := os.MkdirTemp("", "botmaker-demo-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+
+	start := time.Now().UTC().AddDate(0, 0, -90).Format("2006-01-02T00:00:00Z")
+	cfg := map[string]any{
+		"access_token":     fakebotmaker.DefaultToken,
+		"start_date":       start,
+		"long_term_search": true,
+		"base_url":         srv.URL(),
+	}
+	configPath := filepath.Join(dir, "config.json")
+	if err := writeJSON(configPath, cfg); err != nil {
+		return nil, err
+	}
+
+	catalog, err := discover(ctx, bin, configPath)
+	if err != nil {
+		return nil, err
+	}
+	catalogPath := filepath.Join(dir, "catalog.json")
+	if err := writeJSON(catalogPath, configure(catalog)); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "Fake Botmaker API at %s (seed %d, rate limits %s)\n", srv.URL(), o.Seed, onOff(o.RateLimits))
+	fmt.Fprintf(out, "Config: start_date %s, long_term_search on; %d streams discovered\n\n", start, len(catalog.Streams))
+
+	var results []syncResult
+	first, err := read(ctx, srv, bin, "Sync 1: full history", configPath, catalogPath, "")
+	results = append(results, first)
+	printSync(out, first)
+	if err != nil {
+		return results, err
+	}
+	if !first.complete() {
+		return results, errors.New("sync 1 did not complete every stream")
+	}
+
+	// A little new activity, so the incremental sync has something new to
+	// pick up besides the lookback window it re-reads.
+	for _, a := range newActivity {
+		a.add(srv)
+	}
+	fmt.Fprint(out, "\nMeanwhile on the fake API:")
+	for i, a := range newActivity {
+		sep := ","
+		if i == len(newActivity)-1 {
+			sep = "."
+		}
+		fmt.Fprintf(out, " %d %s%s", a.n, a.what, sep)
+	}
+	fmt.Fprint(out, "\n\n")
+
+	// The new items are stamped with the current second; let it pass so the
+	// next sync's window ends after them.
+	time.Sleep(1100 * time.Millisecond)
+
+	statePath := filepath.Join(dir, "state.json")
+	if err := writeJSON(statePath, first.State); err != nil {
+		return results, err
+	}
+	second, err := read(ctx, srv, bin, "Sync 2: incremental, from sync 1's final state", configPath, catalogPath, statePath)
+	results = append(results, second)
+	printSync(out, second)
+	if err != nil {
+		return results, err
+	}
+	if o.StateOut != "" {
+		if err := writeJSON(o.StateOut, second.State); err != nil {
+			return results, err
+		}
+		fmt.Fprintf(out, "\nFinal state written to %s\n", o.StateOut)
+	}
+	if !second.complete() {
+		return results, errors.New("sync 2 did not complete every stream")
+	}
+	return results, nil
+}
+
+// newActivity is what happens on the fake API between the two syncs; each
+// entry's stream must read at least n records in the incremental sync.
+var newActivity = []struct {
+	stream, what string
+	n            int
+	add          func(*fakebotmaker.Server)
+}{
+	{"messages", "new messages", 25, func(s *fakebotmaker.Server) { s.AddMessages(25) }},
+	{"chats", "chats with new activity", 5, func(s *fakebotmaker.Server) { s.TouchChats(5) }},
+	{"calls", "new calls", 3, func(s *fakebotmaker.Server) { s.AddCalls(3) }},
+	{"tickets", "new tickets", 2, func(s *fakebotmaker.Server) { s.AddTickets(2) }},
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o600)
+}
+
+func discover(ctx context.Context, bin, configPath string) (*protocol.Catalog, error) {
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, "discover", "--config", configPath)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	var catalog *protocol.Catalog
+	for i, line := range bytes.Split(bytes.TrimRight(stdout.Bytes(), "\n"), []byte("\n")) {
+		m, err := parseLine(line)
+		if err != nil {
+			return nil, fmt.Errorf("discover stdout line %d: %w", i+1, err)
+		}
+		if m.Type == protocol.TypeCatalog {
+			catalog = m.Catalog
+		}
+		if m.Type == protocol.TypeTrace && m.Trace.Error != nil {
+			return nil, fmt.Errorf("discover failed: %s", m.Trace.Error.Message)
+		}
+	}
+	if runErr != nil {
+		return nil, fmt.Errorf("discover: %v; stderr: %s", runErr, stderr.String())
+	}
+	if catalog == nil {
+		return nil, errors.New("discover printed no CATALOG message")
+	}
+	return catalog, nil
+}
+
+// configure selects every stream the way a user would in the Airbyte UI:
+// incremental with the source's cursor where the stream supports it.
+func configure(c *protocol.Catalog) protocol.ConfiguredCatalog {
+	var cc protocol.ConfiguredCatalog
+	for _, s := range c.Streams {
+		cs := protocol.ConfiguredStream{Stream: s, SyncMode: protocol.FullRefresh, DestinationSyncMode: "overwrite", PrimaryKey: s.SourceDefinedPrimaryKey}
+		if slices.Contains(s.SupportedSyncModes, protocol.Incremental) {
+			cs.SyncMode = protocol.Incremental
+			cs.CursorField = s.DefaultCursorField
+			cs.DestinationSyncMode = "append_dedup"
+		}
+		cc.Streams = append(cc.Streams, cs)
+	}
+	return cc
+}
+
+// parseLine decodes one stdout line and checks it carries the payload its
+// type names; anything else on stdout breaks Airbyte's reader.
+func parseLine(line []byte) (*protocol.Message, error) {
+	var m protocol.Message
+	if err := json.Unmarshal(line, &m); err != nil {
+		return nil, fmt.Errorf("not an Airbyte message (%v): %.200q", err, line)
+	}
+	ok := false
+	switch m.Type {
+	case protocol.TypeRecord:
+		ok = m.Record != nil && m.Record.Stream != "" && len(m.Record.Data) > 0 && m.Record.Data[0] == '{'
+	case protocol.TypeState:
+		ok = m.State != nil
+	case protocol.TypeLog:
+		ok = m.Log != nil
+	case protocol.TypeSpec:
+		ok = m.Spec != nil
+	case protocol.TypeConnectionStatus:
+		ok = m.ConnectionStatus != nil
+	case protocol.TypeCatalog:
+		ok = m.Catalog != nil
+	case protocol.TypeTrace:
+		ok = m.Trace != nil
+	case protocol.TypeControl:
+		ok = m.Control != nil
+	}
+	if !ok {
+		return nil, fmt.Errorf("type %q without its payload: %.200q", m.Type, line)
+	}
+	if bytes.Contains(line, []byte(fakebotmaker.DefaultToken)) {
+		return nil, errors.New("the access token appears on stdout")
+	}
+	return &m, nil
+}
+
+func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath, catalogPath, statePath string) (syncResult, error) {
+	res := syncResult{Title: title}
+	var cat protocol.ConfiguredCatalog
+	raw, err := os.ReadFile(catalogPath)
+	if err != nil {
+		return res, err
+	}
+	if err := json.Unmarshal(raw, &cat); err != nil {
+		return res, err
+	}
+	byName := map[string]*streamResult{}
+	for _, cs := range cat.Streams {
+		res.Streams = append(res.Streams, streamResult{Name: cs.Stream.Name, Mode: cs.SyncMode})
+	}
+	for i := range res.Streams {
+		byName[res.Streams[i].Name] = &res.Streams[i]
+	}
+
+	args := []string{"read", "--config", configPath, "--catalog", catalogPath}
+	if statePath != "" {
+		args = append(args, "--state", statePath)
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return res, err
+	}
+	srv.ResetRequests()
+	began := time.Now()
+	if err := cmd.Start(); err != nil {
+		return res, err
+	}
+	states := map[string]json.RawMessage{}
+	var parseErr error
+	br := bufio.NewReaderSize(stdout, 1<<20)
+	for n := 1; ; n++ {
+		line, rerr := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 && parseErr == nil {
+			m, err := parseLine(bytes.TrimRight(line, "\r\n"))
+			if err != nil {
+				parseErr = fmt.Errorf("read stdout line %d: %w", n, err)
+			} else {
+				tally(&res, byName, states, m)
+			}
+		}
+		if rerr != nil {
+			break
+		}
+	}
+	waitErr := cmd.Wait()
+	res.Seconds = time.Since(began).Seconds()
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(waitErr, &exitErr):
+		res.ExitCode = exitErr.ExitCode()
+	case waitErr != nil:
+		return res, waitErr
+	}
+	if stderr.Len() > 0 {
+		res.Errors = append(res.Errors, "stderr: "+strings.TrimSpace(stderr.String()))
+	}
+
+	for _, r := range srv.Requests() {
+		if r.Status == 429 {
+			res.Throttled++
+		}
+		for i := range res.Streams {
+			if s, ok := streams.Lookup(res.Streams[i].Name); ok && r.Path == "/v2.0"+s.Path {
+				res.Streams[i].Requests++
+			}
+		}
+	}
+	for _, s := range res.Streams {
+		res.Records += s.Records
+		if st, ok := states[s.Name]; ok {
+			res.State = append(res.State, st)
+		}
+	}
+	if parseErr != nil {
+		return res, parseErr
+	}
+	if res.ExitCode != 0 {
+		return res, fmt.Errorf("%s: the connector exited with code %d", title, res.ExitCode)
+	}
+	return res, nil
+}
+
+func tally(res *syncResult, byName map[string]*streamResult, states map[string]json.RawMessage, m *protocol.Message) {
+	switch m.Type {
+	case protocol.TypeRecord:
+		if s := byName[m.Record.Stream]; s != nil {
+			s.Records++
+		}
+	case protocol.TypeState:
+		if m.State.Stream == nil {
+			return
+		}
+		name := m.State.Stream.StreamDescriptor.Name
+		if s := byName[name]; s != nil {
+			s.States++
+			s.Cursor = string(m.State.Stream.StreamState)
+		}
+		b, _ := json.Marshal(m.State)
+		states[name] = b
+	case protocol.TypeTrace:
+		switch {
+		case m.Trace.StreamStatus != nil:
+			if s := byName[m.Trace.StreamStatus.StreamDescriptor.Name]; s != nil {
+				s.Status = m.Trace.StreamStatus.Status
+			}
+		case m.Trace.Error != nil:
+			res.Errors = append(res.Errors, fmt.Sprintf("%s error: %s", m.Trace.Error.FailureType, m.Trace.Error.Message))
+		}
+	case protocol.TypeLog:
+		if m.Log.Level == protocol.LogError || m.Log.Level == protocol.LogFatal || m.Log.Level == protocol.LogWarn {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: %s", m.Log.Level, m.Log.Message))
+		}
+	}
+}
+
+func printSync(out io.Writer, r syncResult) {
+	fmt.Fprintln(out, r.Title)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "stream\tmode\trecords\tSTATE msgs\tstatus\trequests\tfinal state")
+	for _, s := range r.Streams {
+		status := string(s.Status)
+		if status == "" {
+			status = "(none)"
+		}
+		cursor := s.Cursor
+		if cursor == "" {
+			cursor = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\t%s\n", s.Name, s.Mode, s.Records, s.States, status, s.Requests, cursor)
+	}
+	tw.Flush()
+	fmt.Fprintf(out, "total: %d records in %.1f s; HTTP 429 responses: %d; exit code %d\n", r.Records, r.Seconds, r.Throttled, r.ExitCode)
+	if len(r.Errors) > 0 {
+		fmt.Fprintln(out, "connector warnings and errors:")
+	}
+	for _, e := range r.Errors {
+		fmt.Fprintln(out, "  "+e)
+	}
+}

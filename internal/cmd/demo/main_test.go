@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/source-botmaker/source-botmaker/connector"
+	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/streams"
+)
+
+// TestDemo runs the demo end to end with a freshly built binary and a tiny
+// fake dataset: both syncs must complete every stream, and the incremental
+// sync must read less than the full one.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the connector binary")
+	}
+	bin := filepath.Join(t.TempDir(), "source-botmaker")
+	build := exec.Command("go", "build", "-o", bin, "github.com/source-botmaker/source-botmaker")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	results, err := run(ctx, options{
+		Binary:     bin,
+		Seed:       7,
+		StateOut:   statePath,
+		Counts:     fakebotmaker.Counts{Chats: 12, Messages: 60, Sessions: 20, Calls: 8, Contacts: 9, Agents: 3, Channels: 2, Intents: 4, Tickets: 10},
+		RateLimits: true,
+	}, &out)
+	t.Logf("demo output:\n%s", out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 2 {
+		t.Fatalf("got %d syncs, want 2", len(results))
+	}
+
+	var names []string
+	for _, s := range streams.All() {
+		names = append(names, s.Name)
+	}
+	for i, r := range results {
+		var got []string
+		for _, s := range r.Streams {
+			got = append(got, s.Name)
+			if s.Status != "COMPLETE" {
+				t.Errorf("sync %d: stream %s ended %q, want COMPLETE", i+1, s.Name, s.Status)
+			}
+			if s.Requests == 0 {
+				t.Errorf("sync %d: stream %s made no requests", i+1, s.Name)
+			}
+		}
+		if diff := cmp.Diff(names, got); diff != "" {
+			t.Errorf("sync %d streams (-want +got):\n%s", i+1, diff)
+		}
+		if !strings.Contains(out.String(), r.Title) {
+			t.Errorf("the output has no table titled %q", r.Title)
+		}
+	}
+	for _, s := range results[0].Streams {
+		if s.Records == 0 {
+			t.Errorf("sync 1: stream %s synced no records", s.Name)
+		}
+	}
+	for _, a := range newActivity {
+		for _, s := range results[1].Streams {
+			if s.Name == a.stream && s.Records < a.n {
+				t.Errorf("sync 2: stream %s read %d records, want at least the %d %s added after sync 1", s.Name, s.Records, a.n, a.what)
+			}
+		}
+	}
+	if results[1].Records >= results[0].Records {
+		t.Errorf("the incremental sync read %d records, the full sync %d: incremental should read less", results[1].Records, results[0].Records)
+	}
+
+	// The state file must be what the connector accepts as --state, with a
+	// cursor for every incremental stream.
+	raw, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := connector.ParseState(raw)
+	if err != nil {
+		t.Fatalf("the written state does not parse: %v\n%s", err, raw)
+	}
+	for _, s := range streams.All() {
+		if !s.Incremental() {
+			continue
+		}
+		var st map[string]any
+		if err := json.Unmarshal(parsed[s.Name], &st); err != nil || st[s.Cursor] == nil {
+			t.Errorf("state for %s = %s, want a %q cursor", s.Name, parsed[s.Name], s.Cursor)
+		}
+	}
+}
+
+// TestParseLine checks the demo rejects what Airbyte could not read.
+func TestParseLine(t *testing.T) {
+	cases := []struct {
+		line string
+		ok   bool
+	}{
+		{`{"type":"RECORD","record":{"stream":"chats","data":{"chat_id":"1"},"emitted_at":1}}`, true},
+		{`{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"chats"}}}}`, true},
+		{`{"type":"LOG","log":{"level":"INFO","message":"hi"}}`, true},
+		{`not json`, false},
+		{`{"type":"RECORD"}`, false},
+		{`{"type":"RECORD","record":{"stream":"chats","data":[1],"emitted_at":1}}`, false},
+		{`{"type":"NOPE"}`, false},
+		{`{"type":"LOG","log":{"level":"INFO","message":"token ` + fakebotmaker.DefaultToken + `"}}`, false},
+	}
+	for _, c := range cases {
+		_, err := parseLine([]byte(c.line))
+		if (err == nil) != c.ok {
+			t.Errorf("parseLine(%s) error = %v, want ok=%v", c.line, err, c.ok)
+		}
+	}
+}
