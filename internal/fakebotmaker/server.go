@@ -328,23 +328,40 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// statusWriter records the status code written.
+// statusWriter logs the status code before any byte reaches the client, so
+// a client that has read a response always finds it in Requests and Stats.
 type statusWriter struct {
 	http.ResponseWriter
+	s      *Server
+	entry  *Request
 	status int
 }
 
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
+func (w *statusWriter) record(code int) {
+	if w.status != 0 {
+		return
 	}
+	w.status = code
+	s := w.s
+	s.logMu.Lock()
+	w.entry.Status = code
+	s.stats.Statuses[code]++
+	switch code {
+	case http.StatusUnauthorized:
+		s.stats.Unauthorized++
+	case http.StatusTooManyRequests:
+		s.stats.Status429++
+	}
+	s.logMu.Unlock()
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.record(code)
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
+	w.record(http.StatusOK)
 	return w.ResponseWriter.Write(b)
 }
 
@@ -373,19 +390,9 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	s.stats.Endpoints[endpoint]++
 	s.logMu.Unlock()
 
-	sw := &statusWriter{ResponseWriter: rw}
+	sw := &statusWriter{ResponseWriter: rw, s: s, entry: entry}
 	s.serveAPI(sw, r, endpoint, q, tokenOK)
-
-	s.logMu.Lock()
-	entry.Status = sw.status
-	s.stats.Statuses[sw.status]++
-	switch sw.status {
-	case http.StatusUnauthorized:
-		s.stats.Unauthorized++
-	case http.StatusTooManyRequests:
-		s.stats.Status429++
-	}
-	s.logMu.Unlock()
+	sw.record(http.StatusOK) // a handler that wrote nothing answered 200
 }
 
 func isEndpoint(e string) bool {
