@@ -49,13 +49,41 @@ func ConnectionSpecification(spec map[string]any) map[string]any {
 func compileSchema(schema map[string]any, assertFormat bool) (*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft7)
+	doc := toTree(schema)
 	if assertFormat {
 		c.AssertFormat()
+	} else {
+		// The library asserts formats for Draft 7 by default; Python's
+		// jsonschema.validate does not, so the keywords are taken out.
+		doc = withoutFormats(doc)
 	}
-	if err := c.AddResource("schema.json", toTree(schema)); err != nil {
+	if err := c.AddResource("schema.json", doc); err != nil {
 		return nil, err
 	}
 	return c.Compile("schema.json")
+}
+
+// withoutFormats drops string-valued "format" keywords (a property named
+// format is an object, so it stays).
+func withoutFormats(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			if _, isString := x.(string); k == "format" && isString {
+				continue
+			}
+			out[k] = withoutFormats(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = withoutFormats(x)
+		}
+		return out
+	}
+	return v
 }
 
 // ConfigMatchesSpec is test_config_match_spec: the config minus keys that
