@@ -1,0 +1,146 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/streams"
+)
+
+// dataset is a fake API and the connector's config and catalog for it.
+type dataset struct {
+	srv         *fakebotmaker.Server
+	dir         string
+	start       time.Time // the config's start_date: where the fake's data begins
+	configPath  string
+	catalogPath string
+	streams     []string
+}
+
+// newDataset starts a fake whose data spans exactly [start_date, now), so a
+// full sync must read every item it has.
+func newDataset(cfg fakebotmaker.Config, names []string, incremental bool) (*dataset, error) {
+	if cfg.Now.IsZero() {
+		cfg.Now = time.Now().UTC().Truncate(time.Second)
+	}
+	if cfg.HistoryDays <= 0 {
+		cfg.HistoryDays = 90
+	}
+	dir, err := os.MkdirTemp("", "botmaker-bench-")
+	if err != nil {
+		return nil, err
+	}
+	d := &dataset{srv: fakebotmaker.New(cfg), dir: dir, streams: names,
+		start: cfg.Now.AddDate(0, 0, -cfg.HistoryDays)}
+	d.configPath = filepath.Join(dir, "config.json")
+	d.catalogPath = filepath.Join(dir, "catalog.json")
+	conf := map[string]any{
+		"access_token":     d.srv.Token(),
+		"start_date":       streams.FormatTime(d.start),
+		"long_term_search": true,
+		"base_url":         d.srv.URL(),
+	}
+	var cat protocol.ConfiguredCatalog
+	for _, name := range names {
+		s, _ := streams.Lookup(name)
+		cs := protocol.ConfiguredStream{Stream: s.Catalog(), SyncMode: protocol.FullRefresh, DestinationSyncMode: "overwrite", PrimaryKey: s.Catalog().SourceDefinedPrimaryKey}
+		if incremental && s.Incremental() {
+			cs.SyncMode, cs.CursorField, cs.DestinationSyncMode = protocol.Incremental, []string{s.Cursor}, "append_dedup"
+		}
+		cat.Streams = append(cat.Streams, cs)
+	}
+	if err := writeJSON(d.configPath, conf); err != nil {
+		d.close()
+		return nil, err
+	}
+	if err := writeJSON(d.catalogPath, cat); err != nil {
+		d.close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *dataset) close() {
+	d.srv.Close()
+	os.RemoveAll(d.dir)
+}
+
+func (d *dataset) readArgs(statePath string) []string {
+	a := []string{"read", "--config", d.configPath, "--catalog", d.catalogPath}
+	if statePath != "" {
+		a = append(a, "--state", statePath)
+	}
+	return a
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o600)
+}
+
+// pageSizes are the most items one response carries, per endpoint, at the
+// largest limit the API accepts: Botmaker's documented sizes (shared NOTES
+// §0: chats 250, messages "1000 max per response", sessions 500, intents
+// 200, tickets limit ≤ 500), and the fake's for the ones Botmaker does not
+// document (calls 250, contacts 100, agents 100). Channels is one page.
+var pageSizes = map[string]int{
+	"chats": 250, "messages": 1000, "sessions": 500, "calls": 250,
+	"contacts": 100, "agents": 100, "intents": 200, "tickets": 500, "channels": math.MaxInt,
+}
+
+// need is what any correct sync of one stream must request and return.
+type need struct {
+	Items int     // items the fake holds in the sync's range
+	Pages int     // the fewest requests that fetch them
+	Rate  float64 // Botmaker's documented requests per second
+}
+
+// Seconds is the time the endpoint's rate limit alone imposes.
+func (n need) Seconds() float64 { return float64(n.Pages) / n.Rate }
+
+// needs computes, from the fake's data, the minimum pages each stream takes
+// for a full sync from start to now: windowed endpoints must be asked one
+// window of at most streams.MaxWindow at a time (Botmaker rejects longer
+// spans), and every window costs at least one request even when empty.
+func (d *dataset) needs(now time.Time) map[string]need {
+	out := map[string]need{}
+	for _, name := range d.streams {
+		s, _ := streams.Lookup(name)
+		ep := s.Path[1:]
+		ps := pageSizes[ep]
+		n := need{Rate: s.RatePerSecond}
+		pages := func(items int) int { return max(1, (items+ps-1)/ps) }
+		switch s.Window {
+		case streams.FromTo:
+			for a := d.start; a.Before(now); a = a.Add(streams.MaxWindow) {
+				b := minTime(a.Add(streams.MaxWindow), now)
+				k := len(d.srv.IDs(ep, a, b))
+				n.Items += k
+				n.Pages += pages(k)
+			}
+		case streams.DaysBeforeNow:
+			n.Items = len(d.srv.IDs(ep, d.start, time.Time{}))
+			n.Pages = pages(n.Items)
+		default:
+			n.Items = d.srv.Total(ep)
+			n.Pages = pages(n.Items)
+		}
+		out[name] = n
+	}
+	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+)
+
+// run is what one child process did.
+type run struct {
+	Wall    time.Duration
+	CPU     time.Duration // user + system
+	MaxRSS  int64         // bytes
+	Bytes   int64         // stdout bytes
+	Lines   int64         // stdout lines
+	Records map[string]int64
+	// States holds each stream's last STATE message (as the next sync's
+	// --state file wants it); StateCount counts them.
+	States     map[string]json.RawMessage
+	StateCount map[string]int
+	Status     map[string]protocol.Status
+	Estimates  map[string]int64
+	Problems   []string // ERROR traces, WARN/ERROR logs, stderr, invalid lines
+	ExitCode   int
+}
+
+func (r *run) records() int64 {
+	var n int64
+	for _, v := range r.Records {
+		n += v
+	}
+	return n
+}
+
+// childSpec says how to start one child.
+type childSpec struct {
+	Mode       string // "connector" or "floor"
+	Args       []string
+	Unpaced    bool
+	CPUProfile string
+	// Validate decodes every line fully (the smoke test); otherwise RECORD
+	// lines are only counted, so the parent's reading costs the machine as
+	// little as possible while the child is being measured.
+	Validate bool
+}
+
+// recordPrefix is how the connector's writer starts every RECORD line.
+var recordPrefix = []byte(`{"type":"RECORD","record":{"stream":"`)
+
+// runChild starts the child, reads its stdout to the end and returns its
+// resource usage. A child that exits non-zero is not an error here; the
+// caller checks ExitCode and Problems.
+func runChild(ctx context.Context, exe string, cs childSpec) (*run, error) {
+	cmd := exec.CommandContext(ctx, exe, cs.Args...)
+	cmd.Env = append(os.Environ(), childEnv+"="+cs.Mode)
+	if cs.Unpaced {
+		cmd.Env = append(cmd.Env, unpacedEnv+"=1")
+	}
+	if cs.CPUProfile != "" {
+		cmd.Env = append(cmd.Env, cpuProfileEnv+"="+cs.CPUProfile)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	r := &run{Records: map[string]int64{}, States: map[string]json.RawMessage{}, StateCount: map[string]int{},
+		Status: map[string]protocol.Status{}, Estimates: map[string]int64{}}
+	began := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	readErr := r.read(stdout, cs)
+	if readErr != nil {
+		_, _ = io.Copy(io.Discard, stdout)
+	}
+	waitErr := cmd.Wait()
+	r.Wall = time.Since(began)
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(waitErr, &exitErr):
+		r.ExitCode = exitErr.ExitCode()
+	case waitErr != nil:
+		return nil, waitErr
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		r.MaxRSS = ru.Maxrss * 1024 // KiB on Linux
+		if runtime.GOOS == "darwin" {
+			r.MaxRSS = ru.Maxrss // bytes on macOS
+		}
+	}
+	if s := strings.TrimSpace(stderr.String()); s != "" {
+		r.Problems = append(r.Problems, "stderr: "+s)
+	}
+	if readErr != nil {
+		r.Problems = append(r.Problems, readErr.Error())
+	}
+	return r, nil
+}
+
+func (r *run) read(stdout io.Reader, cs childSpec) error {
+	br := bufio.NewReaderSize(stdout, 1<<20)
+	var long []byte                 // a line longer than the reader's buffer
+	counters := map[string]*int64{} // RECORD lines counted without decoding
+	defer func() {
+		for k, c := range counters {
+			r.Records[k] += *c
+		}
+	}()
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long, chunk...)
+			continue
+		}
+		line := chunk
+		if long != nil {
+			line = append(long, chunk...)
+			long = nil
+		}
+		if len(line) > 0 {
+			r.Bytes += int64(len(line))
+			r.Lines++
+			if perr := r.line(bytes.TrimSuffix(line, []byte("\n")), cs, counters); perr != nil {
+				return fmt.Errorf("stdout line %d: %w", r.Lines, perr)
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (r *run) line(line []byte, cs childSpec, counters map[string]*int64) error {
+	if cs.Validate {
+		if !json.Valid(line) {
+			return fmt.Errorf("not JSON: %.200q", line)
+		}
+		if bytes.Contains(line, []byte(fakebotmaker.DefaultToken)) {
+			return errors.New("the access token appears on stdout")
+		}
+	}
+	if cs.Mode == "floor" {
+		return nil
+	}
+	if rest, ok := bytes.CutPrefix(line, recordPrefix); ok && !cs.Validate {
+		name, _, _ := bytes.Cut(rest, []byte(`"`))
+		c := counters[string(name)] // no allocation for the lookup
+		if c == nil {
+			c = new(int64)
+			counters[string(name)] = c
+		}
+		*c++
+		return nil
+	}
+	var m protocol.Message
+	if err := json.Unmarshal(line, &m); err != nil {
+		return fmt.Errorf("not an Airbyte message (%v): %.200q", err, line)
+	}
+	switch {
+	case m.Type == protocol.TypeRecord && m.Record != nil:
+		r.Records[m.Record.Stream]++
+	case m.Type == protocol.TypeState && m.State != nil && m.State.Stream != nil:
+		name := m.State.Stream.StreamDescriptor.Name
+		r.StateCount[name]++
+		b, _ := json.Marshal(m.State)
+		r.States[name] = b
+	case m.Type == protocol.TypeTrace && m.Trace != nil:
+		switch {
+		case m.Trace.StreamStatus != nil:
+			r.Status[m.Trace.StreamStatus.StreamDescriptor.Name] = m.Trace.StreamStatus.Status
+		case m.Trace.Estimate != nil:
+			r.Estimates[m.Trace.Estimate.Name] = m.Trace.Estimate.RowEstimate
+		case m.Trace.Error != nil:
+			r.Problems = append(r.Problems, fmt.Sprintf("%s error: %s", m.Trace.Error.FailureType, m.Trace.Error.Message))
+		}
+	case m.Type == protocol.TypeLog && m.Log != nil:
+		if m.Log.Level == protocol.LogError || m.Log.Level == protocol.LogFatal || m.Log.Level == protocol.LogWarn {
+			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", m.Log.Level, m.Log.Message))
+		}
+	}
+	return nil
+}
