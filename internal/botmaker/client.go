@@ -5,12 +5,14 @@ package botmaker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -24,23 +26,36 @@ import (
 
 // Settings bound what one request may cost.
 type Settings struct {
-	Timeout       time.Duration // per attempt
-	MaxAttempts   int           // including the first
+	Timeout     time.Duration // one attempt, body included, pacing wait not
+	MaxAttempts int           // including the first
+	// MaxElapsed bounds one request as a whole: every attempt, backoff and
+	// Retry-After wait. Zero leaves only MaxAttempts as the bound.
+	MaxElapsed    time.Duration
 	MaxRetryAfter time.Duration // a longer Retry-After fails instead of sleeping
 	MaxBody       int64         // bytes; a larger response is an error
 	RetryWaitMin  time.Duration
 	RetryWaitMax  time.Duration
 }
 
-// DefaultSettings suit a nightly unattended sync.
+// DefaultSettings suit a nightly unattended sync: one request gives up after
+// 6 attempts or 10 minutes, whichever comes first.
 var DefaultSettings = Settings{
 	Timeout:       90 * time.Second,
 	MaxAttempts:   6,
+	MaxElapsed:    10 * time.Minute,
 	MaxRetryAfter: 5 * time.Minute,
 	MaxBody:       256 << 20,
 	RetryWaitMin:  time.Second,
 	RetryWaitMax:  30 * time.Second,
 }
+
+// PaceShare is the share of Botmaker's documented per-endpoint limit the
+// client uses. Botmaker counts requests as they arrive, the client as they
+// leave; the margin absorbs network jitter so a normal sync gets no 429.
+const PaceShare = 0.8
+
+// maxErrorBody is how much of a non-200 body is read for its message.
+const maxErrorBody = 64 << 10
 
 // Client talks to one Botmaker base URL with one token.
 type Client struct {
@@ -51,7 +66,7 @@ type Client struct {
 	log      zerolog.Logger
 
 	mu       sync.Mutex
-	limiters map[string]*rate.Limiter
+	paces    map[string]*pace
 	requests map[string]int
 }
 
@@ -61,18 +76,20 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("base_url %q is not an http(s) URL; use https://api.botmaker.com/v2.0", baseURL)
 	}
-	c := &Client{base: base, token: token, settings: s, log: log, limiters: map[string]*rate.Limiter{}, requests: map[string]int{}}
+	c := &Client{base: base, token: token, settings: s, log: log, paces: map[string]*pace{}, requests: map[string]int{}}
 	hc := &http.Client{
 		Transport: &pacer{c: c, next: http.DefaultTransport.(*http.Transport).Clone()},
-		Timeout:   s.Timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			ep := endpointOf(req.Context())
 			// net/http forwards custom headers such as access-token on
 			// redirects to other hosts, so such a redirect is never followed.
 			if !c.sameOrigin(req.URL) {
-				return fmt.Errorf("refused a redirect from %s to another host (%s): the access token is only sent to %s", via[0].URL.Host, req.URL.Host, c.base.Host)
+				return &Error{Endpoint: ep, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf(
+					"Botmaker redirected %s to %s://%s, not the configured %s://%s; the redirect was not followed so the access token never leaves the configured host.",
+					ep, req.URL.Scheme, req.URL.Host, c.base.Scheme, c.base.Host))}
 			}
 			if len(via) >= 5 {
-				return errors.New("stopped after 5 redirects")
+				return &Error{Endpoint: ep, FailureType: protocol.SystemError, Message: fmt.Sprintf("Botmaker redirected %s more than 5 times; check base_url.", ep)}
 			}
 			return nil
 		},
@@ -88,27 +105,37 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, attempt int) {
 			if attempt > 0 {
-				c.log.Warn().Str("endpoint", r.URL.Path).Int("attempt", attempt+1).Msg("retrying Botmaker request")
+				cl := callOf(r.Context())
+				c.log.Warn().Str("endpoint", cl.endpoint).Int("attempt", attempt+1).Str("after", cl.problem).Msg("retrying Botmaker request")
 			}
 		},
 	}
 	return c, nil
 }
 
-// SetRate paces requests to endpoint (a path such as "/chats") at perSecond.
-// Pacing below Botmaker's documented limits means a normal sync gets no 429.
+// SetRate paces requests to endpoint (a path such as "/chats") under
+// Botmaker's documented limit of perSecond: at PaceShare of it, one request
+// at a time. perSecond <= 0 turns pacing off.
 func (c *Client) SetRate(endpoint string, perSecond float64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if perSecond <= 0 {
-		c.limiters[endpoint] = rate.NewLimiter(rate.Inf, 1)
+		delete(c.paces, endpoint)
 		return
 	}
-	burst := int(perSecond)
-	if burst < 1 {
-		burst = 1
+	base := rate.Limit(perSecond * PaceShare)
+	c.paces[endpoint] = &pace{lim: rate.NewLimiter(base, 1), base: base}
+}
+
+// Rate is the current pace of endpoint in requests per second (0 when
+// unpaced): lower than set after 429s, recovering with successes.
+func (c *Client) Rate(endpoint string) float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.paces[endpoint]; p != nil {
+		return float64(p.lim.Limit())
 	}
-	c.limiters[endpoint] = rate.NewLimiter(rate.Limit(perSecond), burst)
+	return 0
 }
 
 // Requests returns how many HTTP attempts went to each endpoint.
@@ -137,115 +164,205 @@ func (c *Client) sameOrigin(u *url.URL) bool {
 	return u.Scheme == c.base.Scheme && u.Host == c.base.Host
 }
 
-// Get fetches u and returns the body of a 200 response. endpoint names the
-// limiter and appears in errors. Responses that arrive broken (cut short, not
-// JSON) are fetched again, within the same attempt budget as HTTP retries.
-func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
-	if !c.sameOrigin(u) {
-		return nil, &Error{Endpoint: endpoint, FailureType: protocol.SystemError, Message: fmt.Sprintf(
-			"Botmaker's next-page link for %s points to %s://%s, not the configured %s://%s; refusing to follow it so the access token never leaves the configured host.",
-			endpoint, u.Scheme, u.Host, c.base.Scheme, c.base.Host)}
-	}
-	var lastErr error
-	for attempt := 0; attempt < c.settings.MaxAttempts; attempt++ {
-		if attempt > 0 {
-			if err := sleep(ctx, backoff(c.settings.RetryWaitMin, c.settings.RetryWaitMax, attempt, nil)); err != nil {
-				return nil, err
-			}
-		}
-		body, err := c.once(ctx, endpoint, u)
-		if err == nil {
-			return body, nil
-		}
-		var be *Error
-		if errors.As(err, &be) && be.Status != 0 {
-			return nil, err // HTTP-level retries already happened inside once
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		lastErr = err
-		c.log.Warn().Str("endpoint", endpoint).Int("attempt", attempt+1).Str("error", err.Error()).Msg("Botmaker response unusable, fetching again")
-	}
-	return nil, &Error{Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true,
-		Message: fmt.Sprintf("Botmaker's responses for %s kept arriving broken (%v) after %d attempts; the next sync resumes from the last saved state.", endpoint, lastErr, c.settings.MaxAttempts)}
+// call is the bookkeeping of one Get across its attempts. retryablehttp runs
+// the attempts one after another on the caller's goroutine, so it needs no
+// lock.
+type call struct {
+	endpoint string
+	attempts int
+	problem  string // why the last attempt was retried
+	body     []byte
+	read     bool // the response handler consumed the body
 }
 
-// once is one retryablehttp.Do (with its HTTP-level retries) plus the body
-// read. A body that cannot be read whole or is not JSON returns a plain error.
-func (c *Client) once(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+type callKey struct{}
+
+func callOf(ctx context.Context) *call {
+	if cl, ok := ctx.Value(callKey{}).(*call); ok {
+		return cl
+	}
+	return &call{}
+}
+
+func endpointOf(ctx context.Context) string { return callOf(ctx).endpoint }
+
+// brokenBody is a 200 whose body cannot be used: cut short or not JSON.
+// It is retried like a 5xx.
+type brokenBody struct{ reason string }
+
+func (e *brokenBody) Error() string { return e.reason }
+
+var (
+	errElapsed = errors.New("the request's time budget (Settings.MaxElapsed) ran out")
+	// errPaceWait is a pacing wait that would end after the request's
+	// deadline; rate.Limiter refuses those at once instead of sleeping.
+	errPaceWait = errors.New("the pacing wait would pass the request's deadline")
+)
+
+// Get fetches u and returns the body of a 200 response, which is valid JSON.
+// endpoint names the pace and appears in errors. Every failure is an *Error
+// classified by the policy table, except the cancellation of ctx, which is
+// returned as ctx.Err().
+func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) (body []byte, err error) {
+	if !c.sameOrigin(u) {
+		return nil, &Error{Endpoint: endpoint, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf(
+			"Botmaker's next-page link for %s points to %s://%s, not the configured %s://%s; refusing to follow it so the access token never leaves the configured host.",
+			endpoint, u.Scheme, u.Host, c.base.Scheme, c.base.Host))}
+	}
+	// Get runs on the streams' page-fetching goroutines, where a panic would
+	// end the process without a word on stdout.
+	defer func() {
+		if p := recover(); p != nil {
+			body, err = nil, &Error{Endpoint: endpoint, FailureType: protocol.SystemError,
+				Message: c.scrub(fmt.Sprintf("internal error while fetching %s: %v\n%s", endpoint, p, debug.Stack()))}
+		}
+	}()
+	cl := &call{endpoint: endpoint}
+	rctx := context.WithValue(ctx, callKey{}, cl)
+	if c.settings.MaxElapsed > 0 {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeoutCause(rctx, c.settings.MaxElapsed, errElapsed)
+		defer cancel()
+	}
+	req, err := retryablehttp.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, &Error{Endpoint: endpoint, FailureType: protocol.SystemError, Message: fmt.Sprintf("cannot build the request for %s: %v", endpoint, err)}
+		return nil, &Error{Endpoint: endpoint, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf("cannot build the request for %s: %v", endpoint, err))}
 	}
 	req.Header.Set("access-token", c.token)
 	req.Header.Set("Accept", "application/json")
+	req.SetResponseHandler(func(resp *http.Response) error { return c.readBody(cl, resp) })
 	resp, err := c.http.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		var be *Error
-		if errors.As(err, &be) {
-			return nil, err
-		}
-		return nil, &Error{Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true,
-			Message: fmt.Sprintf("could not reach Botmaker at %s for %s after %d attempts: %s. Check base_url and the network, then run the sync again.", c.base.Host, endpoint, c.settings.MaxAttempts, scrub(err, c.token))}
+	if resp != nil && !cl.read {
+		// The retries ran out on a retryable status, or a redirect was
+		// refused: the body is only wanted for Botmaker's message.
+		cl.body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		resp.Body.Close()
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.settings.MaxBody+1))
-	if int64(len(body)) > c.settings.MaxBody {
-		return nil, &Error{Status: resp.StatusCode, Endpoint: endpoint, FailureType: protocol.SystemError,
-			Message: fmt.Sprintf("Botmaker's response for %s is larger than %d MiB; refusing to hold it in memory.", endpoint, c.settings.MaxBody>>20)}
+	var be *Error
+	var bb *brokenBody
+	switch {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case errors.Is(context.Cause(rctx), errElapsed) || errors.Is(err, errPaceWait):
+		return nil, &Error{Status: statusOf(resp), Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
+			"Botmaker did not deliver %s within %s (%d attempts%s); the next sync resumes from the last saved state.",
+			endpoint, c.settings.MaxElapsed, cl.attempts, lastProblem(cl)))}
+	case errors.As(err, &be):
+		return nil, be
+	case errors.As(err, &bb):
+		return nil, &Error{Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
+			"Botmaker's responses for %s kept arriving broken (%s) after %d attempts; the next sync resumes from the last saved state.", endpoint, bb.reason, cl.attempts))}
+	case err == nil && resp.StatusCode == http.StatusOK:
+		return cl.body, nil
+	case resp != nil:
+		return nil, c.classify(endpoint, resp.StatusCode, cl.body)
+	default:
+		return nil, &Error{Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
+			"could not reach Botmaker at %s for %s after %d attempts: %s. Check base_url and the network, then run the sync again.",
+			c.base.Host, endpoint, cl.attempts, c.transportProblem(err)))}
 	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, classify(endpoint, resp.StatusCode, body)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("response cut short: %s", scrub(err, c.token))
-	}
-	if !jsonValid(body) {
-		return nil, errors.New("response is not valid JSON")
-	}
-	return body, nil
 }
 
-// checkRetry is go-retryablehttp's default policy, plus: a Retry-After longer
-// than the cap fails instead of sleeping through the night.
+func statusOf(resp *http.Response) int {
+	if resp == nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+func lastProblem(cl *call) string {
+	if cl.problem == "" {
+		return ""
+	}
+	return "; last problem: " + cl.problem
+}
+
+// readBody is the response handler retryablehttp calls on a response it will
+// not retry by status. It reads the body within MaxBody and turns a 200 that
+// is cut short or not JSON into a retryable brokenBody.
+func (c *Client) readBody(cl *call, resp *http.Response) error {
+	defer resp.Body.Close()
+	cl.read = true
+	if resp.StatusCode != http.StatusOK {
+		cl.body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		return nil
+	}
+	tooLarge := &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: protocol.SystemError, Message: fmt.Sprintf(
+		"Botmaker's response for %s is larger than %d MiB; refusing to hold it in memory.", cl.endpoint, c.settings.MaxBody>>20)}
+	if resp.ContentLength > c.settings.MaxBody {
+		return tooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, c.settings.MaxBody+1))
+	if int64(len(b)) > c.settings.MaxBody {
+		return tooLarge
+	}
+	if err != nil {
+		return &brokenBody{"response cut short: " + c.transportProblem(err)}
+	}
+	if !json.Valid(b) {
+		return &brokenBody{fmt.Sprintf("response of %d bytes is not JSON", len(b))}
+	}
+	cl.body = b
+	return nil
+}
+
+// transportProblem describes a transport error without the URL (a next-page
+// link carries query parameters) and without the token.
+func (c *Client) transportProblem(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Sprintf("no complete answer within %s", c.settings.Timeout)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return c.scrub(err.Error())
+}
+
+// checkRetry applies the policy table, plus: a Retry-After longer than the
+// cap, or past the request's deadline, fails at once instead of sleeping.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
+	cl := callOf(ctx)
 	if err != nil {
 		var be *Error
-		if errors.As(err, &be) { // refused redirect
+		var bb *brokenBody
+		switch {
+		case errors.As(err, &be):
+			return false, be
+		case errors.Is(err, errPaceWait):
 			return false, err
+		case errors.As(err, &bb):
+			cl.problem = bb.reason
+			return true, nil
 		}
-		if e := (*url.Error)(nil); errors.As(err, &e) && e.Err != nil && isRedirectRefusal(e.Err) {
-			return false, &Error{Endpoint: resp0path(resp), FailureType: protocol.SystemError, Message: e.Err.Error()}
+		cl.problem = c.transportProblem(err)
+		// retryablehttp knows which transport errors are permanent (bad
+		// certificate, scheme, header).
+		if again, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err); again {
+			return true, nil
+		}
+		return false, err
+	}
+	if policy(resp.StatusCode).action != retry {
+		return false, nil
+	}
+	if d, ok := retryAfter(resp); ok {
+		if d > c.settings.MaxRetryAfter {
+			return false, &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: protocol.TransientError, Retryable: true, Message: fmt.Sprintf(
+				"Botmaker asked to wait %s before calling %s again (HTTP %d with Retry-After), longer than the %s this connector waits; run the sync again later.",
+				d, cl.endpoint, resp.StatusCode, c.settings.MaxRetryAfter)}
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Now().Add(d).After(dl) {
+			return false, &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: protocol.TransientError, Retryable: true, Message: fmt.Sprintf(
+				"Botmaker asked to wait %s before calling %s again (HTTP %d with Retry-After), past the %s this connector spends on one request; run the sync again later.",
+				d, cl.endpoint, resp.StatusCode, c.settings.MaxElapsed)}
 		}
 	}
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := retryAfter(resp); ok && d > c.settings.MaxRetryAfter {
-			return false, &Error{Status: resp.StatusCode, Endpoint: resp.Request.URL.Path, FailureType: protocol.TransientError,
-				Message: fmt.Sprintf("Botmaker asked to wait %s before calling %s again (Retry-After), longer than the %s this connector waits; run the sync again later.", d, resp.Request.URL.Path, c.settings.MaxRetryAfter)}
-		}
-	}
-	if resp != nil && resp.StatusCode == http.StatusRequestTimeout {
-		return true, nil
-	}
-	return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
-}
-
-func resp0path(resp *http.Response) string {
-	if resp != nil && resp.Request != nil {
-		return resp.Request.URL.Path
-	}
-	return ""
-}
-
-func isRedirectRefusal(err error) bool {
-	return err != nil && len(err.Error()) > 7 && err.Error()[:7] == "refused"
+	cl.problem = fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	return true, nil
 }
 
 // backoff honours Retry-After, else waits 2^n·min with ±50% jitter, capped.
@@ -262,13 +379,17 @@ func backoff(min, max time.Duration, attempt int, resp *http.Response) time.Dura
 	return d/2 + time.Duration(rand.Int64N(int64(d)/2+1))
 }
 
+// maxRetryAfterSeconds keeps a hostile Retry-After from overflowing
+// time.Duration (which would turn a year into a negative wait).
+const maxRetryAfterSeconds = 100 * 365 * 24 * 3600
+
 func retryAfter(resp *http.Response) (time.Duration, bool) {
 	v := resp.Header.Get("Retry-After")
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil && s >= 0 {
+		return time.Duration(min(s, maxRetryAfterSeconds)) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(time.Until(t), 0), true
@@ -276,39 +397,76 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 	return 0, false
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+// pace is one endpoint's limiter. After a 429 it halves (down to a
+// sixteenth of base); every success gives back a tenth of base, so a burst
+// of 429s slows a long sync for a while, not for the rest of the night.
+type pace struct {
+	lim  *rate.Limiter
+	base rate.Limit
 }
 
-// pacer waits for the endpoint's limiter before every attempt, retries
-// included, and halves the endpoint's pace after a 429.
+func (p *pace) observe(status int) (slowed bool) {
+	cur := p.lim.Limit()
+	switch {
+	case status == http.StatusTooManyRequests:
+		p.lim.SetLimit(max(cur/2, p.base/16))
+		return true
+	case status == http.StatusOK && cur < p.base:
+		p.lim.SetLimit(min(p.base, cur+p.base/10))
+	}
+	return false
+}
+
+// pacer waits for the endpoint's pace before every attempt, retries and
+// redirects included, counts the attempts, and then gives the attempt its
+// Timeout. The timeout lives here rather than in http.Client.Timeout so
+// that the pacing wait does not eat into it; like http.Client's, it covers
+// reading the body and ends when the body is closed.
 type pacer struct {
 	c    *Client
 	next http.RoundTripper
 }
 
 func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
-	ep := r.URL.Path[len(p.c.base.Path):]
+	cl := callOf(r.Context())
+	cl.attempts++
 	p.c.mu.Lock()
-	l := p.c.limiters[ep]
-	p.c.requests[ep]++
+	pc := p.c.paces[cl.endpoint]
+	p.c.requests[cl.endpoint]++
 	p.c.mu.Unlock()
-	if l != nil {
-		if err := l.Wait(r.Context()); err != nil {
+	if pc != nil {
+		if err := pc.lim.Wait(r.Context()); err != nil {
+			if r.Context().Err() == nil {
+				return nil, errPaceWait
+			}
 			return nil, err
 		}
 	}
-	resp, err := p.next.RoundTrip(r)
-	if err == nil && resp.StatusCode == http.StatusTooManyRequests && l != nil && l.Limit() != rate.Inf {
-		l.SetLimit(l.Limit() / 2)
-		p.c.log.Warn().Str("endpoint", ep).Float64("requests_per_second", float64(l.Limit())).Msg("Botmaker answered 429; slowing this endpoint down")
+	ctx, cancel := context.WithCancel(r.Context())
+	if t := p.c.settings.Timeout; t > 0 {
+		cancel()
+		ctx, cancel = context.WithTimeout(r.Context(), t)
 	}
-	return resp, err
+	resp, err := p.next.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	if pc != nil && pc.observe(resp.StatusCode) {
+		p.c.log.Warn().Str("endpoint", cl.endpoint).Float64("requests_per_second", float64(pc.lim.Limit())).Msg("Botmaker answered 429; slowing this endpoint down")
+	}
+	return resp, nil
+}
+
+// cancelBody ends the attempt's timeout when the body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }

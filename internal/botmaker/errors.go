@@ -14,7 +14,7 @@ import (
 // and names the fix; it never carries the token, the reason phrase (Botmaker
 // has been seen echoing the access-token header there) or the query string.
 type Error struct {
-	Status      int // HTTP status, 0 when no response arrived
+	Status      int // HTTP status, 0 when no usable response arrived
 	Endpoint    string
 	Message     string
 	FailureType protocol.FailureType
@@ -33,6 +33,69 @@ func FailureTypeOf(err error) protocol.FailureType {
 	return protocol.SystemError
 }
 
+// action is what the client does with one HTTP outcome.
+type action int
+
+const (
+	succeed action = iota
+	retry          // again, within Settings' attempts and time; then fail transient
+	fail           // at once
+)
+
+// rule is one row of the policy table.
+type rule struct {
+	action      action
+	failureType protocol.FailureType
+	// message explains a final failure; detail is Botmaker's own error text
+	// (or the status text), never the reason phrase.
+	message func(endpoint string, status int, detail string) string
+}
+
+// policy is the one table that maps an HTTP status to what the connector
+// does and how Airbyte is told, for every stream. It follows the Airbyte CDK
+// defaults (default_error_mapping.py). Outcomes without a usable status are
+// decided in client.go with the same vocabulary:
+//
+//	outcome                                    action  failure_type
+//	200                                        succeed
+//	401, 403                                   fail    config_error
+//	400                                        fail    system_error (Botmaker's errors[].message)
+//	404                                        fail    system_error (check base_url)
+//	408, 429, 5xx                              retry   transient_error
+//	other statuses                             fail    system_error
+//	connection refused/reset, timeout          retry   transient_error
+//	200 cut short or not JSON                  retry   transient_error
+//	all attempts or Settings.MaxElapsed spent  fail    transient_error
+//	Retry-After beyond Settings.MaxRetryAfter  fail    transient_error (no sleep)
+//	body beyond Settings.MaxBody               fail    system_error
+//	nextPage or redirect to another origin     fail    system_error (never requested)
+func policy(status int) rule {
+	switch {
+	case status == http.StatusOK:
+		return rule{action: succeed}
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return rule{fail, protocol.ConfigError, func(ep string, st int, d string) string {
+			return fmt.Sprintf("Botmaker rejected the access token (HTTP %d on %s: %s). Check access_token: copy the token from Botmaker under Configuration > Integrations > API > Credentials, paste it without a \"Bearer\" prefix, and generate a new one if it expired or was revoked.", st, ep, d)
+		}}
+	case status == http.StatusBadRequest:
+		return rule{fail, protocol.SystemError, func(ep string, _ int, d string) string {
+			return fmt.Sprintf("Botmaker refused the request to %s (HTTP 400): %s", ep, d)
+		}}
+	case status == http.StatusNotFound:
+		return rule{fail, protocol.SystemError, func(ep string, _ int, d string) string {
+			return fmt.Sprintf("Botmaker has no endpoint %s (HTTP 404: %s). Check base_url: it should end in /v2.0, for example https://api.botmaker.com/v2.0.", ep, d)
+		}}
+	case status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500:
+		return rule{retry, protocol.TransientError, func(ep string, st int, d string) string {
+			return fmt.Sprintf("Botmaker kept failing on %s (HTTP %d: %s) after every retry; the next sync resumes from the last saved state.", ep, st, d)
+		}}
+	default:
+		return rule{fail, protocol.SystemError, func(ep string, st int, d string) string {
+			return fmt.Sprintf("Botmaker answered %s with HTTP %d: %s", ep, st, d)
+		}}
+	}
+}
+
 // errorBody is Botmaker's ErrorResponse.
 type errorBody struct {
 	Errors []struct {
@@ -42,7 +105,10 @@ type errorBody struct {
 	} `json:"errors"`
 }
 
-// botmakerMessage extracts "TYPE (source): message; ..." from an error body,
+// maxDetail bounds how much of Botmaker's error text reaches a message.
+const maxDetail = 500
+
+// botmakerMessage extracts "TYPE: message (source); ..." from an error body,
 // or "" when the body is not Botmaker's error shape.
 func botmakerMessage(body []byte) string {
 	var eb errorBody
@@ -60,34 +126,28 @@ func botmakerMessage(body []byte) string {
 		}
 		parts = append(parts, s)
 	}
-	return strings.Join(parts, "; ")
+	s := strings.Join(parts, "; ")
+	if len(s) > maxDetail {
+		s = strings.ToValidUTF8(s[:maxDetail], "") + "..."
+	}
+	return s
 }
 
-// policy is the one table that maps an HTTP outcome to what the connector
-// does and how Airbyte is told. Every stream goes through it.
-func classify(endpoint string, status int, body []byte) *Error {
+// classify turns a final non-200 response into the policy's error. The
+// token is scrubbed from Botmaker's text: an API that echoes the header in
+// a reason phrase may echo it in a body too.
+func (c *Client) classify(endpoint string, status int, body []byte) *Error {
 	detail := botmakerMessage(body)
 	if detail == "" {
 		detail = http.StatusText(status)
+		if detail == "" {
+			detail = "no description"
+		}
 	}
-	e := &Error{Status: status, Endpoint: endpoint}
-	switch {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		e.FailureType = protocol.ConfigError
-		e.Message = fmt.Sprintf("Botmaker rejected the access token (HTTP %d on %s: %s). Check access_token: copy the token from Botmaker under Configuration > Integrations > API > Credentials, paste it without a \"Bearer\" prefix, and generate a new one if it expired or was revoked.", status, endpoint, detail)
-	case status == http.StatusNotFound:
-		e.FailureType = protocol.SystemError
-		e.Message = fmt.Sprintf("Botmaker has no endpoint %s (HTTP 404: %s). Check base_url: it should end in /v2.0, for example https://api.botmaker.com/v2.0.", endpoint, detail)
-	case status == http.StatusBadRequest:
-		e.FailureType = protocol.SystemError
-		e.Message = fmt.Sprintf("Botmaker refused the request to %s (HTTP 400): %s", endpoint, detail)
-	case status == http.StatusTooManyRequests || status == http.StatusRequestTimeout || status >= 500:
-		e.FailureType = protocol.TransientError
-		e.Retryable = true
-		e.Message = fmt.Sprintf("Botmaker kept failing on %s (HTTP %d: %s) after every retry; the next sync resumes from the last saved state.", endpoint, status, detail)
-	default:
-		e.FailureType = protocol.SystemError
-		e.Message = fmt.Sprintf("Botmaker answered %s with HTTP %d: %s", endpoint, status, detail)
+	r := policy(status)
+	if r.action == succeed { // a 200 is never classified; the default row fits
+		r = policy(-1)
 	}
-	return e
+	return &Error{Status: status, Endpoint: endpoint, FailureType: r.failureType, Retryable: r.action == retry,
+		Message: c.scrub(r.message(endpoint, status, detail))}
 }

@@ -1,19 +1,18 @@
 package botmaker
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/source-botmaker/source-botmaker/connector/protocol"
 )
 
-// scrub renders err without the token, whatever layer put it there.
-func scrub(err error, token string) string {
-	s := err.Error()
-	if token != "" {
-		s = strings.ReplaceAll(s, token, protocol.Redacted)
+// scrub removes the token from text that may have come from the network or
+// from an error of a lower layer. The protocol writer redacts it again on
+// stdout; this keeps it out of error values themselves, which tests, logs
+// of other tools and panics may print.
+func (c *Client) scrub(s string) string {
+	if len(c.token) < 4 { // as protocol.Writer.AddSecret: never mangle ordinary text
+		return s
 	}
-	return s
+	return strings.ReplaceAll(s, c.token, protocol.Redacted)
 }
-
-func jsonValid(b []byte) bool { return json.Valid(b) }
