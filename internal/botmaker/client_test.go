@@ -181,7 +181,9 @@ func TestRecoversFromTransientTrouble(t *testing.T) {
 		{"500", quick, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 500, botmakerError("INTERNAL_ERROR", "x")) }},
 		{"502 html", quick, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 502, "<html>bad gateway</html>") }},
 		{"503", quick, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 503, "") }},
-		{"429 without Retry-After", quick, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 429, botmakerError("TOO_MANY_REQUESTS", "slow down")) }},
+		{"429 without Retry-After", quick, func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 429, botmakerError("TOO_MANY_REQUESTS", "slow down"))
+		}},
 		{"429 with Retry-After", quick, func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Retry-After", "0")
 			writeJSON(w, 429, "")
