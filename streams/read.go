@@ -1,15 +1,21 @@
 package streams
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
 
 // Sink receives a stream's output. The connector's protocol writer is one.
@@ -39,19 +45,58 @@ func (e *StateError) Error() string {
 // CDK does, so every configured stream gets at least one STATE.
 var noCursorState = json.RawMessage(`{"__ab_no_cursor_state_message":true}`)
 
+// clockSkew keeps requests clear of limits that Botmaker measures with its
+// own clock: the edge of the recent window, the daysBeforeNow cut-off.
+const clockSkew = 2 * time.Minute
+
+// unsettled describes an endpoint that lists a record only once it can no
+// longer change. /sessions lists a session once it has finished, under the
+// time it started, so a session that is open during a sync later appears
+// behind that sync's bookmark. Every window an incremental read walks is
+// therefore listed a second time with the open records included (the
+// probe, without the billed include-* extras), and the bookmark is held at
+// the start of the earliest record the probe saw and the real listing did
+// not: the next sync starts there, so the record arrives once it has
+// finished, however long it stays open.
+type unsettled struct {
+	probe url.Values // query values that also list the hidden records
+	// horizon is how far back a first sync probes. Older records are taken
+	// as settled: Botmaker itself assumes sessions finish within a day (its
+	// default "to" without include-open-sessions is now minus one day).
+	horizon time.Duration
+	id      string // wire key of the id that matches probe and listing
+}
+
+// The probe belongs in the stream's Def; it lives here until Def has a
+// field for it.
+var unsettledStreams = map[string]*unsettled{
+	"sessions": {
+		probe: url.Values{
+			"include-open-sessions": {"true"},
+			"include-messages":      {"false"},
+			"include-events":        {"false"},
+			"include-ai-analysis":   {"false"},
+		},
+		horizon: 7 * 24 * time.Hour,
+		id:      "id",
+	},
+}
+
 // Read syncs the stream. incremental selects incremental mode; state is the
 // stream's saved stream_state (nil when there is none).
 func (s *Stream) Read(ctx context.Context, env Env, incremental bool, state json.RawMessage) error {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
-	r := &reader{s: s, env: env, buf: make([]byte, 0, 4096)}
-	if incremental && s.Incremental() {
-		c, err := s.parseState(state)
+	r := &reader{s: s, env: env, buf: make([]byte, 0, 4096), incremental: incremental && s.Incremental()}
+	if r.incremental {
+		st, err := s.parseState(state)
 		if err != nil {
 			return err
 		}
-		r.saved = c
+		r.saved = st.cursor
+		r.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate)}
+		r.unsettled = unsettledStreams[s.Name]
 	}
 	switch s.Window {
 	case FromTo:
@@ -78,29 +123,108 @@ func (s *Stream) Fetch(env Env) *url.URL {
 	return env.Fetch.Endpoint(s.Path, q)
 }
 
-// parseState reads {"<cursor>": "<RFC 3339>"}; a missing or empty state
-// means a first sync.
-func (s *Stream) parseState(raw json.RawMessage) (time.Time, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return time.Time{}, nil
+// streamState is an incremental stream's state:
+//
+//	{"<cursor>": "2025-03-01T10:00:00Z",
+//	 "pending_backfill": [{"from": "2024-01-01T00:00:00Z", "to": "2025-02-22T10:02:00Z"}]}
+//
+// The cursor promises that every record whose filter time (the cursor field;
+// last activity for chats) is before it has been written, except in the
+// pending_backfill periods. Those are periods a sync without long-term
+// search could not read because Botmaker serves only its recent window
+// without it. Syncs without long-term search carry them forward and add
+// new ones; the first sync with long_term_search true reads them before
+// anything newer, shrinking each as it goes. The periods are sorted and
+// neither overlap nor touch, and the key is left out when there are none,
+// so states written before it existed read the same.
+type streamState struct {
+	cursor  time.Time
+	pending []period
+}
+
+// period is [from, to).
+type period struct{ from, to time.Time }
+
+const pendingKey = "pending_backfill"
+
+func (s *Stream) encodeState(st streamState) json.RawMessage {
+	m := map[string]any{s.Cursor: FormatTime(st.cursor)}
+	if len(st.pending) > 0 {
+		ps := make([]map[string]string, len(st.pending))
+		for i, p := range st.pending {
+			ps[i] = map[string]string{"from": FormatTime(p.from), "to": FormatTime(p.to)}
+		}
+		m[pendingKey] = ps
 	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// parseState reads a streamState. A missing, null or empty state, or one
+// holding only Airbyte's own "__ab_" markers, means a first sync; anything
+// else that does not parse is an error, never a silent full resync.
+func (s *Stream) parseState(raw json.RawMessage) (streamState, error) {
+	var st streamState
+	if len(raw) == 0 || string(raw) == "null" {
+		return st, nil
+	}
+	bad := func(format string, args ...any) error {
+		return &StateError{s.Name, fmt.Sprintf(format, args...)}
+	}
+	example := fmt.Sprintf(`{%q: "2025-01-01T00:00:00Z"}`, s.Cursor)
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return time.Time{}, &StateError{s.Name, fmt.Sprintf("stream_state must be an object like {%q: \"2025-01-01T00:00:00Z\"}, got %s", s.Cursor, clip(raw))}
+		return st, bad("stream_state must be an object like %s, got %s", example, clip(raw))
 	}
 	v, ok := m[s.Cursor]
-	if !ok || string(v) == "null" {
-		return time.Time{}, nil
+	if !ok {
+		for k := range m {
+			if !strings.HasPrefix(k, "__ab_") {
+				return st, bad("stream_state has no %s: got %s, expected an object like %s", s.Cursor, clip(raw), example)
+			}
+		}
+		return st, nil
 	}
-	var str string
-	if err := json.Unmarshal(v, &str); err != nil {
-		return time.Time{}, &StateError{s.Name, fmt.Sprintf("%s must be an RFC 3339 timestamp string, got %s", s.Cursor, clip(v))}
-	}
-	t, err := ParseTime(str)
+	t, err := stateTime(v)
 	if err != nil {
-		return time.Time{}, &StateError{s.Name, fmt.Sprintf("%s: %v", s.Cursor, err)}
+		return st, bad("%s %v", s.Cursor, err)
 	}
-	return t, nil
+	st.cursor = t
+	pv, ok := m[pendingKey]
+	if !ok || rawjson.IsNull(pv) {
+		return st, nil
+	}
+	var items []map[string]json.RawMessage
+	if err := json.Unmarshal(pv, &items); err != nil {
+		return st, bad(`%s must be a list like [{"from": "2025-01-01T00:00:00Z", "to": "2025-01-08T00:00:00Z"}], got %s`, pendingKey, clip(pv))
+	}
+	for i, it := range items {
+		var p period
+		for _, f := range []struct {
+			key string
+			dst *time.Time
+		}{{"from", &p.from}, {"to", &p.to}} {
+			if *f.dst, err = stateTime(it[f.key]); err != nil {
+				return st, bad("%s[%d].%s %v", pendingKey, i, f.key, err)
+			}
+		}
+		if !p.from.Before(p.to) {
+			return st, bad("%s[%d] ends before it starts: from %s, to %s", pendingKey, i, FormatTime(p.from), FormatTime(p.to))
+		}
+		st.pending = addPeriod(st.pending, p)
+	}
+	return st, nil
+}
+
+func stateTime(v json.RawMessage) (time.Time, error) {
+	var str string
+	if len(v) == 0 || rawjson.IsNull(v) || json.Unmarshal(v, &str) != nil {
+		if len(v) == 0 {
+			v = json.RawMessage("nothing")
+		}
+		return time.Time{}, fmt.Errorf("must be an RFC 3339 timestamp string, got %s", clip(v))
+	}
+	return ParseTime(str)
 }
 
 func clip(b []byte) string {
@@ -110,40 +234,99 @@ func clip(b []byte) string {
 	return string(b)
 }
 
-type reader struct {
-	s       *Stream
-	env     Env
-	buf     []byte
-	saved   time.Time // the cursor of the input state; zero on a first sync
-	emitted time.Time // the last cursor checkpointed in this run
-	records int64
-}
-
-// emit transforms and writes one item, returning its cursor.
-func (r *reader) emit(item []byte) (time.Time, error) {
-	data, cur, err := r.s.plan.transform(r.buf[:0], item)
-	r.buf = data[:0]
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stream %s: a Botmaker item could not be read: %w", r.s.Name, err)
-	}
-	var t time.Time
-	if cur != "" {
-		if t, err = ParseTime(cur); err != nil {
-			return time.Time{}, fmt.Errorf("stream %s: %s of a record: %w", r.s.Name, r.s.Cursor, err)
+// addPeriod inserts p into a sorted list of disjoint periods, merging the
+// ones it overlaps or touches.
+func addPeriod(ps []period, p period) []period {
+	out := make([]period, 0, len(ps)+1)
+	for _, q := range ps {
+		switch {
+		case q.to.Before(p.from):
+			out = append(out, q)
+		case p.to.Before(q.from):
+			out = append(out, p)
+			p = q
+		default:
+			p = period{minTime(p.from, q.from), maxTime(p.to, q.to)}
 		}
 	}
-	if err := r.env.Sink.Record(r.s.Name, data); err != nil {
-		return time.Time{}, err
+	return append(out, p)
+}
+
+// clipPeriods drops what lies before start (start_date may have moved
+// later since the periods were recorded).
+func clipPeriods(ps []period, start time.Time) []period {
+	var out []period
+	for _, p := range ps {
+		if p.from.Before(start) {
+			p.from = start
+		}
+		if p.from.Before(p.to) {
+			out = append(out, p)
+		}
 	}
-	r.records++
-	return t, nil
+	return out
+}
+
+func describePeriods(ps []period) string {
+	var parts []string
+	for _, p := range ps {
+		parts = append(parts, FormatTime(p.from)+" to "+FormatTime(p.to))
+	}
+	return strings.Join(parts, ", ")
+}
+
+type reader struct {
+	s           *Stream
+	env         Env
+	buf         []byte
+	incremental bool
+	saved       time.Time   // the input state's cursor; zero on a first sync
+	state       streamState // what the next STATE says
+	sent        []byte      // the last STATE written; nil before the first
+	unsaved     int         // records written since that STATE
+	unsettled   *unsettled  // nil when nothing needs probing
+}
+
+// save writes the state when it differs from the last one written (or
+// always, with force). Every record it covers has been written already.
+func (r *reader) save(force bool) error {
+	b := r.s.encodeState(r.state)
+	if !force && bytes.Equal(b, r.sent) {
+		return nil
+	}
+	r.sent, r.unsaved = b, 0
+	return r.env.Sink.State(r.s.Name, b)
+}
+
+// write transforms and writes one item, returning its cursor time. An item
+// whose cursor is before since (when since is set) is skipped.
+func (r *reader) write(item []byte, since time.Time) (t time.Time, written bool, err error) {
+	s := r.s
+	data, cur, err := s.plan.transform(r.buf[:0], item)
+	r.buf = data[:0]
+	if err != nil {
+		return t, false, fmt.Errorf("stream %s: a Botmaker item could not be read: %w", s.Name, err)
+	}
+	if cur != "" {
+		if t, err = ParseTime(cur); err != nil {
+			return t, false, fmt.Errorf("stream %s: %s of a record: %w", s.Name, s.Cursor, err)
+		}
+	}
+	if !t.IsZero() && t.Before(since) {
+		return t, false, nil
+	}
+	if err := r.env.Sink.Record(s.Name, data); err != nil {
+		return t, false, err
+	}
+	r.unsaved++
+	return t, true, nil
 }
 
 // all reads every page of one request.
 func (r *reader) all(ctx context.Context, first *url.URL) error {
 	return r.s.walk(ctx, r.env.Fetch, first, func(p page) error {
 		for _, it := range p.items {
-			if _, err := r.emit(it); err != nil {
+			if _, _, err := r.write(it, time.Time{}); err != nil {
 				return err
 			}
 		}
@@ -151,29 +334,8 @@ func (r *reader) all(ctx context.Context, first *url.URL) error {
 	})
 }
 
-// checkpoint emits {"<cursor>": t} when it moves the bookmark forward. The
-// bookmark never passes now-Settle (records that can still appear there) and
-// never falls behind the input state, which was already safe.
-func (r *reader) checkpoint(t time.Time, force bool) error {
-	if lim := r.env.Now().Add(-r.s.Settle); r.s.Settle > 0 && t.After(lim) {
-		t = lim
-	}
-	if t.Before(r.saved) {
-		t = r.saved
-	}
-	if !force && (t.IsZero() || !t.After(r.emitted)) {
-		return nil
-	}
-	if t.IsZero() {
-		t = r.env.Opts.StartDate
-	}
-	r.emitted = t
-	b, _ := json.Marshal(map[string]string{r.s.Cursor: FormatTime(t)})
-	return r.env.Sink.State(r.s.Name, b)
-}
-
-// start is where this run begins: start_date, or the saved cursor minus the
-// lookback window.
+// start is where the main range begins: start_date, or the saved cursor
+// minus the lookback window.
 func (r *reader) start() time.Time {
 	start := r.env.Opts.StartDate
 	if !r.saved.IsZero() {
@@ -184,65 +346,208 @@ func (r *reader) start() time.Time {
 	return start
 }
 
-// recentMargin keeps requests clear of the edge of Botmaker's recent window,
-// which Botmaker measures with its own clock.
-const recentMargin = 2 * time.Minute
+// reachesBack says the stream can read any period: long-term search is on
+// and the endpoint takes it, or the endpoint has no recent-window limit.
+func (r *reader) reachesBack() bool {
+	s := r.s
+	return s.Recent == 0 || (r.env.Opts.LongTermSearch && s.LongTermSearch)
+}
 
-// windows walks [start, now) in from/to windows of at most MaxWindow.
+// useLTS says whether a request starting at from sends long-term-search.
+// Only windows that reach past Botmaker's recent window need it, so
+// incremental syncs within the recent window are not billed as long-term
+// searches and read Botmaker's live data.
+func (r *reader) useLTS(from time.Time) bool {
+	s := r.s
+	if !r.env.Opts.LongTermSearch || !s.LongTermSearch {
+		return false
+	}
+	return s.Recent == 0 || from.Before(r.env.Now().Add(-s.Recent+clockSkew))
+}
+
+// request is the first URL of the window [a, b), with extra overriding the
+// stream's parameters.
+func (r *reader) request(a, b time.Time, extra url.Values) *url.URL {
+	s := r.s
+	q := url.Values{}
+	if s.Params != nil {
+		q = s.Params(r.env.Opts)
+	}
+	for k, v := range extra {
+		q[k] = v
+	}
+	// Botmaker documents from as exclusive ("greater than"); asking from one
+	// second earlier keeps a record stamped exactly at a, and the overlap is
+	// dropped when the filter is the cursor itself.
+	from := a.Add(-time.Second)
+	q.Set("from", FormatTime(from))
+	q.Set("to", FormatTime(b))
+	if r.useLTS(from) {
+		q.Set("long-term-search", "true")
+	}
+	if s.Limit > 0 {
+		q.Set("limit", strconv.Itoa(s.Limit))
+	}
+	return r.env.Fetch.Endpoint(s.Path, q)
+}
+
+// windows reads a from/to stream: first the pending backfill, when it can,
+// then [start, now) with the bookmark moving forward as windows complete.
 func (r *reader) windows(ctx context.Context) error {
 	s := r.s
 	now := r.env.Now().UTC().Truncate(time.Second)
-	start := r.start()
-	lts := r.env.Opts.LongTermSearch && s.LongTermSearch
-	if s.Recent > 0 && !lts {
-		if earliest := now.Add(-s.Recent + recentMargin); start.Before(earliest) {
-			r.env.Log.Warn().Msgf("stream %s: Botmaker serves only the last %s without long-term search, so %s to %s was skipped. Set long_term_search to true to backfill it (Botmaker bills long-term searches as BI data-source consumption).",
-				s.Name, s.Recent, FormatTime(start), FormatTime(earliest))
-			start = earliest
+	if r.reachesBack() {
+		if err := r.backfill(ctx); err != nil {
+			return err
 		}
 	}
-	for a := start; a.Before(now); {
-		b := a.Add(MaxWindow)
-		if b.After(now) {
-			b = now
+	start := r.start()
+	if !r.reachesBack() {
+		edge := now.Add(-s.Recent + clockSkew)
+		var skipped *period
+		if start.Before(edge) {
+			// Only what no sync has read yet is pending; the part of the
+			// lookback window before the edge was read by the previous sync.
+			gap := maxTime(r.env.Opts.StartDate, r.saved)
+			if gap.Before(edge) {
+				skipped = &period{gap, edge}
+				r.state.pending = addPeriod(r.state.pending, *skipped)
+			} else {
+				r.env.Log.Info().Msgf("stream %s: without long-term search the lookback window starts at %s, the edge of Botmaker's recent window, instead of %s", s.Name, FormatTime(edge), FormatTime(start))
+			}
+			start = edge
 		}
-		q := url.Values{}
-		if s.Params != nil {
-			q = s.Params(r.env.Opts)
+		if len(r.state.pending) > 0 {
+			msg := fmt.Sprintf("stream %s: ", s.Name)
+			if skipped != nil {
+				msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, so %s to %s was skipped. ", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
+			}
+			msg += fmt.Sprintf("Not synced yet, kept in the state as %s: %s. Set long_term_search to true to backfill it: the next sync reads it first (Botmaker bills long-term searches as BI data-source consumption).", pendingKey, describePeriods(r.state.pending))
+			r.env.Log.Warn().Msg(msg)
 		}
-		// Botmaker documents from as exclusive ("greater than"); asking from
-		// one second earlier keeps a record stamped exactly at a, and the
-		// overlap is dropped below when the filter is the cursor itself.
-		q.Set("from", FormatTime(a.Add(-time.Second)))
-		q.Set("to", FormatTime(b))
-		if lts {
-			q.Set("long-term-search", "true")
+	}
+	probeFrom := time.Time{}
+	if r.saved.IsZero() && r.unsettled != nil {
+		probeFrom = now.Add(-r.unsettled.horizon)
+	}
+	err := r.span(ctx, start, now, probeFrom, func(pos, open time.Time) error {
+		c := maxTime(r.saved, pos)
+		if !open.IsZero() && open.Before(c) {
+			c = open
 		}
-		if s.Limit > 0 {
-			q.Set("limit", strconv.Itoa(s.Limit))
+		r.state.cursor = c
+		return r.save(false)
+	})
+	if err != nil {
+		return err
+	}
+	if r.state.cursor.IsZero() {
+		r.state.cursor = start // nothing to read: start_date is now
+	}
+	// Every stream ends with a STATE covering its last records, even when
+	// the bookmark could not move (an open session holds it).
+	if r.sent == nil || r.unsaved > 0 {
+		return r.save(true)
+	}
+	return nil
+}
+
+func days(d time.Duration) string {
+	if n := int(d / (24 * time.Hour)); n > 1 {
+		return strconv.Itoa(n) + " days"
+	}
+	return d.String()
+}
+
+// backfill reads the pending periods, oldest first. Each period shrinks
+// from the front as its windows complete and leaves the state when done.
+func (r *reader) backfill(ctx context.Context) error {
+	for i := 0; i < len(r.state.pending); {
+		p := r.state.pending[i]
+		done := false
+		err := r.span(ctx, p.from, p.to, time.Time{}, func(pos, open time.Time) error {
+			if done {
+				return nil
+			}
+			if !open.IsZero() && open.Before(pos) {
+				pos = open
+			}
+			if !pos.Before(p.to) {
+				r.state.pending = slices.Delete(r.state.pending, i, i+1)
+				done = true
+			} else if pos.After(r.state.pending[i].from) {
+				r.state.pending[i].from = pos
+			}
+			return r.save(false)
+		})
+		if err != nil {
+			return err
 		}
-		winStart := a
-		err := s.walk(ctx, r.env.Fetch, r.env.Fetch.Endpoint(s.Path, q), func(p page) error {
+		if !done {
+			i++
+		}
+	}
+	return nil
+}
+
+// hidden is one record of a probe: a record the endpoint may be hiding.
+type hidden struct {
+	t  time.Time
+	id string
+}
+
+// span reads [from, to) in windows whose requests span at most MaxWindow,
+// calling progress(pos, open) whenever every record before pos has been
+// written, except possibly unsettled ones from open on (zero: none seen).
+// Windows ending after probeFrom are probed when the stream is unsettled.
+func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, open time.Time) error) error {
+	s := r.s
+	var open time.Time
+	for a := from; a.Before(to); {
+		// The request starts a second early, so the window is a second short.
+		b := a.Add(MaxWindow - time.Second)
+		if b.After(to) {
+			b = to
+		}
+		var probe []hidden
+		var seen map[string]struct{}
+		if r.unsettled != nil && b.After(probeFrom) {
+			var err error
+			if probe, err = r.probe(ctx, maxTime(a, probeFrom), b); err != nil {
+				return err
+			}
+			seen = make(map[string]struct{}, len(probe))
+		}
+		k := 0
+		// settle looks at the probed records before t: any the listing did
+		// not return is still open, and the earliest bounds the bookmark.
+		settle := func(t time.Time) {
+			for ; k < len(probe) && probe[k].t.Before(t); k++ {
+				if _, ok := seen[probe[k].id]; !ok && open.IsZero() {
+					open = probe[k].t
+				}
+			}
+		}
+		// When the filter is the cursor itself, records before a are the
+		// overlap with the previous window, already written.
+		var since time.Time
+		if s.CursorIsFilter {
+			since = a
+		}
+		err := s.walk(ctx, r.env.Fetch, r.request(a, b, nil), func(p page) error {
 			var last time.Time
 			for _, it := range p.items {
-				data, cur, err := s.plan.transform(r.buf[:0], it)
-				r.buf = data[:0]
+				t, written, err := r.write(it, since)
 				if err != nil {
-					return fmt.Errorf("stream %s: a Botmaker item could not be read: %w", s.Name, err)
-				}
-				var t time.Time
-				if cur != "" {
-					if t, err = ParseTime(cur); err != nil {
-						return fmt.Errorf("stream %s: %s of a record: %w", s.Name, s.Cursor, err)
-					}
-				}
-				if s.CursorIsFilter && !t.IsZero() && t.Before(winStart) {
-					continue // overlap with the previous window, already written
-				}
-				if err := r.env.Sink.Record(s.Name, data); err != nil {
 					return err
 				}
-				r.records++
+				if !written {
+					continue
+				}
+				if seen != nil {
+					id, _ := rawjson.Get(it, r.unsettled.id)
+					seen[string(id)] = struct{}{}
+				}
 				if t.After(last) {
 					last = t
 				}
@@ -251,22 +556,46 @@ func (r *reader) windows(ctx context.Context) error {
 				// Items arrive in cursor order: everything before the last
 				// one's time is written. Records sharing that time may
 				// continue on the next page, so the bookmark is not past it.
-				return r.checkpoint(last, false)
+				settle(last)
+				return progress(last, open)
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if err := r.checkpoint(b, false); err != nil {
+		settle(b)
+		if err := progress(b, open); err != nil {
 			return err
 		}
 		a = b
 	}
-	if r.emitted.IsZero() {
-		return r.checkpoint(maxTime(r.saved, start), true)
-	}
 	return nil
+}
+
+// probe lists every record of [a, b), hidden ones included, in time order.
+func (r *reader) probe(ctx context.Context, a, b time.Time) ([]hidden, error) {
+	s := r.s
+	var out []hidden
+	err := s.walk(ctx, r.env.Fetch, r.request(a, b, r.unsettled.probe), func(p page) error {
+		for _, it := range p.items {
+			id, err := rawjson.Get(it, r.unsettled.id)
+			if err != nil {
+				return fmt.Errorf("stream %s: a Botmaker item could not be read: %w", s.Name, err)
+			}
+			raw, _ := rawjson.Get(it, s.Cursor)
+			t, err := wireTime(raw)
+			if err != nil {
+				return fmt.Errorf("stream %s: %s of a record: %w", s.Name, s.Cursor, err)
+			}
+			if !t.Before(a) {
+				out = append(out, hidden{t, string(id)})
+			}
+		}
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].t.Before(out[j].t) })
+	return out, err
 }
 
 // daysBeforeNow reads an endpoint that only filters by whole days back from
@@ -275,62 +604,69 @@ func (r *reader) windows(ctx context.Context) error {
 // because newest-first order gives no safe point before the end.
 func (r *reader) daysBeforeNow(ctx context.Context) error {
 	s := r.s
-	now := r.env.Now().UTC()
+	now := r.env.Now().UTC().Truncate(time.Second)
 	start := r.start()
-	days := int(math.Ceil(now.Sub(start).Hours() / 24))
-	if days < 1 {
-		days = 1
+	// Nothing limits how far back this endpoint reaches, so periods a state
+	// may list as pending are simply part of the walk.
+	for _, p := range r.state.pending {
+		start = minTime(start, p.from)
 	}
-	q := url.Values{}
-	if s.Params != nil {
-		q = s.Params(r.env.Opts)
-	}
-	q.Set("daysBeforeNow", strconv.Itoa(days))
-	q.Set("offset", "0")
-	q.Set("limit", strconv.Itoa(s.Limit))
-	var newest time.Time
-	estimated := false
-	err := s.walk(ctx, r.env.Fetch, r.env.Fetch.Endpoint(s.Path, q), func(p page) error {
-		if !estimated {
-			estimated = true
-			if err := r.env.Sink.Estimate(s.Name, p.total); err != nil {
-				return err
-			}
+	r.state.pending = nil
+	if start.Before(now) {
+		days := int(math.Ceil((now.Sub(start) + clockSkew).Hours() / 24))
+		q := url.Values{}
+		if s.Params != nil {
+			q = s.Params(r.env.Opts)
 		}
-		for _, it := range p.items {
-			data, cur, err := s.plan.transform(r.buf[:0], it)
-			r.buf = data[:0]
-			if err != nil {
-				return fmt.Errorf("stream %s: a Botmaker item could not be read: %w", s.Name, err)
-			}
-			var t time.Time
-			if cur != "" {
-				if t, err = ParseTime(cur); err != nil {
-					return fmt.Errorf("stream %s: %s of a record: %w", s.Name, s.Cursor, err)
+		q.Set("daysBeforeNow", strconv.Itoa(days))
+		q.Set("offset", "0")
+		q.Set("limit", strconv.Itoa(s.Limit))
+		estimated := false
+		err := s.walk(ctx, r.env.Fetch, r.env.Fetch.Endpoint(s.Path, q), func(p page) error {
+			if !estimated {
+				estimated = true
+				if err := r.env.Sink.Estimate(s.Name, p.total); err != nil {
+					return err
 				}
 			}
-			if !t.IsZero() && t.Before(start) {
-				continue
+			for _, it := range p.items {
+				if _, _, err := r.write(it, start); err != nil {
+					return err
+				}
 			}
-			if err := r.env.Sink.Record(s.Name, data); err != nil {
-				return err
-			}
-			r.records++
-			if t.After(newest) {
-				newest = t
-			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	// The walk saw everything created up to now; later tickets are newer.
-	return r.checkpoint(maxTime(now.Truncate(time.Second), r.saved), true)
+	r.state.cursor = maxTime(now, r.saved)
+	return r.save(true)
+}
+
+// wireTime reads a Botmaker date-time as the transform does: an RFC 3339
+// string or an epoch number.
+func wireTime(raw []byte) (time.Time, error) {
+	var str string
+	if json.Unmarshal(raw, &str) != nil {
+		var ok bool
+		if str, ok = epochToRFC3339(raw); !ok {
+			return time.Time{}, fmt.Errorf("%s is not a date-time", clip(raw))
+		}
+	}
+	return ParseTime(str)
 }
 
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
 		return a
 	}
 	return b

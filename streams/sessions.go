@@ -29,10 +29,9 @@ var _ = register(Declare[Session](Def{
 	Recent:         7 * 24 * time.Hour,
 	LongTermSearch: true,
 	// Botmaker lists a session only once it has finished, under the time it
-	// started. Its own default for "to" is now minus one day for that reason;
-	// the bookmark stays a day behind so a session that finishes after this
-	// sync is still inside the next sync's range.
-	Settle: 24 * time.Hour,
+	// started; read.go probes for open sessions (unsettledStreams) so the
+	// bookmark waits for them. The include-* extras are billed by Botmaker
+	// as BI data-source consumption, so they are off unless asked for.
 	Params: func(o Options) url.Values {
 		return url.Values{
 			"include-open-sessions": {"false"},
