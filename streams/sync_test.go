@@ -167,6 +167,13 @@ func finalState(t *testing.T, o *synctest.Output, stream string) stateOf {
 	return decodeState(t, st[len(st)-1])
 }
 
+func mustUnmarshal(t *testing.T, data []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%v: %.300s", err, data)
+	}
+}
+
 func mustTime(t *testing.T, s string) time.Time {
 	t.Helper()
 	v, err := streams.ParseTime(s)
