@@ -51,6 +51,9 @@ type Runtime struct {
 func Main(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal winds the sync down (stop requesting, flush, report
+	// INCOMPLETE); a second one ends the process at once, as by default.
+	go func() { <-ctx.Done(); stop() }()
 	return Runtime{Now: time.Now, Settings: botmaker.DefaultSettings}.Run(ctx, args, stdout, stderr)
 }
 
@@ -279,6 +282,9 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 		}(sel)
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		c.log.Warn().Msg("the sync was interrupted: requests stopped, what was read is flushed, and streams that had not finished are INCOMPLETE; they resume from their last STATE")
+	}
 	c.log.Info().Msgf("read finished in %s; requests per endpoint: %v", c.rt.Now().Sub(start).Round(time.Millisecond), cl.Requests())
 	if len(failed) > 0 {
 		c.log.Error().Msgf("streams that did not complete: %s", strings.Join(failed, ", "))

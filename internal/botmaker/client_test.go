@@ -307,10 +307,10 @@ func TestMaxElapsedBoundsTotalTime(t *testing.T) {
 			if !errors.As(err, &be) || be.FailureType != protocol.TransientError {
 				t.Fatalf("err = %#v", err)
 			}
-			if took > 2*time.Second {
+			if took > 3*time.Second {
 				t.Errorf("took %s with MaxElapsed %s", took, s.MaxElapsed)
 			}
-			if !strings.Contains(be.Message, "/sessions") || !strings.Contains(be.Message, "run the sync again later") && !strings.Contains(be.Message, "within 700ms") {
+			if !strings.Contains(be.Message, "/sessions") || !(strings.Contains(be.Message, "within 700ms") || strings.Contains(be.Message, "past the 700ms this connector spends on one request")) {
 				t.Errorf("message %q", be.Message)
 			}
 		})
@@ -362,7 +362,7 @@ func TestRetryAfter(t *testing.T) {
 			if !errors.As(err, &be) || be.FailureType != protocol.TransientError || !strings.Contains(be.Message, tt.wantErr) {
 				t.Fatalf("err = %v, want transient_error containing %q", err, tt.wantErr)
 			}
-			if took > 500*time.Millisecond || srv.n.Load() != 1 {
+			if took > 1500*time.Millisecond || srv.n.Load() != 1 {
 				t.Errorf("took %s and %d requests; a Retry-After beyond the cap must fail at once", took, srv.n.Load())
 			}
 		})
@@ -632,7 +632,7 @@ func TestHostileBodiesAreBounded(t *testing.T) {
 			if !errors.As(err, &be) || be.FailureType != tt.ft || !strings.Contains(be.Message, tt.hint) {
 				t.Fatalf("err = %v, want %s containing %q", err, tt.ft, tt.hint)
 			}
-			if took := time.Since(start); took > 5*time.Second {
+			if took := time.Since(start); took > 10*time.Second {
 				t.Errorf("took %s", took)
 			}
 		})
@@ -671,7 +671,7 @@ func TestCancellation(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("err = %v, want context.Canceled", err)
 			}
-			if took := time.Since(start); took > time.Second {
+			if took := time.Since(start); took > 1500*time.Millisecond {
 				t.Errorf("took %s after a cancel at 200ms", took)
 			}
 		})
