@@ -46,7 +46,14 @@ func TestTwoIncrementalSyncs(t *testing.T) {
 			}
 			touchedAt := f.srv.Now().UTC().Truncate(time.Second)
 			f.srv.Advance(time.Minute)
+			f.srv.ResetRequests()
 			o2 := f.mustRead(opts, true, o1.FinalState())
+			// Inside Botmaker's recent window nothing is a long-term search.
+			for _, r := range f.srv.Requests() {
+				if r.Query.Has("long-term-search") {
+					t.Errorf("%s?%s sends long-term-search", r.Path, r.RawQuery)
+				}
+			}
 
 			for _, name := range windowed {
 				cursor := mustTime(t, finalState(t, o1, name).Cursor)
