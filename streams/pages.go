@@ -28,7 +28,7 @@ type page struct {
 // parsePage splits a response into its items and the way to the next page.
 // Items stay raw bytes; only the envelope is read.
 func (s *Stream) parsePage(body []byte, req *url.URL, f Fetcher) (page, error) {
-	if bytes.ContainsAny(body, "\r\n") {
+	if bytes.IndexByte(body, '\n') >= 0 || bytes.IndexByte(body, '\r') >= 0 {
 		// Records are written one per line; newlines can only be whitespace
 		// between tokens in valid JSON, so compacting removes them all.
 		var b bytes.Buffer
@@ -37,20 +37,20 @@ func (s *Stream) parsePage(body []byte, req *url.URL, f Fetcher) (page, error) {
 		}
 		body = b.Bytes()
 	}
-	var p page
+	p := page{items: make([][]byte, 0, 64)}
 	var nextRaw []byte
-	var sawItems bool
-	err := rawjson.ObjectEach(body, func(k, v []byte) error {
+	var nullItems bool
+	// One pass finds the envelope's members and the items' boundaries.
+	sawItems, err := rawjson.ObjectEachArray(body, s.ItemsKey, func(item []byte) error {
+		p.items = append(p.items, item)
+		return nil
+	}, func(k, v []byte) error {
 		switch string(k) {
 		case s.ItemsKey:
-			sawItems = true
-			if rawjson.IsNull(v) {
-				return nil
+			if !rawjson.IsNull(v) {
+				return fmt.Errorf("%q is not a list", s.ItemsKey)
 			}
-			return rawjson.ArrayEach(v, func(item []byte) error {
-				p.items = append(p.items, item)
-				return nil
-			})
+			nullItems = true
 		case "nextPage":
 			nextRaw = v
 		case "total":
@@ -65,7 +65,7 @@ func (s *Stream) parsePage(body []byte, req *url.URL, f Fetcher) (page, error) {
 	if err != nil {
 		return page{}, fmt.Errorf("%s: unexpected response shape: %w", s.Path, err)
 	}
-	if !sawItems {
+	if !sawItems && !nullItems {
 		return page{}, fmt.Errorf("%s: response has no %q list", s.Path, s.ItemsKey)
 	}
 	if len(nextRaw) == 0 || rawjson.IsNull(nextRaw) {

@@ -1,6 +1,7 @@
 package streams
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -13,11 +14,25 @@ import (
 // members are flattened, JSON-encoded, normalised or dropped. Every other
 // member passes through byte-for-byte, including fields Botmaker adds later.
 type plan struct {
-	flatten    map[string][]flatField // wire key -> output fields taken from inside it
-	jsonText   map[string]bool
-	timestamps map[string]bool
-	drop       map[string]bool
-	cursor     string
+	// fields says what to do with a wire member; absent means pass through.
+	// One lookup per member keeps the per-record cost low.
+	fields map[string]*fieldPlan
+	cursor string
+}
+
+type fieldKind uint8
+
+const (
+	passThrough fieldKind = iota
+	dropField
+	flattenField
+	jsonTextField
+	timestampField
+)
+
+type fieldPlan struct {
+	kind    fieldKind
+	flatten []flatField // flattenField: output fields taken from inside it
 }
 
 type flatField struct{ sub, out string }
@@ -28,7 +43,12 @@ var (
 )
 
 func newPlan(t reflect.Type, d Def) (*plan, error) {
-	p := &plan{flatten: map[string][]flatField{}, jsonText: map[string]bool{}, timestamps: map[string]bool{}, drop: map[string]bool{}, cursor: d.Cursor}
+	p := &plan{fields: map[string]*fieldPlan{}, cursor: d.Cursor}
+	set := func(name string, k fieldKind) {
+		if p.fields[name] == nil {
+			p.fields[name] = &fieldPlan{kind: k}
+		}
+	}
 	outs := map[string]bool{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -46,14 +66,19 @@ func newPlan(t reflect.Type, d Def) (*plan, error) {
 			if !ok {
 				return nil, fmt.Errorf("field %s: wire tag %q must be parent.child", f.Name, w)
 			}
-			p.flatten[parent] = append(p.flatten[parent], flatField{sub: sub, out: name})
+			fp := p.fields[parent]
+			if fp == nil || fp.kind != flattenField {
+				fp = &fieldPlan{kind: flattenField}
+				p.fields[parent] = fp
+			}
+			fp.flatten = append(fp.flatten, flatField{sub: sub, out: name})
 			continue
 		}
 		switch ft {
 		case jsonTextType:
-			p.jsonText[name] = true
+			set(name, jsonTextField)
 		case timestampType:
-			p.timestamps[name] = true
+			set(name, timestampField)
 		}
 	}
 	for _, k := range d.PrimaryKey {
@@ -61,11 +86,11 @@ func newPlan(t reflect.Type, d Def) (*plan, error) {
 			return nil, fmt.Errorf("primary key %q is not a field", k)
 		}
 	}
-	if d.Cursor != "" && !p.timestamps[d.Cursor] {
+	if fp := p.fields[d.Cursor]; d.Cursor != "" && (fp == nil || fp.kind != timestampField) {
 		return nil, fmt.Errorf("cursor %q must be a top-level Timestamp field", d.Cursor)
 	}
 	for _, k := range d.Drop {
-		p.drop[k] = true
+		p.fields[k] = &fieldPlan{kind: dropField}
 	}
 	return p, nil
 }
@@ -76,82 +101,125 @@ func (p *plan) transform(dst, item []byte) ([]byte, string, error) {
 	var cursor string
 	dst = append(dst, '{')
 	first := true
-	sep := func() {
-		if !first {
-			dst = append(dst, ',')
-		}
-		first = false
-	}
 	err := rawjson.ObjectEach(item, func(k, v []byte) error {
-		key := string(k) // no allocation: the compiler keeps map lookups on []byte
-		switch {
-		case p.drop[key]:
-			return nil
-		case p.flatten[key] != nil:
-			for _, ff := range p.flatten[key] {
-				var sub []byte
-				if !rawjson.IsNull(v) {
-					var err error
-					if sub, err = rawjson.Get(v, ff.sub); err != nil {
-						return fmt.Errorf("field %s: %w", key, err)
-					}
-				}
-				if sub == nil {
-					continue
-				}
-				sep()
-				dst = appendKey(dst, ff.out)
-				dst = append(dst, sub...)
+		fp := p.fields[string(k)] // no allocation: the compiler keeps map lookups on []byte
+		if fp == nil {
+			if !first {
+				dst = append(dst, ',')
 			}
-			return nil
-		case p.jsonText[key]:
-			sep()
-			dst = append(dst, '"')
-			dst = append(dst, k...)
-			dst = append(dst, '"', ':')
-			if rawjson.IsNull(v) || v[0] == '"' {
-				dst = append(dst, v...)
-			} else {
-				dst = appendQuoted(dst, v)
-			}
-			return nil
-		case p.timestamps[key]:
-			sep()
-			dst = append(dst, '"')
-			dst = append(dst, k...)
-			dst = append(dst, '"', ':')
-			ts := v
-			switch {
-			case v[0] == '"' || rawjson.IsNull(v):
-			case v[0] == '-' || (v[0] >= '0' && v[0] <= '9'):
-				s, ok := epochToRFC3339(v)
-				if !ok {
-					return fmt.Errorf("field %s: %s is not a date-time", key, v)
-				}
-				ts = []byte(`"` + s + `"`)
-			default:
-				return fmt.Errorf("field %s: %s is not a date-time", key, clipBytes(v))
-			}
-			dst = append(dst, ts...)
-			if key == p.cursor && ts[0] == '"' {
-				if err := json.Unmarshal(ts, &cursor); err != nil {
-					return fmt.Errorf("field %s: %w", key, err)
-				}
-			}
-			return nil
-		default:
-			sep()
+			first = false
 			dst = append(dst, '"')
 			dst = append(dst, k...)
 			dst = append(dst, '"', ':')
 			dst = append(dst, v...)
 			return nil
 		}
+		switch fp.kind {
+		case dropField:
+			return nil
+		case flattenField:
+			var err error
+			dst, first, err = flatten(dst, first, fp.flatten, v)
+			if err != nil {
+				return fmt.Errorf("field %s: %w", k, err)
+			}
+			return nil
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, '"')
+		dst = append(dst, k...)
+		dst = append(dst, '"', ':')
+		if fp.kind == jsonTextField {
+			if rawjson.IsNull(v) || v[0] == '"' {
+				dst = append(dst, v...)
+			} else {
+				dst = appendQuoted(dst, v)
+			}
+			return nil
+		}
+		// timestampField
+		switch {
+		case v[0] == '"':
+			dst = append(dst, v...)
+			if string(k) == p.cursor {
+				var err error
+				if cursor, err = unquote(v); err != nil {
+					return fmt.Errorf("field %s: %w", k, err)
+				}
+			}
+		case rawjson.IsNull(v):
+			dst = append(dst, v...)
+		case v[0] == '-' || (v[0] >= '0' && v[0] <= '9'):
+			s, ok := epochToRFC3339(v)
+			if !ok {
+				return fmt.Errorf("field %s: %s is not a date-time", k, v)
+			}
+			dst = append(dst, '"')
+			dst = append(dst, s...)
+			dst = append(dst, '"')
+			if string(k) == p.cursor {
+				cursor = s
+			}
+		default:
+			return fmt.Errorf("field %s: %s is not a date-time", k, clipBytes(v))
+		}
+		return nil
 	})
 	if err != nil {
 		return dst, "", err
 	}
 	return append(dst, '}'), cursor, nil
+}
+
+// flatten appends the fields taken from inside the object v, in the plan's
+// order, reading v once. A null v or a missing member writes nothing.
+func flatten(dst []byte, first bool, ffs []flatField, v []byte) ([]byte, bool, error) {
+	if rawjson.IsNull(v) {
+		return dst, first, nil
+	}
+	var found [4][]byte // streams flatten at most three members of one object
+	vals := found[:0]
+	if len(ffs) > len(found) {
+		vals = make([][]byte, 0, len(ffs))
+	}
+	vals = vals[:len(ffs)]
+	err := rawjson.ObjectEach(v, func(k, sv []byte) error {
+		for i, ff := range ffs {
+			if vals[i] == nil && string(k) == ff.sub {
+				vals[i] = sv
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return dst, first, err
+	}
+	for i, ff := range ffs {
+		if vals[i] == nil {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = appendKey(dst, ff.out)
+		dst = append(dst, vals[i]...)
+	}
+	return dst, first, nil
+}
+
+// unquote returns the contents of a JSON string, decoding escapes only when
+// there are any (timestamps have none).
+func unquote(v []byte) (string, error) {
+	if len(v) >= 2 && v[len(v)-1] == '"' && bytes.IndexByte(v, '\\') < 0 {
+		return string(v[1 : len(v)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(v, &s)
+	return s, err
 }
 
 func appendKey(dst []byte, k string) []byte {

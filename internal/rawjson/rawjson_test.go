@@ -102,3 +102,75 @@ func FuzzObjectEach(f *testing.F) {
 		}
 	})
 }
+
+func TestObjectEachArray(t *testing.T) {
+	tests := []struct {
+		in      string
+		items   []string
+		others  [][2]string
+		found   bool
+		wantErr bool
+	}{
+		{`{"items":[{"id":"a"},[1],"s"],"nextPage":"x"}`, []string{`{"id":"a"}`, "[1]", `"s"`}, [][2]string{{"nextPage", `"x"`}}, true, false},
+		{`{"total":3 , "items" : [ ] }`, nil, [][2]string{{"total", "3"}}, true, false},
+		{`{"items":null}`, nil, [][2]string{{"items", "null"}}, false, false},
+		{`{"other":[1]}`, nil, [][2]string{{"other", "[1]"}}, false, false},
+		{`{"items":[1,2}`, nil, nil, true, true},
+		{`{"items":[1] "x":1}`, nil, nil, true, true},
+	}
+	for _, tt := range tests {
+		var items []string
+		var others [][2]string
+		found, err := ObjectEachArray([]byte(tt.in), "items",
+			func(e []byte) error { items = append(items, string(e)); return nil },
+			func(k, v []byte) error { others = append(others, [2]string{string(k), string(v)}); return nil })
+		if (err != nil) != tt.wantErr {
+			t.Fatalf("%s: err = %v", tt.in, err)
+		}
+		if err != nil {
+			continue
+		}
+		if found != tt.found {
+			t.Errorf("%s: found = %v", tt.in, found)
+		}
+		if diff := cmp.Diff(tt.items, items); diff != "" {
+			t.Errorf("%s: items: %s", tt.in, diff)
+		}
+		if diff := cmp.Diff(tt.others, others); diff != "" {
+			t.Errorf("%s: other members: %s", tt.in, diff)
+		}
+	}
+}
+
+// On valid JSON, ObjectEachArray sees exactly what ObjectEach and then
+// ArrayEach see; on anything else it must only not panic.
+func FuzzObjectEachArray(f *testing.F) {
+	for _, s := range []string{`{"items":[{"id":"1"},2],"nextPage":null}`, `{"items":[]}`, `{"items":"x"}`, `{"a":{"items":[1]}}`, `{"items":[1,`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want []string
+		wantErr := ObjectEach(b, func(k, v []byte) error {
+			if string(k) == "items" && v[0] == '[' {
+				return ArrayEach(v, func(e []byte) error { want = append(want, "item "+string(e)); return nil })
+			}
+			want = append(want, string(k)+" "+string(v))
+			return nil
+		})
+		var got []string
+		_, err := ObjectEachArray(b, "items",
+			func(e []byte) error { got = append(got, "item "+string(e)); return nil },
+			func(k, v []byte) error { got = append(got, string(k)+" "+string(v)); return nil })
+		if !json.Valid(b) {
+			return
+		}
+		if (err != nil) != (wantErr != nil) {
+			t.Fatalf("%q: ObjectEachArray error %v, ObjectEach and ArrayEach %v", b, err, wantErr)
+		}
+		if err == nil {
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("%q: %s", b, diff)
+			}
+		}
+	})
+}
