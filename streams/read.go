@@ -49,39 +49,6 @@ var noCursorState = json.RawMessage(`{"__ab_no_cursor_state_message":true}`)
 // own clock: the edge of the recent window, the daysBeforeNow cut-off.
 const clockSkew = 2 * time.Minute
 
-// unsettled describes an endpoint that lists a record only once it can no
-// longer change. /sessions lists a session once it has finished, under the
-// time it started, so a session that is open during a sync later appears
-// behind that sync's bookmark. Every window an incremental read walks is
-// therefore listed a second time with the open records included (the
-// probe, without the billed include-* extras), and the bookmark is held at
-// the start of the earliest record the probe saw and the real listing did
-// not: the next sync starts there, so the record arrives once it has
-// finished, however long it stays open.
-type unsettled struct {
-	probe url.Values // query values that also list the hidden records
-	// horizon is how far back a first sync probes. Older records are taken
-	// as settled: Botmaker itself assumes sessions finish within a day (its
-	// default "to" without include-open-sessions is now minus one day).
-	horizon time.Duration
-	id      string // wire key of the id that matches probe and listing
-}
-
-// The probe belongs in the stream's Def; it lives here until Def has a
-// field for it.
-var unsettledStreams = map[string]*unsettled{
-	"sessions": {
-		probe: url.Values{
-			"include-open-sessions": {"true"},
-			"include-messages":      {"false"},
-			"include-events":        {"false"},
-			"include-ai-analysis":   {"false"},
-		},
-		horizon: 7 * 24 * time.Hour,
-		id:      "id",
-	},
-}
-
 // Read syncs the stream. incremental selects incremental mode; state is the
 // stream's saved stream_state (nil when there is none).
 func (s *Stream) Read(ctx context.Context, env Env, incremental bool, state json.RawMessage) error {
@@ -96,7 +63,7 @@ func (s *Stream) Read(ctx context.Context, env Env, incremental bool, state json
 		}
 		r.saved = st.cursor
 		r.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate)}
-		r.unsettled = unsettledStreams[s.Name]
+		r.unsettled = s.Unsettled
 	}
 	switch s.Window {
 	case FromTo:
@@ -284,7 +251,7 @@ type reader struct {
 	state       streamState // what the next STATE says
 	sent        []byte      // the last STATE written; nil before the first
 	unsaved     int         // records written since that STATE
-	unsettled   *unsettled  // nil when nothing needs probing
+	unsettled   *Unsettled  // nil when nothing needs probing
 }
 
 // save writes the state when it differs from the last one written (or
@@ -428,7 +395,7 @@ func (r *reader) windows(ctx context.Context) error {
 	}
 	probeFrom := time.Time{}
 	if r.saved.IsZero() && r.unsettled != nil {
-		probeFrom = now.Add(-r.unsettled.horizon)
+		probeFrom = now.Add(-r.unsettled.Horizon)
 	}
 	err := r.span(ctx, start, now, probeFrom, func(pos, open time.Time) error {
 		c := maxTime(r.saved, pos)
@@ -545,7 +512,7 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 					continue
 				}
 				if seen != nil {
-					id, _ := rawjson.Get(it, r.unsettled.id)
+					id, _ := rawjson.Get(it, r.unsettled.IDKey)
 					seen[string(id)] = struct{}{}
 				}
 				if t.After(last) {
@@ -577,9 +544,9 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 func (r *reader) probe(ctx context.Context, a, b time.Time) ([]hidden, error) {
 	s := r.s
 	var out []hidden
-	err := s.walk(ctx, r.env.Fetch, r.request(a, b, r.unsettled.probe), func(p page) error {
+	err := s.walk(ctx, r.env.Fetch, r.request(a, b, r.unsettled.Probe), func(p page) error {
 		for _, it := range p.items {
-			id, err := rawjson.Get(it, r.unsettled.id)
+			id, err := rawjson.Get(it, r.unsettled.IDKey)
 			if err != nil {
 				return fmt.Errorf("stream %s: a Botmaker item could not be read: %w", s.Name, err)
 			}

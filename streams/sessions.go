@@ -29,9 +29,23 @@ var _ = register(Declare[Session](Def{
 	Recent:         7 * 24 * time.Hour,
 	LongTermSearch: true,
 	// Botmaker lists a session only once it has finished, under the time it
-	// started; read.go probes for open sessions (unsettledStreams) so the
-	// bookmark waits for them. The include-* extras are billed by Botmaker
-	// as BI data-source consumption, so they are off unless asked for.
+	// started; the probe finds the open ones so the bookmark waits for them.
+	// It asks for no billed include-* extras. Botmaker itself assumes
+	// sessions finish within a day (its default "to" without
+	// include-open-sessions is now minus one day); a first sync looks a week
+	// back.
+	Unsettled: &Unsettled{
+		Probe: url.Values{
+			"include-open-sessions": {"true"},
+			"include-messages":      {"false"},
+			"include-events":        {"false"},
+			"include-ai-analysis":   {"false"},
+		},
+		Horizon: 7 * 24 * time.Hour,
+		IDKey:   "id",
+	},
+	// The include-* extras are billed by Botmaker as BI data-source
+	// consumption, so they are off unless asked for.
 	Params: func(o Options) url.Values {
 		return url.Values{
 			"include-open-sessions": {"false"},

@@ -75,9 +75,9 @@ type Def struct {
 	Recent time.Duration
 	// LongTermSearch says the endpoint takes long-term-search=true.
 	LongTermSearch bool
-	// Settle is how long after its start a record may still appear (sessions
-	// are listed only once finished); checkpoints never pass now-Settle.
-	Settle time.Duration
+	// Unsettled is set for endpoints that list a record only once it can no
+	// longer change (sessions, once finished); nil for the others.
+	Unsettled *Unsettled
 	// Params adds endpoint-specific query parameters.
 	Params func(Options) url.Values
 
@@ -87,6 +87,24 @@ type Def struct {
 	// Drop lists wire fields never written out (secrets Botmaker returns,
 	// such as a Telegram channel's bot token).
 	Drop []string
+}
+
+// Unsettled describes an endpoint that lists a record only once it can no
+// longer change. /sessions lists a session once it has finished, under the
+// time it started, so a session that is open during a sync later appears
+// behind that sync's bookmark. Every window an incremental read walks is
+// therefore listed a second time with the open records included (the
+// probe), and the bookmark is held at the start of the earliest record the
+// probe saw and the real listing did not: the next sync starts there, so the
+// record arrives once it has finished, however long it stays open.
+type Unsettled struct {
+	// Probe holds the query values that also list the hidden records.
+	Probe url.Values
+	// Horizon is how far back a first sync probes; older records are taken
+	// as settled.
+	Horizon time.Duration
+	// IDKey is the wire key of the id that matches probe and listing.
+	IDKey string
 }
 
 // Options are the parts of the user's config that shape requests.
