@@ -32,3 +32,9 @@ golden:
 # ---------------------------------------------------------------------------
 # Targets owned by later work (bench, e2e) go below this line.
 # ---------------------------------------------------------------------------
+
+# Syncs bin/source-botmaker with PyAirbyte and parses its output with
+# airbyte-protocol-models, against the fake API, offline (integration_tests/e2e).
+.PHONY: e2e
+e2e: build
+	bash integration_tests/e2e/run.sh
