@@ -126,18 +126,18 @@ func botmakerMessage(body []byte) string {
 		}
 		parts = append(parts, s)
 	}
-	s := strings.Join(parts, "; ")
-	if len(s) > maxDetail {
-		s = strings.ToValidUTF8(s[:maxDetail], "") + "..."
-	}
-	return s
+	return strings.Join(parts, "; ")
 }
 
 // classify turns a final non-200 response into the policy's error. The
 // token is scrubbed from Botmaker's text: an API that echoes the header in
 // a reason phrase may echo it in a body too.
 func (c *Client) classify(endpoint string, status int, body []byte) *Error {
-	detail := botmakerMessage(body)
+	// Scrubbed before it is cut, so no piece of the token survives the cut.
+	detail := c.scrub(botmakerMessage(body))
+	if len(detail) > maxDetail {
+		detail = strings.ToValidUTF8(detail[:maxDetail], "") + "..."
+	}
 	if detail == "" {
 		detail = http.StatusText(status)
 		if detail == "" {
@@ -149,5 +149,5 @@ func (c *Client) classify(endpoint string, status int, body []byte) *Error {
 		r = policy(-1)
 	}
 	return &Error{Status: status, Endpoint: endpoint, FailureType: r.failureType, Retryable: r.action == retry,
-		Message: c.scrub(r.message(endpoint, status, detail))}
+		Message: r.message(endpoint, status, detail)}
 }

@@ -1,0 +1,70 @@
+package streams
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"testing"
+)
+
+// Response decoding must survive anything a server sends: no panic, no
+// hang, and what it accepts is well-formed. The seed corpora under
+// testdata/fuzz hold real pages of every endpoint (from the fake API) and
+// the shapes that broke parsers before; `make fuzz` explores from them.
+
+var fuzzReq, _ = url.Parse("https://api.botmaker.com/v2.0/chats?from=2025-01-01T00%3A00%3A00Z&to=2025-01-31T00%3A00%3A00Z")
+
+// FuzzParsePage feeds one response body to every stream's envelope parser.
+// The client hands parsePage only bodies that are valid JSON, so that is
+// where the items must come out valid; any other body must merely not
+// crash it.
+func FuzzParsePage(f *testing.F) {
+	f.Add([]byte(`{"items":[{"id":"a"},{"id":"b"}],"nextPage":"https://api.botmaker.com/v2.0/chats?page=2"}`))
+	f.Add([]byte(`{"tickets":[{"id":"t1"}],"total":3}`))
+	f.Add([]byte(`{"items":null,"nextPage":null}`))
+	f.Add([]byte("{\n\t\"items\": [\n\t\t{\"id\": \"a\"}\n\t],\n\t\"nextPage\": \"tok\"\n}"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		valid := json.Valid(body)
+		for _, s := range All() {
+			p, err := s.parsePage(body, fuzzReq, nil)
+			if err != nil || !valid {
+				continue
+			}
+			for _, it := range p.items {
+				if !json.Valid(it) {
+					t.Fatalf("%s: item %q of a valid body is not JSON", s.Name, it)
+				}
+				if bytes.ContainsAny(it, "\r\n") {
+					t.Fatalf("%s: item %q holds a newline; records are one per line", s.Name, it)
+				}
+			}
+			if p.next != nil && s.Pagination == NextURL && p.next.String() == "" {
+				t.Fatalf("%s: empty next URL", s.Name)
+			}
+		}
+	})
+}
+
+// FuzzTransform feeds one item to every stream's record transform. An item
+// that parsePage could hand out (valid JSON, no newline) must become a
+// valid JSON object on one line, or an error; nothing may panic.
+func FuzzTransform(f *testing.F) {
+	f.Add([]byte(`{"id":"a","creationTime":"2025-01-01T00:00:00Z","variables":{"a":1},"chat":{"chatId":"c","channelId":"ch"}}`))
+	f.Add([]byte(`{"creationTime":1735689600000,"lastUserMessageDatetime":null,"additionalInfo":[1,2]}`))
+	f.Add([]byte(`{"chat":null,"contact":{"contactId":"x"},"creationDatetime":"2025-01-01T00:00:00.123Z"}`))
+	f.Fuzz(func(t *testing.T, item []byte) {
+		inPage := json.Valid(item) && !bytes.ContainsAny(item, "\r\n")
+		for _, s := range All() {
+			out, _, err := s.plan.transform(nil, item)
+			if err != nil || !inPage {
+				continue
+			}
+			if !json.Valid(out) || out[0] != '{' {
+				t.Fatalf("%s: item %q gave record %q, which is not a JSON object", s.Name, item, out)
+			}
+			if bytes.ContainsAny(out, "\r\n") {
+				t.Fatalf("%s: record %q spans lines", s.Name, out)
+			}
+		}
+	})
+}
