@@ -38,3 +38,18 @@ golden:
 .PHONY: e2e
 e2e: build
 	bash integration_tests/e2e/run.sh
+
+# Runs every fuzz target of every package for FUZZTIME each (go test fuzzes
+# one target at a time). The seed corpora in */testdata/fuzz also run as
+# plain tests in `make test`; a crash found here is saved there to replay.
+FUZZTIME ?= 10s
+
+.PHONY: fuzz
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		list=$$($(GO) test -list '^Fuzz' $$pkg); \
+		for name in $$(echo "$$list" | grep '^Fuzz'); do \
+			echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
+		done; \
+	done
