@@ -23,6 +23,11 @@ func Discover() protocol.Catalog {
 type Selected struct {
 	Stream      *streams.Stream
 	Incremental bool
+	// FullRefreshFallback says the catalog asked for incremental on a stream
+	// that has no cursor. The Python CDK reads such a stream in full, and
+	// PyAirbyte asks for incremental on every stream, so this is a warning,
+	// not an error.
+	FullRefreshFallback bool
 }
 
 // InputError is a catalog or state the connector cannot run with.
@@ -57,7 +62,8 @@ func ParseCatalog(raw []byte) ([]Selected, error) {
 		case protocol.FullRefresh, "":
 		case protocol.Incremental:
 			if !s.Incremental() {
-				return nil, &InputError{fmt.Sprintf("Invalid catalog: stream %q does not support sync_mode incremental; set it to full_refresh (incremental is available for chats, messages, sessions, calls and tickets)", name)}
+				sel.FullRefreshFallback = true
+				break
 			}
 			sel.Incremental = true
 			if len(cs.CursorField) > 0 && (len(cs.CursorField) != 1 || cs.CursorField[0] != s.Cursor) {

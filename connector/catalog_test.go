@@ -31,6 +31,18 @@ func TestParseCatalog(t *testing.T) {
 	}
 }
 
+// PyAirbyte asks for incremental on every stream; a stream without a cursor
+// is then read in full, as the Python CDK does.
+func TestParseCatalogIncrementalFallsBackToFullRefresh(t *testing.T) {
+	got, err := ParseCatalog([]byte(`{"streams":[{"stream":{"name":"agents","json_schema":{},"supported_sync_modes":["full_refresh"]},"sync_mode":"incremental","destination_sync_mode":"append"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Incremental || !got[0].FullRefreshFallback {
+		t.Errorf("got %+v", got)
+	}
+}
+
 func TestParseCatalogErrors(t *testing.T) {
 	stream := func(name, mode, cursor string) string {
 		c := "null"
@@ -44,7 +56,6 @@ func TestParseCatalogErrors(t *testing.T) {
 		{"no streams", `{"streams":[]}`, "selects no streams"},
 		{"unknown stream", `{"streams":[` + stream("__AIRBYTE__stream_that_does_not_exist", "INVALID", "") + `]}`, `"__AIRBYTE__stream_that_does_not_exist", which is not a Botmaker stream`},
 		{"invalid mode", `{"streams":[` + stream("chats", "INVALID", "") + `]}`, `sync_mode "INVALID"; use full_refresh or incremental`},
-		{"incremental unsupported", `{"streams":[` + stream("agents", "incremental", "") + `]}`, `"agents" does not support sync_mode incremental`},
 		{"wrong cursor", `{"streams":[` + stream("messages", "incremental", "id") + `]}`, `its cursor is defined by the source as ["creationTime"]`},
 		{"duplicate", `{"streams":[` + stream("chats", "full_refresh", "") + `,` + stream("chats", "full_refresh", "") + `]}`, "configured twice"},
 	}

@@ -230,6 +230,11 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	if err != nil {
 		return c.fail(protocol.ConfigError, err.Error(), nil)
 	}
+	for _, sel := range selected {
+		if sel.FullRefreshFallback {
+			c.log.Warn().Msgf("stream %q supports only full_refresh; it is read in full although the catalog asks for incremental (incremental is available for chats, messages, sessions, calls and tickets)", sel.Stream.Name)
+		}
+	}
 	states := map[string]json.RawMessage{}
 	if statePath != "" {
 		rawState, err := os.ReadFile(statePath)

@@ -7,6 +7,16 @@ type Channel struct {
 	Active    *bool   `json:"active" jsonschema:"description=Whether the channel is active."`
 	Name      *string `json:"name" jsonschema:"description=Channel name."`
 	WebhookID *string `json:"webhookId" jsonschema:"description=Associated webhook id."`
+	// Platform-specific fields (Botmaker's channel variants); null on the
+	// platforms that do not have them.
+	Number       *string `json:"number" jsonschema:"description=WhatsApp line number."`
+	Status       *string `json:"status" jsonschema:"description=WhatsApp line status."`
+	Quality      *string `json:"quality" jsonschema:"description=WhatsApp line quality."`
+	WabaID       *string `json:"wabaId" jsonschema:"description=WhatsApp Business Account id of the line."`
+	Trial        *bool   `json:"trial" jsonschema:"description=Whether the WhatsApp line is a trial."`
+	RecipientID  *string `json:"recipientId" jsonschema:"description=Messenger or Instagram recipient id."`
+	DaysToExpire *int64  `json:"daysToExpire" jsonschema:"description=Messenger days to expire."`
+	PageID       *string `json:"pageId" jsonschema:"description=Instagram page id."`
 }
 
 var _ = register(Declare[Channel](Def{
