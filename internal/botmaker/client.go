@@ -171,8 +171,8 @@ type call struct {
 	endpoint string
 	attempts int
 	problem  string // why the last attempt was retried
-	body     []byte
-	read     bool // the response handler consumed the body
+	body     []byte // of the current attempt
+	read     bool   // the response handler consumed the current attempt's body
 }
 
 type callKey struct{}
@@ -243,6 +243,8 @@ func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) (body []b
 	switch {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
+	case err == nil && resp.StatusCode == http.StatusOK: // the handler checked the body
+		return cl.body, nil
 	case errors.Is(context.Cause(rctx), errElapsed) || errors.Is(err, errPaceWait):
 		return nil, &Error{Status: statusOf(resp), Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
 			"Botmaker did not deliver %s within %s (%d attempts%s); the next sync resumes from the last saved state.",
@@ -252,8 +254,6 @@ func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) (body []b
 	case errors.As(err, &bb):
 		return nil, &Error{Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
 			"Botmaker's responses for %s kept arriving broken (%s) after %d attempts; the next sync resumes from the last saved state.", endpoint, bb.reason, cl.attempts))}
-	case err == nil && resp.StatusCode == http.StatusOK:
-		return cl.body, nil
 	case resp != nil:
 		return nil, c.classify(endpoint, resp.StatusCode, cl.body)
 	default:
@@ -430,6 +430,7 @@ type pacer struct {
 func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 	cl := callOf(r.Context())
 	cl.attempts++
+	cl.read, cl.body = false, nil // what an earlier attempt read is stale
 	p.c.mu.Lock()
 	pc := p.c.paces[cl.endpoint]
 	p.c.requests[cl.endpoint]++

@@ -248,7 +248,7 @@ func TestBrokenBodiesShareTheAttemptBudget(t *testing.T) {
 			writeJSON(w, 200, `{"items":[`)
 			return
 		}
-		writeJSON(w, 503, "")
+		writeJSON(w, 503, botmakerError("SERVICE_UNAVAILABLE", "down for maintenance"))
 	})
 	s := quick
 	s.MaxAttempts = 4
@@ -261,7 +261,8 @@ func TestBrokenBodiesShareTheAttemptBudget(t *testing.T) {
 	if got := srv.n.Load(); got != 4 {
 		t.Errorf("%d requests, want 4", got)
 	}
-	if !strings.Contains(be.Message, "HTTP 503") {
+	// The last attempt's own body, not a stale one, gives the message.
+	if !strings.Contains(be.Message, "HTTP 503: SERVICE_UNAVAILABLE: down for maintenance") {
 		t.Errorf("message %q does not name the last outcome", be.Message)
 	}
 }
