@@ -59,6 +59,13 @@ func Run(t testing.TB, ctx context.Context, rt connector.Runtime, args ...string
 	code := rt.Run(ctx, args, &out, &errb)
 	o := Parse(t, out.Bytes())
 	o.Code, o.Stderr = code, errb.Bytes()
+	// Every scenario is also a leak test: whatever a test does, the fake's
+	// token must not come out.
+	for _, b := range [][]byte{o.Stdout, o.Stderr} {
+		if bytes.Contains(b, []byte(fakebotmaker.DefaultToken)) {
+			t.Fatalf("the access token appears in the output of %v", args)
+		}
+	}
 	return o
 }
 
