@@ -100,3 +100,27 @@ func TestCatalogEntries(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+// A JSON-encoded field whose wire value has whitespace between tokens (a
+// tab survives parsePage, which only compacts bodies with newlines) still
+// yields a valid, compact JSON string.
+func TestTransformJSONTextIsCompact(t *testing.T) {
+	tests := []struct{ stream, item, want string }{
+		{"chats", "{\"variables\":{\"a\":\t1}}", `{"variables":"{\"a\":1}"}`},
+		{"chats", "{\"variables\":[1,\t2 , \"x y\\t\\\"z\"]}", `{"variables":"[1,2,\"x y\\t\\\"z\"]"}`},
+		{"agents", "{\"additionalInfo\":{\"a\" :\t1}}", `{"additionalInfo":"{\"a\":1}"}`},
+	}
+	for _, tt := range tests {
+		s, _ := Lookup(tt.stream)
+		out, _, err := s.plan.transform(nil, []byte(tt.item))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !json.Valid(out) {
+			t.Fatalf("%q is not JSON", out)
+		}
+		if diff := cmp.Diff(tt.want, string(out)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.item, diff)
+		}
+	}
+}

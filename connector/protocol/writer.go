@@ -98,7 +98,13 @@ func (w *Writer) State(stream string, state json.RawMessage) error {
 func (w *Writer) Write(m *Message) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.encodeLocked(m)
+	if err := w.encodeLocked(m); err != nil {
+		return err
+	}
+	// Statuses, logs and errors are rare and are what an operator watches
+	// while a request hangs, so they do not wait in the buffer; only
+	// RECORD lines are batched.
+	return w.flushLocked()
 }
 
 // Log writes a LOG message.

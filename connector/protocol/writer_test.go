@@ -143,3 +143,19 @@ func TestLoggerBecomesLogMessages(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+// Everything but RECORD lines reaches stdout at once; records wait for the
+// buffer or the next non-record message, which never overtakes them.
+func TestWriterFlushesAllButRecords(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	_ = w.Record("s", []byte(`{}`))
+	if buf.Len() != 0 {
+		t.Fatalf("a record was flushed on its own: %q", buf.String())
+	}
+	_ = w.Status("s", StatusRunning)
+	got := lines(t, buf.Bytes())
+	if len(got) != 2 || got[0]["type"] != "RECORD" || got[1]["type"] != "TRACE" {
+		t.Fatalf("after a status: %v", got)
+	}
+}
