@@ -4,8 +4,8 @@
 package botmaker
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +22,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
 
 // Settings bound what one request may cost.
@@ -292,14 +293,23 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 	if resp.ContentLength > c.settings.MaxBody {
 		return tooLarge
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, c.settings.MaxBody+1))
+	// Performance only (see the README's Performance section): a body of
+	// known length is read into one buffer of that size rather than through
+	// io.ReadAll's doublings, and rawjson.Valid gives json.Valid's answer
+	// (fuzzed against it) in a third of the time.
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, c.settings.MaxBody+1))
+	b := buf.Bytes()
 	if int64(len(b)) > c.settings.MaxBody {
 		return tooLarge
 	}
 	if err != nil {
 		return &brokenBody{"response cut short: " + c.transportProblem(err)}
 	}
-	if !json.Valid(b) {
+	if !rawjson.Valid(b) {
 		return &brokenBody{fmt.Sprintf("response of %d bytes is not JSON", len(b))}
 	}
 	cl.body = b
