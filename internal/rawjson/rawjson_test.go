@@ -3,6 +3,7 @@ package rawjson
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -171,6 +172,33 @@ func FuzzObjectEachArray(f *testing.F) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Fatalf("%q: %s", b, diff)
 			}
+		}
+	})
+}
+
+// stringEnd's word-at-a-time and vectorised search agree with a plain
+// byte-by-byte scan on any input, escapes and truncation included.
+func FuzzStringEnd(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"a\"b"`, `"\\"`, `"\\\"x"`, `"` + strings.Repeat(`ab\\c\"d`, 20) + `"`, `"unterminated\`, `"12345678\"12345678"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		b = append([]byte{'"'}, b...)
+		want := -1
+		for j := 1; j < len(b); j++ {
+			if b[j] == '\\' {
+				j++
+			} else if b[j] == '"' {
+				want = j + 1
+				break
+			}
+		}
+		got, err := stringEnd(b, 0)
+		if err != nil {
+			got = -1
+		}
+		if got != want {
+			t.Fatalf("stringEnd(%q) = %d, want %d", b, got, want)
 		}
 	})
 }
