@@ -121,17 +121,12 @@ func floor(ctx context.Context, args []string, stdout io.Writer) error {
 				return fmt.Errorf("GET %s: status %d", resp.Request.URL.Path, resp.StatusCode)
 			}
 			next := ""
-			err = rawjson.ObjectEach(body.Bytes(), func(k, v []byte) error {
-				switch string(k) {
-				case "items":
-					return rawjson.ArrayEach(v, func(item []byte) error {
-						out.Write(item)
-						return out.WriteByte('\n')
-					})
-				case "nextPage":
-					if !rawjson.IsNull(v) {
-						return json.Unmarshal(v, &next)
-					}
+			_, err = rawjson.ObjectEachArray(body.Bytes(), "items", func(item []byte) error {
+				out.Write(item)
+				return out.WriteByte('\n')
+			}, func(k, v []byte) error {
+				if string(k) == "nextPage" && !rawjson.IsNull(v) {
+					return json.Unmarshal(v, &next)
 				}
 				return nil
 			})

@@ -21,19 +21,23 @@ import (
 
 // run is what one child process did.
 type run struct {
-	Wall    time.Duration
-	CPU     time.Duration // user + system
-	MaxRSS  int64         // bytes
-	Bytes   int64         // stdout bytes
-	Lines   int64         // stdout lines
-	Records map[string]int64
+	Wall time.Duration
+	CPU  time.Duration // user + system
+	// ParentCPU is this process's CPU time during the run: the fake API
+	// serving the child, and reading the child's stdout.
+	ParentCPU time.Duration
+	MaxRSS    int64 // bytes
+	Bytes     int64 // stdout bytes
+	Lines     int64 // stdout lines
+	Records   map[string]int64
 	// States holds each stream's last STATE message (as the next sync's
 	// --state file wants it); StateCount counts them.
 	States     map[string]json.RawMessage
 	StateCount map[string]int
 	Status     map[string]protocol.Status
 	Estimates  map[string]int64
-	Problems   []string // ERROR traces, WARN/ERROR logs, stderr, invalid lines
+	Problems   []string // ERROR traces, ERROR logs, stderr, invalid lines
+	Warnings   []string // WARN logs (a 429 that was retried, for one)
 	ExitCode   int
 }
 
@@ -80,7 +84,7 @@ func runChild(ctx context.Context, exe string, cs childSpec) (*run, error) {
 	}
 	r := &run{Records: map[string]int64{}, States: map[string]json.RawMessage{}, StateCount: map[string]int{},
 		Status: map[string]protocol.Status{}, Estimates: map[string]int64{}}
-	began := time.Now()
+	began, parentBefore := time.Now(), selfCPU()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -90,6 +94,7 @@ func runChild(ctx context.Context, exe string, cs childSpec) (*run, error) {
 	}
 	waitErr := cmd.Wait()
 	r.Wall = time.Since(began)
+	r.ParentCPU = selfCPU() - parentBefore
 	var exitErr *exec.ExitError
 	switch {
 	case errors.As(waitErr, &exitErr):
@@ -193,9 +198,20 @@ func (r *run) line(line []byte, cs childSpec, counters map[string]*int64) error 
 			r.Problems = append(r.Problems, fmt.Sprintf("%s error: %s", m.Trace.Error.FailureType, m.Trace.Error.Message))
 		}
 	case m.Type == protocol.TypeLog && m.Log != nil:
-		if m.Log.Level == protocol.LogError || m.Log.Level == protocol.LogFatal || m.Log.Level == protocol.LogWarn {
+		switch m.Log.Level {
+		case protocol.LogError, protocol.LogFatal:
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", m.Log.Level, m.Log.Message))
+		case protocol.LogWarn:
+			r.Warnings = append(r.Warnings, m.Log.Message)
 		}
 	}
 	return nil
+}
+
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
