@@ -25,18 +25,35 @@ type Writer struct {
 	mu      sync.Mutex
 	out     *bufio.Writer
 	secrets [][]byte
-	counts  map[string]float64
+	streams map[string]*streamOut
 	now     func() time.Time
-	line    []byte
+	line    []byte // a RECORD line too long for the buffer's free space
 	err     error
+}
+
+// streamOut is what the writer keeps per stream: the start of its RECORD
+// lines, encoded once, and its records since its previous STATE.
+type streamOut struct {
+	prefix []byte
+	count  float64
+}
+
+func (w *Writer) stream(name string) *streamOut {
+	s := w.streams[name]
+	if s == nil {
+		p := append([]byte(`{"type":"RECORD","record":{"stream":`), strconv.Quote(name)...)
+		s = &streamOut{prefix: append(p, `,"data":`...)}
+		w.streams[name] = s
+	}
+	return s
 }
 
 // NewWriter wraps w (normally os.Stdout) with a 256 KiB buffer.
 func NewWriter(w io.Writer) *Writer {
 	return &Writer{
-		out:    bufio.NewWriterSize(w, 256<<10),
-		counts: map[string]float64{},
-		now:    time.Now,
+		out:     bufio.NewWriterSize(w, 256<<10),
+		streams: map[string]*streamOut{},
+		now:     time.Now,
 	}
 }
 
@@ -61,19 +78,36 @@ func (w *Writer) AddSecret(s string) {
 func (w *Writer) NowMillis() int64 { return w.now().UnixMilli() }
 
 // Record writes a RECORD whose data is an already-encoded, compact JSON object.
+// The line is built straight in the output buffer's free space when it fits,
+// so a record's bytes are copied once on their way out.
 func (w *Writer) Record(stream string, data []byte) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	b := w.line[:0]
-	b = append(b, `{"type":"RECORD","record":{"stream":`...)
-	b = strconv.AppendQuote(b, stream)
-	b = append(b, `,"data":`...)
+	if w.err != nil {
+		return w.err
+	}
+	s := w.stream(stream)
+	const suffix = len(`,"emitted_at":`) + 20 + len("}}\n")
+	n := len(s.prefix) + len(data) + suffix
+	if w.out.Available() < n && w.out.Buffered() > 0 && n <= w.out.Size() {
+		if err := w.flushLocked(); err != nil {
+			return err
+		}
+	}
+	b := w.out.AvailableBuffer()
+	inBuffer := cap(b) >= n
+	if !inBuffer {
+		b = w.line[:0]
+	}
+	b = append(b, s.prefix...)
 	b = append(b, data...)
 	b = append(b, `,"emitted_at":`...)
 	b = strconv.AppendInt(b, w.now().UnixMilli(), 10)
 	b = append(b, "}}\n"...)
-	w.line = b
-	w.counts[stream]++
+	if !inBuffer {
+		w.line = b
+	}
+	s.count++
 	return w.writeLocked(b)
 }
 
@@ -85,9 +119,9 @@ func (w *Writer) State(stream string, state json.RawMessage) error {
 	m := Message{Type: TypeState, State: &State{
 		Type:        StateStream,
 		Stream:      &StreamState{StreamDescriptor: StreamDescriptor{Name: stream}, StreamState: state},
-		SourceStats: &StateStats{RecordCount: Float(w.counts[stream])},
+		SourceStats: &StateStats{RecordCount: Float(w.stream(stream).count)},
 	}}
-	w.counts[stream] = 0
+	w.stream(stream).count = 0
 	if err := w.encodeLocked(&m); err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -157,5 +159,50 @@ func TestWriterFlushesAllButRecords(t *testing.T) {
 	got := lines(t, buf.Bytes())
 	if len(got) != 2 || got[0]["type"] != "RECORD" || got[1]["type"] != "TRACE" {
 		t.Fatalf("after a status: %v", got)
+	}
+}
+
+// Records are built in the output buffer's free space when they fit and
+// aside when they do not; either way every line comes out whole, in order,
+// with secrets redacted, across buffer boundaries and for records larger
+// than the whole buffer.
+func TestWriterRecordsOfEverySize(t *testing.T) {
+	const secret = "tok-abcdef-123"
+	sizes := []int{0, 10, 1000, 200 << 10, 60 << 10, 300 << 10, 5, 256<<10 - 80, 256 << 10, 3, 100 << 10, 100 << 10, 100 << 10}
+	var out bytes.Buffer
+	w := NewWriter(&out)
+	w.SetClock(fixedClock)
+	w.AddSecret(secret)
+	var want strings.Builder
+	for i, n := range sizes {
+		text := strings.Repeat("x", n)
+		if i%3 == 1 {
+			text = text[:n/2] + secret + text[n/2:]
+		}
+		stream := []string{"messages", "chats", `odd "name"`}[i%3]
+		data := `{"i":` + strconv.Itoa(i) + `,"text":"` + text + `"}`
+		if err := w.Record(stream, []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+		q, _ := json.Marshal(stream)
+		fmt.Fprintf(&want, `{"type":"RECORD","record":{"stream":%s,"data":%s,"emitted_at":1700000000123}}`+"\n", q, strings.ReplaceAll(data, secret, Redacted))
+		if i == 6 {
+			if err := w.State("chats", json.RawMessage(`{}`)); err != nil {
+				t.Fatal(err)
+			}
+			want.WriteString(`{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"chats"},"stream_state":{}},"sourceStats":{"recordCount":2.0}}}` + "\n")
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != want.String() {
+		gl, wl := strings.Split(got, "\n"), strings.Split(want.String(), "\n")
+		for i := range min(len(gl), len(wl)) {
+			if gl[i] != wl[i] {
+				t.Fatalf("line %d differs: got %.120q..., want %.120q...", i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("got %d lines, want %d", len(gl), len(wl))
 	}
 }
