@@ -7,7 +7,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/internal/botmaker"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
@@ -101,10 +104,29 @@ type need struct {
 	Items int     // items the fake holds in the sync's range
 	Pages int     // the fewest requests that fetch them
 	Rate  float64 // Botmaker's documented requests per second
+	Pace  float64 // the connector's pace for the endpoint, requests per second
 }
 
 // Seconds is the time the endpoint's rate limit alone imposes.
 func (n need) Seconds() float64 { return float64(n.Pages) / n.Rate }
+
+// PaceSeconds is the time the connector's own pacing imposes.
+func (n need) PaceSeconds() float64 { return float64(n.Pages) / n.Pace }
+
+// paces asks the connector's client what pace it keeps for each endpoint's
+// documented limit, so the bench follows whatever pacing policy it has.
+func paces() map[string]float64 {
+	c, err := botmaker.New("http://127.0.0.1", "x", botmaker.DefaultSettings, zerolog.Nop())
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]float64{}
+	for _, s := range streams.All() {
+		c.SetRate(s.Path, s.RatePerSecond)
+		out[s.Name] = c.Rate(s.Path)
+	}
+	return out
+}
 
 // needs computes, from the fake's data, the minimum pages each stream takes
 // for a full sync from start to now: windowed endpoints must be asked one
@@ -112,11 +134,12 @@ func (n need) Seconds() float64 { return float64(n.Pages) / n.Rate }
 // spans), and every window costs at least one request even when empty.
 func (d *dataset) needs(now time.Time) map[string]need {
 	out := map[string]need{}
+	pace := paces()
 	for _, name := range d.streams {
 		s, _ := streams.Lookup(name)
 		ep := s.Path[1:]
 		ps := pageSizes[ep]
-		n := need{Rate: s.RatePerSecond}
+		n := need{Rate: s.RatePerSecond, Pace: pace[name]}
 		pages := func(items int) int { return max(1, (items+ps-1)/ps) }
 		switch s.Window {
 		case streams.FromTo:
