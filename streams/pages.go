@@ -68,50 +68,121 @@ func (s *Stream) parsePage(body []byte, req *url.URL, f Fetcher) (page, error) {
 	if !sawItems && !nullItems {
 		return page{}, fmt.Errorf("%s: response has no %q list", s.Path, s.ItemsKey)
 	}
+	if p.next, err = s.nextFrom(nextRaw, req); err != nil {
+		return page{}, err
+	}
+	return p, nil
+}
+
+// nextFrom turns a raw nextPage value into the next request; nil when
+// there is none.
+func (s *Stream) nextFrom(nextRaw []byte, req *url.URL) (*url.URL, error) {
 	if len(nextRaw) == 0 || rawjson.IsNull(nextRaw) {
-		return p, nil
+		return nil, nil
 	}
 	var next string
 	if err := json.Unmarshal(nextRaw, &next); err != nil {
-		return page{}, fmt.Errorf("%s: nextPage is not a string: %w", s.Path, err)
+		return nil, fmt.Errorf("%s: nextPage is not a string: %w", s.Path, err)
 	}
 	if next == "" {
-		return p, nil
+		return nil, nil
 	}
 	switch s.Pagination {
 	case NextURL:
 		u, err := req.Parse(next)
 		if err != nil {
-			return page{}, fmt.Errorf("%s: nextPage %q is not a URL", s.Path, next)
+			return nil, fmt.Errorf("%s: nextPage %q is not a URL", s.Path, next)
 		}
-		p.next = u
+		return u, nil
 	case NextToken:
 		u := *req
 		q := u.Query()
 		q.Set(s.TokenParam, next)
 		u.RawQuery = q.Encode()
-		p.next = &u
+		return &u, nil
 	}
-	return p, nil
+	return nil, nil
 }
 
-// walk requests first and every following page, handing each page's items
-// to fn. The next page is fetched while fn works on the current one, so the
-// network and the CPU overlap; at most two pages are held at once.
+// tailNext reads the next request from the end of a body, where Botmaker
+// writes nextPage, without scanning the items. known is false when the
+// next request cannot be told that way: nextPage is not the last member, or
+// the endpoint pages by offset, which needs the page's item count.
+func (s *Stream) tailNext(body []byte, req *url.URL) (next *url.URL, known bool) {
+	switch s.Pagination {
+	case SinglePage:
+		return nil, true
+	case OffsetTotal:
+		return nil, false
+	}
+	raw, ok := rawjson.LastMember(body, "nextPage")
+	if !ok {
+		return nil, false
+	}
+	next, err := s.nextFrom(raw, req)
+	if err != nil {
+		return nil, false // the parser reports it
+	}
+	return next, true
+}
+
+// fetched is one response on its way from the fetcher to the parser.
+type fetched struct {
+	req   *url.URL
+	body  []byte
+	err   error
+	next  *url.URL // the fetcher's reading of the next request
+	known bool     // next was read from the end of the body
+}
+
+// walk requests first and every following page and hands each page's
+// items to fn, in order. Three goroutines overlap the work: a fetcher GETs
+// pages, a parser splits them into items, and fn writes them. The fetcher
+// reads the next request from the end of the body it just got and sends it
+// at once, so Botmaker prepares page k+1 while page k is checked, split and
+// written; when it cannot tell the next request that way it waits for the
+// parser's. At most five pages are held at once: arriving, waiting for the
+// parser, being parsed, waiting for fn, in fn.
 func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p page) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	bodies := make(chan fetched, 1)
+	nexts := make(chan *url.URL) // the parser's next request, when the fetcher waits for it
 	pages := make(chan page, 1)
+
+	go func() {
+		defer close(bodies)
+		for u := first; u != nil; {
+			b, err := f.Get(ctx, s.Path, u)
+			fe := fetched{req: u, body: b, err: err}
+			if err == nil {
+				fe.next, fe.known = s.tailNext(b, u)
+			}
+			select {
+			case bodies <- fe:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+			if fe.known {
+				u = fe.next
+				continue
+			}
+			select {
+			case u = <-nexts:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
 	go func() {
 		defer close(pages)
-		u := first
 		var offset int64
-		for u != nil {
-			body, err := f.Get(ctx, s.Path, u)
-			var p page
-			if err == nil {
-				p, err = s.parsePage(body, u, f)
-			}
+		for fe := range bodies {
+			p, err := s.parsed(fe, &offset)
 			if err != nil {
 				select {
 				case pages <- page{err: err}:
@@ -119,14 +190,11 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 				}
 				return
 			}
-			if s.Pagination == OffsetTotal {
-				offset += int64(len(p.items))
-				if len(p.items) > 0 && offset < p.total {
-					nu := *u
-					q := nu.Query()
-					q.Set("offset", strconv.FormatInt(offset, 10))
-					nu.RawQuery = q.Encode()
-					p.next = &nu
+			if !fe.known {
+				select {
+				case nexts <- p.next:
+				case <-ctx.Done():
+					return
 				}
 			}
 			select {
@@ -134,9 +202,9 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 			case <-ctx.Done():
 				return
 			}
-			u = p.next
 		}
 	}()
+
 	for p := range pages {
 		if p.err != nil {
 			return p.err
@@ -146,4 +214,39 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 		}
 	}
 	return ctx.Err()
+}
+
+// parsed is the parser's work on one response: split it, work out the next
+// request, and check it is the one the fetcher already sent, if it did.
+func (s *Stream) parsed(fe fetched, offset *int64) (page, error) {
+	if fe.err != nil {
+		return page{}, fe.err
+	}
+	p, err := s.parsePage(fe.body, fe.req, nil)
+	if err != nil {
+		return page{}, err
+	}
+	if s.Pagination == OffsetTotal {
+		*offset += int64(len(p.items))
+		if len(p.items) > 0 && *offset < p.total {
+			nu := *fe.req
+			q := nu.Query()
+			q.Set("offset", strconv.FormatInt(*offset, 10))
+			nu.RawQuery = q.Encode()
+			p.next = &nu
+		}
+	}
+	if fe.known && urlString(fe.next) != urlString(p.next) {
+		// rawjson.LastMember agrees with the forward walk on valid JSON, so
+		// this cannot happen; if it ever did, stopping beats a wrong page.
+		return page{}, fmt.Errorf("%s: nextPage read from the end of the response (%s) differs from the one in it (%s)", s.Path, urlString(fe.next), urlString(p.next))
+	}
+	return p, nil
+}
+
+func urlString(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return u.String()
 }

@@ -202,3 +202,54 @@ func FuzzStringEnd(f *testing.F) {
 		}
 	})
 }
+
+func TestLastMember(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{`{"items":[{"nextPage":"no"}],"nextPage":"https://x/y?a=\"b\"&c=\\"}`, `"https://x/y?a=\"b\"&c=\\"`, true},
+		{"{\"items\":[] ,\n \"nextPage\" : null }\n", `null`, true},
+		{`{"nextPage":""}`, `""`, true},
+		{`{"nextPage":"a","items":[]}`, ``, false},
+		{`{"items":[],"nextPage":1}`, ``, false},
+		{`{"items":[],"next\u0050age":"x"}`, ``, false},
+		{`{"items":["x"],"other":"nextPage"}`, ``, false},
+		{`["nextPage","x"]`, ``, false},
+		{`"x"}`, ``, false},
+		{`}`, ``, false},
+		{``, ``, false},
+	}
+	for _, tt := range tests {
+		got, ok := LastMember([]byte(tt.in), "nextPage")
+		if ok != tt.ok || string(got) != tt.want {
+			t.Errorf("LastMember(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// On valid JSON, whatever LastMember finds is the value ObjectEach hands over
+// last for the key; on any input it must only not panic.
+func FuzzLastMember(f *testing.F) {
+	for _, s := range []string{`{"items":[1],"nextPage":"u\"v"}`, `{"nextPage":null}`, `{"a":{"nextPage":"x"}}`, `{"nextPage":"a","nextPage":"b"}`, `{"x":"\\","nextPage":"\\\""}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ok := LastMember(b, "nextPage")
+		if !ok || !json.Valid(b) {
+			return
+		}
+		var want []byte
+		if err := ObjectEach(b, func(k, v []byte) error {
+			if string(k) == "nextPage" {
+				want = v
+			}
+			return nil
+		}); err != nil {
+			t.Fatalf("%q: ObjectEach: %v", b, err)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("LastMember(%q) = %q, ObjectEach's last nextPage is %q", b, got, want)
+		}
+	})
+}
