@@ -8,5 +8,6 @@ import (
 )
 
 func main() {
+	connector.TuneMemory()
 	os.Exit(connector.Main(os.Args[1:], os.Stdout, os.Stderr))
 }

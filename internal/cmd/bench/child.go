@@ -53,6 +53,7 @@ func child(mode string, args []string) int {
 	defer stop()
 	switch mode {
 	case "connector":
+		connector.TuneMemory() // as main does
 		rt := connector.Runtime{Now: time.Now, Settings: botmaker.DefaultSettings}
 		if os.Getenv(unpacedEnv) == "1" {
 			rt.Rates = map[string]float64{}
