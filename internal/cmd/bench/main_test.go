@@ -53,7 +53,7 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("floor run %d: %d items, want %d", i+1, f.Lines, cpu.Want)
 		}
 	}
-	if got := res.Mem.SmallRuns[0].Records["messages"]; got != int64(o.SmallMsgs) {
+	if got := res.Mem.Runs[0][0].Records["messages"]; got != int64(o.SmallMsgs) {
 		t.Errorf("memory run: %d records, want %d", got, o.SmallMsgs)
 	}
 

@@ -165,36 +165,47 @@ func (r *cpuResult) print(out io.Writer) {
 	fw := median(r.Floor, func(r *run) float64 { return r.Wall.Seconds() })
 	cc := median(r.Connector, func(r *run) float64 { return r.CPU.Seconds() })
 	fc := median(r.Floor, func(r *run) float64 { return r.CPU.Seconds() })
-	fmt.Fprintf(out, "connector/floor: wall time %.2f×, CPU time %.2f× (medians; target ≤ 1.30× wall)\n", cw/fw, cc/fc)
+	best := func(runs []*run) float64 { return values(runs, func(r *run) float64 { return r.Wall.Seconds() })[0] }
+	fmt.Fprintf(out, "connector/floor: wall time %.2f× (medians; best of each: %.2f×), CPU time %.2f× (target ≤ 1.30× wall)\n",
+		cw/fw, best(r.Connector)/best(r.Floor), cc/fc)
 }
 
 // ---- 2. Memory -------------------------------------------------------------
 
 type memResult struct {
-	Small, Large         int
-	SmallRuns, LargeRuns []*run
+	Sizes []int    // smaller data sets, then the CPU-bound scenario's
+	Runs  [][]*run // per size
 }
 
 func memory(ctx context.Context, o options, large *cpuResult) (*memResult, error) {
-	d, err := newDataset(fakebotmaker.Config{Seed: 1, HistoryDays: o.CPUHistory,
-		Counts: fakebotmaker.Counts{Messages: o.SmallMsgs}, LargeTextEvery: o.LargeEvery}, []string{"messages"}, false)
-	if err != nil {
-		return nil, err
-	}
-	defer d.close()
-	want := d.srv.Total("messages")
-	res := &memResult{Small: o.SmallMsgs, Large: large.Messages, LargeRuns: large.Connector}
-	for i := 0; i < o.Runs; i++ {
-		fmt.Fprintf(o.log, "memory: connector run %d/%d (%d messages)\n", i+1, o.Runs, o.SmallMsgs)
-		c, err := runChild(ctx, o.exe, childSpec{Mode: "connector", Args: d.readArgs(""), Unpaced: true, Validate: o.Smoke})
+	res := &memResult{}
+	for _, n := range []int{o.SmallMsgs, o.SmallMsgs * 10} {
+		if n >= large.Messages {
+			break
+		}
+		d, err := newDataset(fakebotmaker.Config{Seed: 1, HistoryDays: o.CPUHistory,
+			Counts: fakebotmaker.Counts{Messages: n}, LargeTextEvery: o.LargeEvery}, []string{"messages"}, false)
 		if err != nil {
 			return nil, err
 		}
-		if err := checkSync(c, []string{"messages"}, map[string]int{"messages": want}, nil); err != nil {
-			return nil, fmt.Errorf("run %d: %w", i+1, err)
+		want := d.srv.Total("messages")
+		var runs []*run
+		for i := 0; i < o.Runs; i++ {
+			fmt.Fprintf(o.log, "memory: connector run %d/%d (%d messages)\n", i+1, o.Runs, n)
+			c, err := runChild(ctx, o.exe, childSpec{Mode: "connector", Args: d.readArgs(""), Unpaced: true, Validate: o.Smoke})
+			if err == nil {
+				err = checkSync(c, []string{"messages"}, map[string]int{"messages": want}, nil)
+			}
+			if err != nil {
+				d.close()
+				return nil, fmt.Errorf("%d messages, run %d: %w", n, i+1, err)
+			}
+			runs = append(runs, c)
 		}
-		res.SmallRuns = append(res.SmallRuns, c)
+		d.close()
+		res.Sizes, res.Runs = append(res.Sizes, n), append(res.Runs, runs)
 	}
+	res.Sizes, res.Runs = append(res.Sizes, large.Messages), append(res.Runs, large.Connector)
 	return res, nil
 }
 
@@ -204,11 +215,13 @@ func (r *memResult) print(out io.Writer) {
 	fmt.Fprintln(tw, "messages\tpeak RSS MB\tCPU s\t")
 	rss := func(r *run) float64 { return float64(r.MaxRSS) / (1 << 20) }
 	cpu := func(r *run) float64 { return r.CPU.Seconds() }
-	fmt.Fprintf(tw, "%s\t%s\t%s\t\n", thousands(r.Small), spread(r.SmallRuns, rss, "%.1f"), spread(r.SmallRuns, cpu, "%.2f"))
-	fmt.Fprintf(tw, "%s\t%s\t%s\t\n", thousands(r.Large), spread(r.LargeRuns, rss, "%.1f"), spread(r.LargeRuns, cpu, "%.2f"))
+	for i, n := range r.Sizes {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", thousands(n), spread(r.Runs[i], rss, "%.1f"), spread(r.Runs[i], cpu, "%.2f"))
+	}
 	tw.Flush()
+	last := len(r.Sizes) - 1
 	fmt.Fprintf(out, "peak RSS ratio %s/%s messages: %.2f× for %.0f× the records (target: ≤ 64 MB and flat)\n",
-		thousands(r.Large), thousands(r.Small), median(r.LargeRuns, rss)/median(r.SmallRuns, rss), float64(r.Large)/float64(r.Small))
+		thousands(r.Sizes[last]), thousands(r.Sizes[0]), median(r.Runs[last], rss)/median(r.Runs[0], rss), float64(r.Sizes[last])/float64(r.Sizes[0]))
 }
 
 // ---- 3 and 4. API-bound, requests -----------------------------------------
