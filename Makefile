@@ -53,3 +53,12 @@ fuzz:
 			$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
 		done; \
 	done
+
+# Measures the connector against the fake API and prints the tables that the
+# README's Performance section quotes: CPU-bound against a raw-copy floor,
+# peak memory, API-bound against the rate limits' lower bound, requests per
+# record. Takes about 5 minutes on 2 cores; run it on a quiet machine. Not
+# part of `make test`, which runs its smoke mode (internal/cmd/bench).
+.PHONY: bench
+bench:
+	$(GO) run ./internal/cmd/bench
