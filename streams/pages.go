@@ -141,12 +141,12 @@ type fetched struct {
 // reads the next request from the end of the body it just got and sends it
 // at once, so Botmaker prepares page k+1 while page k is checked, split and
 // written; when it cannot tell the next request that way it waits for the
-// parser's. At most five pages are held at once: arriving, waiting for the
-// parser, being parsed, waiting for fn, in fn.
+// parser's. At most four pages are held at once: arriving, being parsed,
+// waiting for fn, in fn.
 func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p page) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	bodies := make(chan fetched, 1)
+	bodies := make(chan fetched)
 	nexts := make(chan *url.URL) // the parser's next request, when the fetcher waits for it
 	pages := make(chan page, 1)
 
