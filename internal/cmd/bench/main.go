@@ -91,7 +91,7 @@ type options struct {
 
 func defaultOptions() options {
 	return options{
-		Runs:       3,
+		Runs:       5,
 		APIRuns:    2,
 		Messages:   1_000_000,
 		SmallMsgs:  10_000,
