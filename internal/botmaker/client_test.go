@@ -401,8 +401,8 @@ func TestPacing(t *testing.T) {
 	})
 	c, logs := newClient(t, srv.URL, quick)
 	c.SetRate("/calls", 10)
-	if got := c.Rate("/calls"); got != 8 {
-		t.Fatalf("rate %v, want 8 (PaceShare of 10)", got)
+	if got := c.Rate("/calls"); got != 9.5 {
+		t.Fatalf("rate %v, want 9.5 (PaceShare of 10)", got)
 	}
 	start := time.Now()
 	for range 5 {
@@ -410,15 +410,15 @@ func TestPacing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if took := time.Since(start); took < 4*time.Second/8 {
-		t.Errorf("5 requests at 8/s took %s, want at least 500ms", took)
+	if took := time.Since(start); took < 4*time.Second*10/95 {
+		t.Errorf("5 requests at 9.5/s took %s, want at least 421ms", took)
 	}
 	if _, err := get(t, c, "/calls"); err != nil { // 429, then 200
 		t.Fatal(err)
 	}
-	// 8 → 4 after the 429, then +0.8 for the success that followed.
-	if got := c.Rate("/calls"); got < 4.7 || got > 4.9 {
-		t.Errorf("rate after one 429 and one success = %v, want 4.8", got)
+	// 9.5 → 4.75 after the 429, then +0.95 for the success that followed.
+	if got := c.Rate("/calls"); got < 5.6 || got > 5.8 {
+		t.Errorf("rate after one 429 and one success = %v, want 5.7", got)
 	}
 	if !strings.Contains(logs.String(), "slowing this endpoint down") {
 		t.Error("no WARN about slowing down")
@@ -428,8 +428,8 @@ func TestPacing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := c.Rate("/calls"); got != 8 {
-		t.Errorf("rate after successes = %v, want back at 8", got)
+	if got := c.Rate("/calls"); got != 9.5 {
+		t.Errorf("rate after successes = %v, want back at 9.5", got)
 	}
 	if diff := cmp.Diff(map[string]int{"/calls": 12}, c.Requests()); diff != "" {
 		t.Error(diff)
@@ -437,6 +437,18 @@ func TestPacing(t *testing.T) {
 	c.SetRate("/calls", 0)
 	if got := c.Rate("/calls"); got != 0 {
 		t.Errorf("unpaced rate %v", got)
+	}
+}
+
+// Endpoints allowed one request per second or less get extra slack per
+// interval: their bucket holds one request, so early arrival is a 429.
+func TestPaceFor(t *testing.T) {
+	for _, tt := range []struct{ documented, want float64 }{
+		{200, 190}, {5, 4.75}, {3, 2.85}, {1, 1 / (1/0.95 + 0.2)}, {0.5, 1 / (1/0.475 + 0.2)},
+	} {
+		if got := float64(paceFor(tt.documented)); got < tt.want-1e-9 || got > tt.want+1e-9 {
+			t.Errorf("paceFor(%v) = %v, want %v", tt.documented, got, tt.want)
+		}
 	}
 }
 
