@@ -470,6 +470,7 @@ type hidden struct {
 func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, open time.Time) error) error {
 	s := r.s
 	var open time.Time
+	var written int64 // records written in this span, for the estimate
 	for a := from; a.Before(to); {
 		// The request starts a second early, so the window is a second short.
 		b := a.Add(MaxWindow - time.Second)
@@ -501,6 +502,7 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 		if s.CursorIsFilter {
 			since = a
 		}
+		count := int64(0)
 		err := s.walk(ctx, r.env.Fetch, r.request(a, b, nil), func(p page) error {
 			var last time.Time
 			for _, it := range p.items {
@@ -511,6 +513,7 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 				if !written {
 					continue
 				}
+				count++
 				if seen != nil {
 					id, _ := rawjson.Get(it, r.unsettled.IDKey)
 					seen[string(id)] = struct{}{}
@@ -531,9 +534,18 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 		if err != nil {
 			return err
 		}
+		written += count
 		settle(b)
 		if err := progress(b, open); err != nil {
 			return err
+		}
+		if b.Before(to) && b.After(from) {
+			// More windows to go: extrapolate this span's records so far
+			// over its whole length, so Airbyte can show progress.
+			est := int64(float64(written) * float64(to.Sub(from)) / float64(b.Sub(from)))
+			if err := r.env.Sink.Estimate(s.Name, est); err != nil {
+				return err
+			}
 		}
 		a = b
 	}
