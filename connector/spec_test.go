@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
+	"github.com/source-botmaker/source-botmaker/internal/golden"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -44,20 +44,7 @@ func marshalSpec(t *testing.T) []byte {
 }
 
 func TestSpecGolden(t *testing.T) {
-	got := marshalSpec(t)
-	if *update {
-		if err := os.WriteFile(specGolden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(specGolden)
-	if err != nil {
-		t.Fatalf("%v (run `make golden` to create it)", err)
-	}
-	if diff := cmp.Diff(specParse(t, want), specParse(t, got)); diff != "" {
-		t.Errorf("spec.json is stale (-file +code); if the change is intended run `make golden`:\n%s", diff)
-	}
+	golden.JSON(t, specGolden, marshalSpec(t), *update)
 }
 
 // TestSpecCommand checks what the binary prints, not only Spec(): CAT fails

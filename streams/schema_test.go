@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/source-botmaker/source-botmaker/internal/golden"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,7 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 )
 
 // update rewrites golden files instead of comparing against them. Other
@@ -34,20 +34,7 @@ func TestSchemaGolden(t *testing.T) {
 		want[s.Name+".json"] = true
 		t.Run(s.Name, func(t *testing.T) {
 			path := filepath.Join(dir, s.Name+".json")
-			got := append(bytes.TrimRight(s.Schema(), "\n"), '\n')
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			golden, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run `make golden` to create it)", err)
-			}
-			if diff := cmp.Diff(decodeSchema(t, golden), decodeSchema(t, got)); diff != "" {
-				t.Errorf("%s is stale (-file +code); if the change is intended run `make golden`:\n%s", path, diff)
-			}
+			golden.JSON(t, path, append(bytes.TrimRight(s.Schema(), "\n"), '\n'), *update)
 		})
 	}
 	// A golden file without a stream is a renamed or removed stream whose
