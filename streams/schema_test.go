@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
 )
 
 // update rewrites golden files instead of comparing against them. Other
