@@ -15,6 +15,7 @@ type Agent struct {
 	Groups         []string   `json:"groups" jsonschema:"description=Groups the agent belongs to."`
 	AdditionalInfo *JSONText  `json:"additionalInfo" jsonschema:"description=JSON-encoded additional info."`
 	CreationTime   *Timestamp `json:"creationTime" jsonschema:"description=When the agent was created."`
+	Tags           []string   `json:"tags" jsonschema:"description=Conversation tags the agent filters by."`
 }
 
 var _ = register(Declare[Agent](Def{
