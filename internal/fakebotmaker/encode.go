@@ -115,19 +115,7 @@ func appendJSONString(b []byte, s string) []byte {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\ufffd")
 	}
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !needsEscape[c] {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		b = appendEscape(b, c)
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return appendQuotedValid(b, s)
 }
 
 // appendJSONBytes is appendJSONString for a byte slice (no allocation for
@@ -136,19 +124,7 @@ func appendJSONBytes(b []byte, s []byte) []byte {
 	if !utf8.Valid(s) {
 		return appendJSONString(b, string(s))
 	}
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !needsEscape[c] {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		b = appendEscape(b, c)
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return appendQuotedValid(b, s)
 }
 
 func appendEscape(b []byte, c byte) []byte {
@@ -224,3 +200,21 @@ func civilFromDays(z int64) (year, month, day int) {
 }
 
 func formatTime(sec int64) string { return string(appendTime(nil, sec)) }
+
+// appendQuotedValid writes valid UTF-8 s as a JSON string; one loop serves
+// strings and byte slices.
+func appendQuotedValid[T string | []byte](b []byte, s T) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !needsEscape[c] {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		b = appendEscape(b, c)
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
