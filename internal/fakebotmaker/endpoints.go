@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -201,7 +202,11 @@ func (s *Server) pageStart(q url.Values, kind byte, ws winSpec) (window, *cursor
 		if e != nil {
 			return window{}, nil, e
 		}
-		return window{c.from, c.to}, &c, nil
+		win := window{c.from, c.to}
+		if s.cfg.Quirks.MovingEdge && ws.recent > 0 && !ws.lts {
+			win.from = max(win.from, s.Now().UnixNano()-int64(ws.recent))
+		}
+		return win, &c, nil
 	}
 	win, e := s.parseWindow(q, s.Now(), ws)
 	return win, nil, e
@@ -244,25 +249,40 @@ func (s *Server) listChats(w *jw, r *http.Request, q url.Values) *apiErr {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	lo, hi := s.chatRange(win)
+	lo, hi := s.chatRange(window{win.from, s.visibleBefore(win.to)})
+	start := -1
 	if cur != nil {
-		// keyset: first chat after (a=time, b=index)
+		// keyset on (a=time, b=index) of the last chat served
 		ct, ci := cur.a, int32(cur.b)
-		lo = max(lo, sort.Search(len(s.chatOrder), func(k int) bool {
+		start = sort.Search(len(s.chatOrder), func(k int) bool {
 			j := s.chatOrder[k]
 			t := s.chatLast[j]
 			return t > ct || (t == ct && j > ci)
-		}))
+		})
+		if s.cfg.Quirks.Order["chats"] == NewestFirst {
+			start = sort.Search(len(s.chatOrder), func(k int) bool {
+				j := s.chatOrder[k]
+				t := s.chatLast[j]
+				return t > ct || (t == ct && j >= ci)
+			}) - 1
+		}
 	}
-	end := min(hi, lo+chatsPageSize)
+	ks, nextK := s.pageOf("chats", lo, hi, start, chatsPageSize, nil)
 	base := apiBase(r)
 	w.beginPage()
-	for k := lo; k < end; k++ {
+	if len(ks) > 0 {
+		s.writeFuture(w, cur == nil, "chatId", "lastUserMessageDatetime", func(w *jw) { s.writeChat(w, int(s.chatOrder[ks[0]]), base, true) })
+	}
+	for _, k := range ks {
 		s.writeChat(w, int(s.chatOrder[k]), base, true)
 	}
 	next := ""
-	if end < hi {
-		j := s.chatOrder[end-1]
+	if nextK >= 0 {
+		last := ks[len(ks)-1] // the page's last position in walk order
+		if s.cfg.Quirks.Order["chats"] == Shuffled {
+			last = slices.Max(ks)
+		}
+		j := s.chatOrder[last]
 		next = nextURL(r, q, cursor{'c', win.from, win.to, s.chatLast[j], int64(j)})
 	}
 	w.endPage(next)
@@ -327,35 +347,26 @@ func (s *Server) listMessages(w *jw, r *http.Request, q url.Values) *apiErr {
 	defer s.mu.RUnlock()
 	n := s.msgCount()
 	lo := searchSeq(n, s.msgTime, win.from)
-	hi := searchSeq(n, s.msgTime, win.to)
+	hi := searchSeq(n, s.msgTime, s.visibleBefore(win.to))
+	start := -1
 	if cur != nil {
-		lo = max(lo, int(cur.a))
+		start = int(cur.a)
 	}
+	var keep func(int) bool
+	if chatFilter >= 0 {
+		keep = func(seq int) bool { return s.msgMeta(seq).chat == chatFilter }
+	}
+	seqs, nextSeq := s.pageOf("messages", lo, hi, start, pageSize, keep)
 	w.beginPage()
+	if len(seqs) > 0 {
+		s.writeFuture(w, cur == nil, "id", "creationTime", func(w *jw) { s.writeMessage(w, seqs[0], s.msgMeta(seqs[0]), false) })
+	}
+	for _, seq := range seqs {
+		s.writeMessage(w, seq, s.msgMeta(seq), false)
+	}
 	next := ""
-	if chatFilter < 0 {
-		end := min(hi, lo+pageSize)
-		for seq := lo; seq < end; seq++ {
-			s.writeMessage(w, seq, s.msgMeta(seq), false)
-		}
-		if end < hi {
-			next = nextURL(r, q, cursor{'m', win.from, win.to, int64(end), 0})
-		}
-	} else {
-		count := 0
-		seq := lo
-		for ; seq < hi; seq++ {
-			m := s.msgMeta(seq)
-			if m.chat != chatFilter {
-				continue
-			}
-			if count == pageSize {
-				next = nextURL(r, q, cursor{'m', win.from, win.to, int64(seq), 0})
-				break
-			}
-			s.writeMessage(w, seq, m, false)
-			count++
-		}
+	if nextSeq >= 0 {
+		next = nextURL(r, q, cursor{'m', win.from, win.to, int64(nextSeq), 0})
 	}
 	w.endPage(next)
 	return nil
@@ -412,24 +423,24 @@ func (s *Server) listSessions(w *jw, r *http.Request, q url.Values) *apiErr {
 	defer s.mu.RUnlock()
 	n := s.sessCount()
 	lo := searchSeq(n, s.sessTime, win.from)
-	hi := searchSeq(n, s.sessTime, win.to)
+	hi := searchSeq(n, s.sessTime, s.visibleBefore(win.to))
+	start := -1
 	if cur != nil {
-		lo = max(lo, int(cur.a))
+		start = int(cur.a)
 	}
+	seqs, nextSeq := s.pageOf("sessions", lo, hi, start, sessionsPageSize, func(seq int) bool {
+		return open || !s.sessMeta(seq).open
+	})
 	w.beginPage()
+	if len(seqs) > 0 {
+		s.writeFuture(w, cur == nil, "id", "creationTime", func(w *jw) { s.writeSession(w, seqs[0], s.sessMeta(seqs[0]), inc) })
+	}
+	for _, seq := range seqs {
+		s.writeSession(w, seq, s.sessMeta(seq), inc)
+	}
 	next := ""
-	count := 0
-	for seq := lo; seq < hi; seq++ {
-		m := s.sessMeta(seq)
-		if m.open && !open {
-			continue
-		}
-		if count == sessionsPageSize {
-			next = nextURL(r, q, cursor{'s', win.from, win.to, int64(seq), 0})
-			break
-		}
-		s.writeSession(w, seq, m, inc)
-		count++
+	if nextSeq >= 0 {
+		next = nextURL(r, q, cursor{'s', win.from, win.to, int64(nextSeq), 0})
 	}
 	w.endPage(next)
 	return nil
@@ -448,18 +459,22 @@ func (s *Server) listCalls(w *jw, r *http.Request, q url.Values) *apiErr {
 	defer s.mu.RUnlock()
 	n := s.callCount()
 	lo := searchSeq(n, s.callTime, win.from)
-	hi := searchSeq(n, s.callTime, win.to)
+	hi := searchSeq(n, s.callTime, s.visibleBefore(win.to))
+	start := -1
 	if cur != nil {
-		lo = max(lo, int(cur.a))
+		start = int(cur.a)
 	}
-	end := min(hi, lo+callsPageSize)
+	seqs, nextSeq := s.pageOf("calls", lo, hi, start, callsPageSize, nil)
 	w.beginPage()
-	for seq := lo; seq < end; seq++ {
+	if len(seqs) > 0 {
+		s.writeFuture(w, cur == nil, "id", "creationDatetime", func(w *jw) { s.writeCall(w, seqs[0]) })
+	}
+	for _, seq := range seqs {
 		s.writeCall(w, seq)
 	}
 	next := ""
-	if end < hi {
-		next = nextURL(r, q, cursor{'k', win.from, win.to, int64(end), 0})
+	if nextSeq >= 0 {
+		next = nextURL(r, q, cursor{'k', win.from, win.to, int64(nextSeq), 0})
 	}
 	w.endPage(next)
 	return nil
@@ -647,16 +662,22 @@ func (s *Server) listTickets(w *jw, r *http.Request, q url.Values) *apiErr {
 	if e != nil {
 		return e
 	}
-	cutoff := s.Now().UnixNano() - days*int64(24*time.Hour)
+	now := s.Now().UnixNano()
+	cutoff := now - days*int64(24*time.Hour)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := s.ticketCount()
+	n := searchSeq(s.ticketCount(), s.ticketTime, s.visibleBefore(now+1))
 	lo := searchSeq(n, s.ticketTime, cutoff)
 	total := int64(n - lo)
 	w.obj()
-	w.kint("total", total)
+	if !s.cfg.Quirks.TicketsNoTotal {
+		w.kint("total", total)
+	}
 	w.key("tickets")
 	w.arr()
+	if offset == 0 && total > 0 {
+		s.writeFuture(w, true, "id", "creationTime", func(w *jw) { s.writeTicket(w, n-1) })
+	}
 	// newest first: position p is seq n-1-p
 	for p := offset; p < total && p < offset+limit; p++ {
 		s.writeTicket(w, n-1-int(p))

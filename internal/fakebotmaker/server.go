@@ -39,6 +39,7 @@ type Config struct {
 	RateLimits     bool      // enforce the documented per-endpoint limits with 429s
 	RetryAfter     bool      // include "Retry-After: 1" on 429s (limits and injected ones)
 	Faults         Faults
+	Quirks         Quirks // assumptions of a client's that the fake breaks on demand
 }
 
 // Counts are the numbers of generated items per entity.
@@ -108,6 +109,7 @@ type Server struct {
 	g        *gen
 	start    time.Time
 	advanced atomic.Int64 // nanoseconds added by Advance
+	lag      atomic.Int64 // Quirks.Lag in nanoseconds, changed by SetLag
 	ts       *httptest.Server
 
 	mu           sync.RWMutex // guards the mutable data below
@@ -239,6 +241,7 @@ func NewHandler(cfg Config) *Server {
 		}
 	}
 	s.limiters = newLimiters()
+	s.SetLag(cfg.Quirks.Lag)
 	return s
 }
 
@@ -458,6 +461,9 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, endpoint stri
 		}
 	}
 
+	if d := s.cfg.Quirks.PageAdvance; d > 0 {
+		s.Advance(d)
+	}
 	w := getJW()
 	defer putJW(w)
 	var aerr *apiErr
@@ -485,7 +491,7 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, endpoint stri
 		writeErr(rw, aerr)
 		return
 	}
-	body := w.b
+	body := s.breakPaging(endpoint, r, q, w.b)
 	if fault == FaultTruncated {
 		body = body[:len(body)/2]
 	}

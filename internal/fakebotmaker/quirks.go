@@ -1,0 +1,221 @@
+package fakebotmaker
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Quirks make the fake break, on demand, assumptions a client might make
+// about Botmaker that its SPEC does not promise. Each one is off in the zero
+// value, where the fake serves windowed items oldest first, pages that end,
+// a total on every /tickets page, and every record as soon as it exists.
+type Quirks struct {
+	// Lag is Botmaker's data horizon behind its clock: a record becomes
+	// visible only Lag after its timestamp. SetLag changes it between syncs.
+	Lag time.Duration
+	// Order is the item order per endpoint name (chats, messages, sessions,
+	// calls); missing means OldestFirst. Paging stays consistent: every
+	// record of a window is on exactly one of its pages.
+	Order map[string]Order
+	// Paging breaks pagination per endpoint name.
+	Paging map[string]PagingQuirk
+	// FutureRecord adds, on the first page of every window of /chats,
+	// /messages, /sessions and /calls, and on the first /tickets page, a
+	// copy of the page's first record under a new id ("FUTURE" + id) with
+	// its cursor set to FutureTime, whatever window was asked for.
+	FutureRecord bool
+	// TicketsNoTotal leaves total out of /tickets pages.
+	TicketsNoTotal bool
+	// PageAdvance moves the server clock forward by this much on every
+	// /v2.0 list request: slow pages, in simulated time.
+	PageAdvance time.Duration
+	// MovingEdge applies the recent-window limit (records older than the
+	// last 3 or 7 days need long-term-search) to every page, not only to
+	// the first: without long-term search, a walk that outlasts its margin
+	// loses the records the edge passes, silently.
+	MovingEdge bool
+}
+
+// Order is an order of the items of a windowed listing.
+type Order string
+
+// Orders.
+const (
+	OldestFirst Order = "oldest"
+	NewestFirst Order = "newest"
+	// Shuffled pages oldest first, but shuffles the items within each page.
+	Shuffled Order = "shuffled"
+)
+
+// PagingQuirk is a way pagination fails to end.
+type PagingQuirk string
+
+// Paging quirks.
+const (
+	// PageRepeat hands out, as nextPage, the request's own URL (for
+	// /contacts, a token that never changes).
+	PageRepeat PagingQuirk = "repeat"
+	// PageCycle alternates nextPage between two URLs.
+	PageCycle PagingQuirk = "cycle"
+	// PageEmptyForever serves empty pages, each with a new nextPage.
+	PageEmptyForever PagingQuirk = "empty"
+)
+
+// FutureTime is the cursor of FutureRecord's records.
+var FutureTime = time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// FuturePrefix starts the id of every FutureRecord record.
+const FuturePrefix = "FUTURE"
+
+// SetLag changes Quirks.Lag.
+func (s *Server) SetLag(d time.Duration) { s.lag.Store(int64(max(d, 0))) }
+
+// visibleBefore is the exclusive upper bound (unix nanoseconds) of the
+// records visible now, or to when the lag hides none of [.., to).
+func (s *Server) visibleBefore(to int64) int64 {
+	lag := s.lag.Load()
+	if lag == 0 {
+		return to
+	}
+	return min(to, s.Now().UnixNano()-lag+1)
+}
+
+// pageOf picks one page from the index range [lo, hi) in the endpoint's
+// order. start is where a page token left off (-1 on the first page); keep
+// filters indexes (nil keeps all). It returns the indexes to write, in
+// order, and where the next page starts (-1 on the last page).
+func (s *Server) pageOf(endpoint string, lo, hi, start, size int, keep func(int) bool) ([]int, int) {
+	order := s.cfg.Quirks.Order[endpoint]
+	step, i := 1, lo
+	if order == NewestFirst {
+		step, i = -1, hi-1
+	}
+	if start >= 0 {
+		i = start
+	}
+	in := func(i int) bool { return i >= lo && i < hi }
+	var out []int
+	for ; in(i) && len(out) < size; i += step {
+		if keep == nil || keep(i) {
+			out = append(out, i)
+		}
+	}
+	for keep != nil && in(i) && !keep(i) {
+		i += step
+	}
+	next := -1
+	if in(i) {
+		next = i
+	}
+	if order == Shuffled && len(out) > 1 {
+		rng := rand.New(rand.NewPCG(uint64(out[0]), 0x73687566))
+		rng.Shuffle(len(out), func(a, b int) { out[a], out[b] = out[b], out[a] })
+	}
+	return out, next
+}
+
+// futureCopy rewrites item into FutureRecord's record: id prefixed with
+// FuturePrefix, cursor set to FutureTime.
+func futureCopy(item []byte, idKey, cursorKey string) []byte {
+	out := replaceString(item, idKey, func(v []byte) []byte { return append([]byte(FuturePrefix), v...) })
+	return replaceString(out, cursorKey, func([]byte) []byte { return appendTime(nil, FutureTime.Unix()) })
+}
+
+// replaceString replaces the first string value of key in a JSON object
+// written by jw (no whitespace, no escaped quotes in ids or times).
+func replaceString(b []byte, key string, f func([]byte) []byte) []byte {
+	k := []byte(`"` + key + `":"`)
+	i := bytes.Index(b, k)
+	if i < 0 {
+		return b
+	}
+	i += len(k)
+	j := bytes.IndexByte(b[i:], '"')
+	if j < 0 {
+		return b
+	}
+	out := append([]byte{}, b[:i]...)
+	out = append(out, f(b[i:i+j])...)
+	return append(out, b[i+j:]...)
+}
+
+// writeFuture writes FutureRecord's record for a first page, made from the
+// page's first item as write writes it.
+func (s *Server) writeFuture(w *jw, first bool, idKey, cursorKey string, write func(*jw)) {
+	if !s.cfg.Quirks.FutureRecord || !first {
+		return
+	}
+	tmp := getJW()
+	defer putJW(tmp)
+	write(tmp)
+	w.sep()
+	w.b = append(w.b, futureCopy(tmp.b, idKey, cursorKey)...)
+	w.c = true
+}
+
+// breakPaging rewrites a page's nextPage as the endpoint's PagingQuirk
+// says; body is the page as normally served. It returns body unchanged
+// without a quirk.
+func (s *Server) breakPaging(endpoint string, r *http.Request, q url.Values, body []byte) []byte {
+	quirk := s.cfg.Quirks.Paging[endpoint]
+	if quirk == "" {
+		return body
+	}
+	self := apiBase(r) + r.URL.Path[len("/v2.0"):] + "?" + r.URL.RawQuery
+	var next string
+	switch quirk {
+	case PageRepeat:
+		next = self
+		if endpoint == "contacts" {
+			next = cursor{kind: 'o'}.encode() // the first page's token, forever
+		}
+	case PageCycle:
+		nq := cloneValues(q)
+		if q.Get("loop") == "a" {
+			nq.Set("loop", "b")
+		} else {
+			nq.Set("loop", "a")
+		}
+		next = apiBase(r) + r.URL.Path[len("/v2.0"):] + "?" + nq.Encode()
+		if endpoint == "contacts" {
+			a := int64(0)
+			if q.Get("next-page-token") == (cursor{kind: 'o'}).encode() {
+				a = 1
+			}
+			next = cursor{kind: 'o', a: a}.encode()
+		}
+	case PageEmptyForever:
+		nq := cloneValues(q)
+		n, _ := strconv.Atoi(q.Get("empty"))
+		nq.Set("empty", strconv.Itoa(n+1))
+		w := getJW()
+		defer putJW(w)
+		w.obj()
+		w.key(itemsKeyOf(endpoint))
+		w.arr()
+		w.endArr()
+		w.key("nextPage")
+		w.str(apiBase(r) + r.URL.Path[len("/v2.0"):] + "?" + nq.Encode())
+		w.endObj()
+		return append([]byte(nil), w.b...)
+	}
+	i := bytes.LastIndex(body, []byte(`"nextPage":`))
+	if i < 0 {
+		return body
+	}
+	out := append([]byte{}, body[:i]...)
+	out = append(out, `"nextPage":`...)
+	out = appendJSONString(out, next)
+	return append(out, '}')
+}
+
+func itemsKeyOf(endpoint string) string {
+	if endpoint == "tickets" {
+		return "tickets"
+	}
+	return "items"
+}

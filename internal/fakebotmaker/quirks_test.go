@@ -1,0 +1,207 @@
+package fakebotmaker
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var orderedEndpoints = []struct {
+	endpoint, cursor string
+	extra            []string
+}{
+	{"chats", "lastUserMessageDatetime", nil},
+	{"messages", "creationTime", nil},
+	{"sessions", "creationTime", nil},
+	{"calls", "creationDatetime", nil},
+}
+
+// Every order pages consistently: the same records as oldest first, each
+// once, and in the order asked for.
+func TestQuirkOrders(t *testing.T) {
+	counts := Counts{Chats: 700, Messages: 2600, Sessions: 1300, Calls: 600}
+	from, to := testNow.AddDate(0, 0, -30), testNow
+	base := newTest(t, Config{Seed: 3, Counts: counts})
+	for _, order := range []Order{OldestFirst, NewestFirst, Shuffled} {
+		for _, e := range orderedEndpoints {
+			t.Run(string(order)+"/"+e.endpoint, func(t *testing.T) {
+				s := newTest(t, Config{Seed: 3, Counts: counts, Quirks: Quirks{Order: map[string]Order{e.endpoint: order}}})
+				query := q("from", ts(from), "to", ts(to), "long-term-search", "true")
+				want, _ := walk(t, base, e.endpoint, query)
+				got, pages := walk(t, s, e.endpoint, query)
+				if pages < 2 {
+					t.Fatalf("only %d page: the test needs several", pages)
+				}
+				if diff := cmp.Diff(sorted(ids(e.endpoint, want)), sorted(ids(e.endpoint, got))); diff != "" {
+					t.Fatalf("records differ from oldest first (-want +got):\n%s", diff)
+				}
+				times := make([]string, len(got))
+				for i, it := range got {
+					times[i] = it[e.cursor].(string)
+				}
+				asc := slices.IsSorted(times)
+				desc := slices.IsSortedFunc(times, func(a, b string) int { return strings.Compare(b, a) })
+				switch order {
+				case OldestFirst:
+					if !asc {
+						t.Error("not oldest first")
+					}
+				case NewestFirst:
+					if !desc {
+						t.Error("not newest first")
+					}
+				case Shuffled:
+					if asc || desc {
+						t.Error("not shuffled")
+					}
+				}
+			})
+		}
+	}
+}
+
+func sorted(xs []string) []string {
+	out := slices.Clone(xs)
+	sort.Strings(out)
+	return out
+}
+
+// A lag hides what is younger than it, on every windowed endpoint and on
+// tickets; SetLag(0) shows it again.
+func TestQuirkLag(t *testing.T) {
+	s := newTest(t, Config{Seed: 4, Quirks: Quirks{Lag: 72 * time.Hour}})
+	from := testNow.AddDate(0, 0, -20)
+	for _, e := range orderedEndpoints {
+		before := s.Now().Add(-72 * time.Hour)
+		got, _ := walk(t, s, e.endpoint, q("from", ts(from), "to", ts(testNow.Add(time.Hour)), "long-term-search", "true"))
+		after := s.Now().Add(-72 * time.Hour)
+		for _, it := range got {
+			if c, _ := time.Parse(time.RFC3339, it[e.cursor].(string)); c.After(after) {
+				t.Errorf("%s: %s %s is inside the lag", e.endpoint, e.cursor, c)
+			}
+		}
+		gotSet := map[string]bool{}
+		for _, id := range ids(e.endpoint, got) {
+			gotSet[id] = true
+		}
+		for _, id := range s.IDs(e.endpoint, from, before) {
+			if !gotSet[id] {
+				t.Errorf("%s: %s is older than the lag but was not listed", e.endpoint, id)
+			}
+		}
+	}
+	tk, _ := walk(t, s, "tickets", q("daysBeforeNow", "20", "limit", "500"))
+	if len(tk) == 0 || len(tk) >= len(s.IDs("tickets", from, time.Time{})) {
+		t.Errorf("tickets with a 3-day lag: %d of %d", len(tk), len(s.IDs("tickets", from, time.Time{})))
+	}
+	s.SetLag(0)
+	got, _ := walk(t, s, "messages", q("from", ts(testNow.AddDate(0, 0, -2)), "to", ts(testNow.Add(time.Minute))))
+	if want := s.IDs("messages", testNow.AddDate(0, 0, -2), time.Time{}); len(got) != len(want) {
+		t.Errorf("after SetLag(0): %d messages, want %d", len(got), len(want))
+	}
+}
+
+func TestQuirkFutureRecord(t *testing.T) {
+	s := newTest(t, Config{Seed: 5, Quirks: Quirks{FutureRecord: true}})
+	for _, e := range append(orderedEndpoints, struct {
+		endpoint, cursor string
+		extra            []string
+	}{"tickets", "creationTime", nil}) {
+		query := q("from", ts(testNow.AddDate(0, 0, -2)), "to", ts(testNow))
+		if e.endpoint == "tickets" {
+			query = q("daysBeforeNow", "2", "limit", "500")
+		}
+		got, _ := walk(t, s, e.endpoint, query)
+		future := 0
+		for _, it := range got {
+			if strings.HasPrefix(itemID(e.endpoint, it), FuturePrefix) {
+				future++
+				if it[e.cursor] != "2099-01-01T00:00:00Z" {
+					t.Errorf("%s: the future record's %s is %v", e.endpoint, e.cursor, it[e.cursor])
+				}
+			}
+		}
+		if future != 1 {
+			t.Errorf("%s: %d future records, want 1 (on the first page)", e.endpoint, future)
+		}
+	}
+}
+
+func TestQuirkTicketsNoTotal(t *testing.T) {
+	s := newTest(t, Config{Seed: 5, Quirks: Quirks{TicketsNoTotal: true}})
+	v := getOK(t, s, "/tickets?"+q("daysBeforeNow", "30"))
+	if _, ok := v["total"]; ok {
+		t.Errorf("total present: %v", v["total"])
+	}
+	if len(items(v)) == 0 {
+		t.Error("no tickets")
+	}
+}
+
+// Each paging quirk hands out a nextPage that never ends the walk.
+func TestQuirkPaging(t *testing.T) {
+	for _, tc := range []struct {
+		endpoint string
+		quirk    PagingQuirk
+		query    string
+		// repeatAt is the request (from 0) that repeats an earlier one; 0
+		// when none does (empty pages forever).
+		repeatAt int
+	}{
+		{"messages", PageRepeat, q("from", ts(testNow.AddDate(0, 0, -1)), "to", ts(testNow)), 1},
+		{"messages", PageCycle, q("from", ts(testNow.AddDate(0, 0, -1)), "to", ts(testNow)), 3},
+		{"calls", PageEmptyForever, q("from", ts(testNow.AddDate(0, 0, -1)), "to", ts(testNow)), 0},
+		{"contacts", PageRepeat, "", 2},
+		{"contacts", PageCycle, "", 3},
+	} {
+		t.Run(tc.endpoint+"/"+string(tc.quirk), func(t *testing.T) {
+			s := newTest(t, Config{Seed: 6, Quirks: Quirks{Paging: map[string]PagingQuirk{tc.endpoint: tc.quirk}}})
+			seen := map[string]int{}
+			next := s.URL() + "/" + tc.endpoint + "?" + tc.query
+			for i := 0; i < 20; i++ {
+				if j, dup := seen[next]; dup {
+					if i != tc.repeatAt {
+						t.Errorf("request %d repeats request %d, want the first repeat at %d", i, j, tc.repeatAt)
+					}
+					return
+				}
+				seen[next] = i
+				v := getOK(t, s, next)
+				if tc.quirk == PageEmptyForever && len(items(v)) != 0 {
+					t.Fatalf("page %d has %d items", i, len(items(v)))
+				}
+				np, _ := v["nextPage"].(string)
+				if np == "" {
+					t.Fatalf("page %d ends the walk", i)
+				}
+				if tc.endpoint == "contacts" {
+					next = s.URL() + "/contacts?" + q("next-page-token", np)
+				} else {
+					next = np
+				}
+			}
+			if tc.repeatAt != 0 {
+				t.Errorf("no repeat in 20 pages")
+			}
+		})
+	}
+}
+
+// With MovingEdge and simulated slow pages, a walk from the edge of the
+// recent window loses what the edge passes before it is read: with newest
+// first, the oldest records.
+func TestQuirkMovingEdge(t *testing.T) {
+	s := newTest(t, Config{Seed: 7, Counts: Counts{Messages: 60000}, Quirks: Quirks{
+		MovingEdge: true, PageAdvance: time.Minute, Order: map[string]Order{"messages": NewestFirst},
+	}})
+	from := testNow.Add(-72*time.Hour + 30*time.Second)
+	got, pages := walk(t, s, "messages", q("from", ts(from), "to", ts(testNow), "limit", "1000"))
+	want := s.IDs("messages", from, testNow)
+	if pages < 3 || len(got) >= len(want) {
+		t.Errorf("%d pages, %d of %d messages: the edge cut nothing", pages, len(got), len(want))
+	}
+}
