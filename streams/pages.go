@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"net/url"
 	"strconv"
 
@@ -22,7 +23,11 @@ type page struct {
 	items [][]byte // raw items, in order
 	next  *url.URL // nil on the last page
 	total int64    // OffsetTotal only
-	err   error
+	// hasTotal says the page carried total. Assumption: /tickets always
+	// does (the SPEC shows it); without it the walk pages on until a page
+	// comes back empty or shorter than the longest one seen.
+	hasTotal bool
+	err      error
 }
 
 // parsePage splits a response into its items and the way to the next page.
@@ -58,7 +63,7 @@ func (s *Stream) parsePage(body []byte, req *url.URL, f Fetcher) (page, error) {
 			if err != nil {
 				return fmt.Errorf("total %s is not an integer", v)
 			}
-			p.total = n
+			p.total, p.hasTotal = n, true
 		}
 		return nil
 	})
@@ -152,8 +157,13 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 
 	go func() {
 		defer close(bodies)
+		var guard loopGuard
 		for u := first; u != nil; {
-			b, err := f.Get(ctx, s.Path, u)
+			var b []byte
+			err := guard.follow(s.Path, u)
+			if err == nil {
+				b, err = f.Get(ctx, s.Path, u)
+			}
 			fe := fetched{req: u, body: b, err: err}
 			if err == nil {
 				fe.next, fe.known = s.tailNext(b, u)
@@ -180,9 +190,9 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 
 	go func() {
 		defer close(pages)
-		var offset int64
+		var o offsets
 		for fe := range bodies {
-			p, err := s.parsed(fe, &offset)
+			p, err := s.parsed(fe, &o)
 			if err != nil {
 				select {
 				case pages <- page{err: err}:
@@ -205,6 +215,7 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 		}
 	}()
 
+	empty := 0
 	for p := range pages {
 		if p.err != nil {
 			return p.err
@@ -212,13 +223,25 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 		if err := fn(p); err != nil {
 			return err
 		}
+		if len(p.items) > 0 || p.next == nil {
+			empty = 0
+		} else if empty++; empty >= maxEmptyRun {
+			return fmt.Errorf("%s: Botmaker returned %d empty pages in a row, each with a nextPage, so pagination would not end. Records written so far keep their state; report this to Botmaker support with the endpoint", s.Path, empty)
+		}
 	}
 	return ctx.Err()
 }
 
+// offsets is where an OffsetTotal walk is: the next offset, and the most
+// items a page has held.
+type offsets struct {
+	next    int64
+	longest int
+}
+
 // parsed is the parser's work on one response: split it, work out the next
 // request, and check it is the one the fetcher already sent, if it did.
-func (s *Stream) parsed(fe fetched, offset *int64) (page, error) {
+func (s *Stream) parsed(fe fetched, o *offsets) (page, error) {
 	if fe.err != nil {
 		return page{}, fe.err
 	}
@@ -227,11 +250,17 @@ func (s *Stream) parsed(fe fetched, offset *int64) (page, error) {
 		return page{}, err
 	}
 	if s.Pagination == OffsetTotal {
-		*offset += int64(len(p.items))
-		if len(p.items) > 0 && *offset < p.total {
+		n := len(p.items)
+		o.next += int64(n)
+		more := o.next < p.total
+		if !p.hasTotal {
+			more = n >= o.longest
+		}
+		o.longest = max(o.longest, n)
+		if n > 0 && more {
 			nu := *fe.req
 			q := nu.Query()
-			q.Set("offset", strconv.FormatInt(*offset, 10))
+			q.Set("offset", strconv.FormatInt(o.next, 10))
 			nu.RawQuery = q.Encode()
 			p.next = &nu
 		}
@@ -249,4 +278,40 @@ func urlString(u *url.URL) string {
 		return ""
 	}
 	return u.String()
+}
+
+// maxPages bounds one walk: at Botmaker's page sizes it is tens of millions
+// of records, far past any one window, and a server that hands out fresh
+// nextPage values forever is stopped by it.
+const maxPages = 100_000
+
+// maxEmptyRun is how many empty pages in a row, each with a nextPage, end a
+// walk: a listing that pages on without items is a server loop.
+const maxEmptyRun = 1000
+
+// loopGuard stops a walk that would never end. Assumption: Botmaker's
+// pagination is not deterministic by the SPEC's word, but a nextPage that
+// repeats one already followed in the same walk can only lead round again.
+// URLs are remembered by hash, so a long walk costs 8 bytes a page.
+type loopGuard struct {
+	seen  map[uint64]struct{}
+	seed  maphash.Seed
+	pages int
+}
+
+func (g *loopGuard) follow(path string, u *url.URL) error {
+	if g.seen == nil {
+		g.seen = map[uint64]struct{}{}
+		g.seed = maphash.MakeSeed()
+	}
+	g.pages++
+	if g.pages > maxPages {
+		return fmt.Errorf("%s: pagination went past %d pages in one walk without ending; Botmaker's nextPage never came back empty. Records written so far keep their state; report this to Botmaker support with the endpoint", path, maxPages)
+	}
+	h := maphash.String(g.seed, u.String())
+	if _, dup := g.seen[h]; dup {
+		return fmt.Errorf("%s: Botmaker's nextPage repeated a page already read in this walk (after %d pages), so pagination would loop forever. Records written so far keep their state; report this to Botmaker support with the endpoint", path, g.pages-1)
+	}
+	g.seen[h] = struct{}{}
+	return nil
 }

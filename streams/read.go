@@ -252,6 +252,10 @@ type reader struct {
 	sent        []byte      // the last STATE written; nil before the first
 	unsaved     int         // records written since that STATE
 	unsettled   *Unsettled  // nil when nothing needs probing
+	newest      time.Time   // the newest cursor written in the main range, as checkpoints allow
+	edge        time.Time   // where the main range was clamped to Botmaker's recent window; zero when it was not
+	edgeWarned  bool
+	orderLogged bool
 }
 
 // save writes the state when it differs from the last one written (or
@@ -302,15 +306,53 @@ func (r *reader) all(ctx context.Context, first *url.URL) error {
 }
 
 // start is where the main range begins: start_date, or the saved cursor
-// minus the lookback window.
-func (r *reader) start() time.Time {
+// minus the lookback window. A saved cursor later than now (a clock that
+// once ran ahead, a hand-edited state) is kept, as CAT's abnormal-state test
+// expects, so nothing is read until it is reached; a WARN says so.
+func (r *reader) start(now time.Time) time.Time {
 	start := r.env.Opts.StartDate
-	if !r.saved.IsZero() {
-		if back := r.saved.Add(-r.env.Opts.Lookback); back.After(start) {
-			start = back
-		}
+	if r.saved.IsZero() {
+		return start
+	}
+	if r.saved.After(now.Add(clockSkew)) {
+		r.env.Log.Warn().Msgf("stream %s: the saved state's %s is %s, later than now (%s), so this sync reads nothing new for it. If that value is wrong, remove this stream's entry from the state so it re-syncs from start_date.", r.s.Name, r.s.Cursor, FormatTime(r.saved), FormatTime(now))
+	}
+	if back := r.saved.Add(-r.env.Opts.Lookback); back.After(start) {
+		start = back
 	}
 	return start
+}
+
+// bookmark is the cursor a STATE may carry: the newest record written (or
+// the saved cursor, when nothing newer was written), held at the earliest
+// unsettled record when one is open. With nothing written ever, start_date
+// is the bookmark: nothing before it is wanted.
+func (r *reader) bookmark(open time.Time) time.Time {
+	c := maxTime(r.env.Opts.StartDate, maxTime(r.saved, r.newest))
+	if !open.IsZero() && open.Before(c) {
+		c = open
+	}
+	return c
+}
+
+// coverEdge keeps in pending_backfill what Botmaker's moving recent-window
+// edge may have cut from a walk that started at it. The walk began
+// clockSkew inside the edge; once it has lasted longer, records the edge
+// passes before they are read are served no more without long-term search.
+// Assumption: Botmaker's clock is ours, within clockSkew.
+func (r *reader) coverEdge() {
+	if r.edge.IsZero() {
+		return
+	}
+	cut := r.env.Now().UTC().Add(-r.s.Recent).Truncate(time.Second).Add(time.Second)
+	if !cut.After(r.edge) {
+		return
+	}
+	r.state.pending = addPeriod(r.state.pending, period{r.edge, cut})
+	if !r.edgeWarned {
+		r.edgeWarned = true
+		r.env.Log.Warn().Msgf("stream %s: reading from the edge of Botmaker's recent window took longer than %s, so records near the edge may have left it before they were read. %s to %s is kept in the state as %s until a sync with long_term_search reads it.", r.s.Name, clockSkew, FormatTime(r.edge), FormatTime(cut), pendingKey)
+	}
 }
 
 // reachesBack says the stream can read any period: long-term search is on
@@ -368,7 +410,7 @@ func (r *reader) windows(ctx context.Context) error {
 			return err
 		}
 	}
-	start := r.start()
+	start := r.start(now)
 	if !r.reachesBack() {
 		edge := now.Add(-s.Recent + clockSkew)
 		var skipped *period
@@ -383,6 +425,7 @@ func (r *reader) windows(ctx context.Context) error {
 				r.env.Log.Info().Msgf("stream %s: without long-term search the lookback window starts at %s, the edge of Botmaker's recent window, instead of %s", s.Name, FormatTime(edge), FormatTime(start))
 			}
 			start = edge
+			r.edge = edge
 		}
 		if len(r.state.pending) > 0 {
 			msg := fmt.Sprintf("stream %s: ", s.Name)
@@ -397,19 +440,17 @@ func (r *reader) windows(ctx context.Context) error {
 	if r.saved.IsZero() && r.unsettled != nil {
 		probeFrom = now.Add(-r.unsettled.Horizon)
 	}
-	err := r.span(ctx, start, now, probeFrom, func(pos, open time.Time) error {
-		c := maxTime(r.saved, pos)
-		if !open.IsZero() && open.Before(c) {
-			c = open
-		}
-		r.state.cursor = c
+	err := r.span(ctx, start, now, probeFrom, func(_, newest, open time.Time) error {
+		r.newest = maxTime(r.newest, newest)
+		r.state.cursor = r.bookmark(open)
+		r.coverEdge()
 		return r.save(false)
 	})
 	if err != nil {
 		return err
 	}
 	if r.state.cursor.IsZero() {
-		r.state.cursor = start // nothing to read: start_date is now
+		r.state.cursor = r.bookmark(time.Time{}) // nothing to read: start_date is now
 	}
 	// Every stream ends with a STATE covering its last records, even when
 	// the bookmark could not move (an open session holds it).
@@ -432,7 +473,9 @@ func (r *reader) backfill(ctx context.Context) error {
 	for i := 0; i < len(r.state.pending); {
 		p := r.state.pending[i]
 		done := false
-		err := r.span(ctx, p.from, p.to, time.Time{}, func(pos, open time.Time) error {
+		// A pending period is a stretch of time not yet walked, so it shrinks
+		// as windows are walked, not as records are found in them.
+		err := r.span(ctx, p.from, p.to, time.Time{}, func(pos, _, open time.Time) error {
 			if done {
 				return nil
 			}
@@ -464,10 +507,13 @@ type hidden struct {
 }
 
 // span reads [from, to) in windows whose requests span at most MaxWindow,
-// calling progress(pos, open) whenever every record before pos has been
-// written, except possibly unsettled ones from open on (zero: none seen).
+// calling progress(pos, newest, open) whenever every record before pos has
+// been written, except possibly unsettled ones from open on (zero: none
+// seen). newest is the newest cursor written up to pos (zero: none). At a
+// window's end pos is the window's end; inside a window, where
+// windowCheckpoint allows a checkpoint, pos and newest are that position.
 // Windows ending after probeFrom are probed when the stream is unsettled.
-func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, open time.Time) error) error {
+func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest, open time.Time) error) error {
 	s := r.s
 	var open time.Time
 	var written int64 // records written in this span, for the estimate
@@ -502,15 +548,16 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 		if s.CursorIsFilter {
 			since = a
 		}
+		cp := newWindowCheckpoint(a.Add(-time.Second), b, s.CursorIsFilter)
 		count := int64(0)
 		err := s.walk(ctx, r.env.Fetch, r.request(a, b, nil), func(p page) error {
-			var last time.Time
 			for _, it := range p.items {
-				t, written, err := r.write(it, since)
+				t, ok, err := r.write(it, since)
 				if err != nil {
 					return err
 				}
-				if !written {
+				cp.item(t, ok)
+				if !ok {
 					continue
 				}
 				count++
@@ -518,16 +565,14 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 					id, _ := rawjson.Get(it, r.unsettled.IDKey)
 					seen[string(id)] = struct{}{}
 				}
-				if t.After(last) {
-					last = t
-				}
 			}
-			if s.CursorIsFilter && !last.IsZero() {
-				// Items arrive in cursor order: everything before the last
-				// one's time is written. Records sharing that time may
-				// continue on the next page, so the bookmark is not past it.
-				settle(last)
-				return progress(last, open)
+			if cp.becameUnordered() && !r.orderLogged {
+				r.orderLogged = true
+				r.env.Log.Info().Msgf("stream %s: Botmaker listed a record older than the one before it, so this window (%s to %s) is checkpointed once, at its end, rather than after each page", s.Name, FormatTime(a), FormatTime(b))
+			}
+			if pos, ok := cp.pageDone(); ok {
+				settle(pos)
+				return progress(pos, pos, open)
 			}
 			return nil
 		})
@@ -536,7 +581,7 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 		}
 		written += count
 		settle(b)
-		if err := progress(b, open); err != nil {
+		if err := progress(b, cp.newest(), open); err != nil {
 			return err
 		}
 		if b.Before(to) && b.After(from) {
@@ -584,7 +629,7 @@ func (r *reader) probe(ctx context.Context, a, b time.Time) ([]hidden, error) {
 func (r *reader) daysBeforeNow(ctx context.Context) error {
 	s := r.s
 	now := r.env.Now().UTC().Truncate(time.Second)
-	start := r.start()
+	start := r.start(now)
 	// Nothing limits how far back this endpoint reaches, so periods a state
 	// may list as pending are simply part of the walk.
 	for _, p := range r.state.pending {
@@ -600,27 +645,32 @@ func (r *reader) daysBeforeNow(ctx context.Context) error {
 		q.Set("daysBeforeNow", strconv.Itoa(days))
 		q.Set("offset", "0")
 		q.Set("limit", strconv.Itoa(s.Limit))
+		// The window ends at our now: a record Botmaker stamps later (its
+		// clock ahead of ours) is written but not bookmarked.
+		cp := newWindowCheckpoint(start, now, false)
 		estimated := false
 		err := s.walk(ctx, r.env.Fetch, r.env.Fetch.Endpoint(s.Path, q), func(p page) error {
-			if !estimated {
+			if !estimated && p.total > 0 {
 				estimated = true
 				if err := r.env.Sink.Estimate(s.Name, p.total); err != nil {
 					return err
 				}
 			}
 			for _, it := range p.items {
-				if _, _, err := r.write(it, start); err != nil {
+				t, ok, err := r.write(it, start)
+				if err != nil {
 					return err
 				}
+				cp.item(t, ok)
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
+		r.newest = cp.newest()
 	}
-	// The walk saw everything created up to now; later tickets are newer.
-	r.state.cursor = maxTime(now, r.saved)
+	r.state.cursor = r.bookmark(time.Time{})
 	return r.save(true)
 }
 
