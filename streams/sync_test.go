@@ -25,7 +25,8 @@ type fixture struct {
 	t     *testing.T
 	srv   *fakebotmaker.Server
 	dir   string
-	start time.Time // start_date: a day before the fake's oldest item
+	start time.Time     // start_date: a day before the fake's oldest item
+	ahead time.Duration // how far the connector's clock runs ahead of the fake's
 }
 
 func newFixture(t *testing.T, cfg fakebotmaker.Config) *fixture {
@@ -51,7 +52,7 @@ func (f *fixture) read(opts map[string]any, incremental bool, state []byte, name
 		names = windowed
 	}
 	rt := synctest.Runtime()
-	rt.Now = f.srv.Now
+	rt.Now = func() time.Time { return f.srv.Now().Add(f.ahead) }
 	cfg := synctest.File(f.t, f.dir, "config.json", synctest.Config(f.srv, f.start, opts))
 	cat := synctest.File(f.t, f.dir, "catalog.json", synctest.Catalog(incremental, names...))
 	args := []string{"read", "--config", cfg, "--catalog", cat}

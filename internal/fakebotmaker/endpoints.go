@@ -669,18 +669,25 @@ func (s *Server) listTickets(w *jw, r *http.Request, q url.Values) *apiErr {
 	n := searchSeq(s.ticketCount(), s.ticketTime, s.visibleBefore(now+1))
 	lo := searchSeq(n, s.ticketTime, cutoff)
 	total := int64(n - lo)
+	// FutureRecord's ticket is the newest: position 0, before seq n-1.
+	future := int64(0)
+	if s.cfg.Quirks.FutureRecord && total > 0 {
+		future = 1
+	}
 	w.obj()
 	if !s.cfg.Quirks.TicketsNoTotal {
-		w.kint("total", total)
+		w.kint("total", total+future)
 	}
 	w.key("tickets")
 	w.arr()
-	if offset == 0 && total > 0 {
+	first := offset
+	if offset == 0 && future == 1 {
 		s.writeFuture(w, true, "id", "creationTime", func(w *jw) { s.writeTicket(w, n-1) })
+		first = 1
 	}
-	// newest first: position p is seq n-1-p
-	for p := offset; p < total && p < offset+limit; p++ {
-		s.writeTicket(w, n-1-int(p))
+	// newest first: regular ticket p (position p+future) is seq n-1-p
+	for pos := first; pos < offset+limit && pos-future < total; pos++ {
+		s.writeTicket(w, n-1-int(pos-future))
 	}
 	w.endArr()
 	w.endObj()
