@@ -214,9 +214,22 @@ func (l *ledger) compare(want map[string]map[string]int) (missing []string, dups
 // A read SIGKILLed at many moments and resumed each time from the last
 // STATE it printed ends with the same records as a clean read: none
 // missing, none unknown; duplicates (re-reads after the last checkpoint and
-// the lookback window) are reported.
+// the lookback window) are reported. It runs once for each order Botmaker
+// might list items in, since its SPEC promises none.
 func TestCrashResumeLosesNothing(t *testing.T) {
-	srv := fakebotmaker.New(fakebotmaker.Config{Token: secret, Seed: 21, HistoryDays: 60, Counts: crashCounts})
+	for _, order := range []fakebotmaker.Order{fakebotmaker.OldestFirst, fakebotmaker.NewestFirst, fakebotmaker.Shuffled} {
+		t.Run(string(order), func(t *testing.T) {
+			q := fakebotmaker.Quirks{Order: map[string]fakebotmaker.Order{}}
+			for _, e := range []string{"chats", "messages", "sessions", "calls"} {
+				q.Order[e] = order
+			}
+			crashResume(t, fakebotmaker.Config{Token: secret, Seed: 21, HistoryDays: 60, Counts: crashCounts, Quirks: q})
+		})
+	}
+}
+
+func crashResume(t *testing.T, fake fakebotmaker.Config) {
+	srv := fakebotmaker.New(fake)
 	defer srv.Close()
 	dir := t.TempDir()
 	start := srv.Now().AddDate(0, 0, -61)
