@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -301,5 +302,28 @@ func TestRefreshNow(t *testing.T) {
 	}
 	if len(srv.Posts()) != 1 || len(*handed) != 1 {
 		t.Errorf("%d refreshes, %d hand-overs", len(srv.Posts()), len(*handed))
+	}
+}
+
+// The refresh request, which carries every secret, goes to base_url's
+// origin only: a redirect elsewhere is not followed.
+func TestRefreshStaysOnOrigin(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	srv := newAuthServer(t, "", func(_ int, w http.ResponseWriter) {
+		w.Header().Set("Location", other.URL+"/v2.0/auth/credentials")
+		w.WriteHeader(http.StatusTemporaryRedirect)
+	})
+	c, handed := refreshing(t, srv.URL, quickRefresh())
+	_, err := get(t, c, "/chats")
+	if err == nil || !strings.Contains(err.Error(), "not the configured") || len(*handed) != 0 {
+		t.Fatalf("err %v, %d hand-overs", err, len(*handed))
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the other origin got %d requests", n)
+	}
+	if n := len(srv.Posts()); n != 1 {
+		t.Errorf("%d refresh requests, want 1", n)
 	}
 }
