@@ -61,6 +61,7 @@ type tokenPlan struct {
 	warn    string // logged once as a WARN
 	refresh bool   // read renews the credentials before its first request
 	expired bool
+	when    string // "expires on <date> (in N days)" or "expired on <date>"
 }
 
 // planToken reads the token's expiry. A token that is not a JWT has no
@@ -76,7 +77,10 @@ func planToken(cfg *Config, now time.Time) tokenPlan {
 	if left < 24*time.Hour {
 		days = "in less than a day"
 	}
-	p := tokenPlan{expired: left <= 0}
+	p := tokenPlan{expired: left <= 0, when: "expires on " + date + " (" + days + ")"}
+	if p.expired {
+		p.when = "expired on " + date
+	}
 	switch {
 	case !cfg.CanRefresh() && p.expired:
 		p.fail = fmt.Sprintf("The access token expired on %s. Generate a new one in %s and paste it into access_token, or fill in client_id, secret_id and refresh_token from the same page so that the connector renews it itself.", date, credentialsPage)
@@ -84,11 +88,7 @@ func planToken(cfg *Config, now time.Time) tokenPlan {
 		p.warn = fmt.Sprintf("The access token expires on %s (%s); syncs fail from then on. Generate a new one in %s and paste it into access_token before then, or fill in client_id, secret_id and refresh_token from the same page so that the connector renews it itself.", date, days, credentialsPage)
 	case left <= refreshAhead:
 		p.refresh = true
-		verb := "expires on " + date + " (" + days + ")"
-		if p.expired {
-			verb = "expired on " + date
-		}
-		p.warn = fmt.Sprintf("The access token %s; the next sync renews the credentials with the refresh token before reading. Renewal replaces the access token and the refresh token for every integration that shares them.", verb)
+		p.warn = fmt.Sprintf("The access token %s; the next sync renews the credentials with the refresh token before reading. Renewal replaces the access token and the refresh token for every integration that shares them.", p.when)
 	case left <= expiryWarning:
 		p.warn = fmt.Sprintf("The access token expires on %s (%s); a sync within 7 days of that date renews the credentials with the refresh token. Renewal replaces the access token and the refresh token for every integration that shares them.", date, days)
 	}
@@ -136,6 +136,7 @@ func (c *command) prepareToken(ctx context.Context, cfg *Config, cl *botmaker.Cl
 		}
 		return 0, false
 	}
+	c.log.Info().Msgf("The access token %s; renewing the credentials before reading.", p.when)
 	if err := cl.Refresh(ctx); err != nil {
 		return c.fail(botmaker.FailureTypeOf(err), err.Error(), nil), true
 	}

@@ -348,13 +348,15 @@ func TestReadTokenExpiry(t *testing.T) {
 		warn     string // the one WARN about the token; "" for none
 		refresh  bool
 		requests bool // any request reached the fake
+		fault    fakebotmaker.AuthFault
 	}{
-		{"expires in 10 days", 10 * 24 * time.Hour, false, 0, "expires on", false, true},
-		{"expires in 10 days, renewable", 10 * 24 * time.Hour, true, 0, "within 7 days of that date", false, true},
-		{"expires in 3 days, renewable", 3 * 24 * time.Hour, true, 0, "", true, true},
-		{"expired, renewable", -time.Hour, true, 0, "", true, true},
-		{"expired", -time.Hour, false, 1, "", false, false},
-		{"not a JWT, renewable", 0, true, 0, "", false, true},
+		{"expires in 10 days", 10 * 24 * time.Hour, false, 0, "expires on", false, true, ""},
+		{"expires in 10 days, renewable", 10 * 24 * time.Hour, true, 0, "within 7 days of that date", false, true, ""},
+		{"expires in 3 days, renewable", 3 * 24 * time.Hour, true, 0, "", true, true, ""},
+		{"expired, renewable", -time.Hour, true, 0, "", true, true, ""},
+		{"expired", -time.Hour, false, 1, "", false, false, ""},
+		{"expired, renewal refused", -time.Hour, true, 1, "", false, true, fakebotmaker.AuthRefuse},
+		{"not a JWT, renewable", 0, true, 0, "", false, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -362,7 +364,7 @@ func TestReadTokenExpiry(t *testing.T) {
 			if tt.exp != 0 {
 				tok = fakebotmaker.JWT(now.Add(tt.exp), "read")
 			}
-			srv := fakebotmaker.New(fakebotmaker.Config{Token: tok, Seed: 1, Counts: small, HistoryDays: 60})
+			srv := fakebotmaker.New(fakebotmaker.Config{Token: tok, Seed: 1, Counts: small, HistoryDays: 60, Auth: fakebotmaker.Auth{Fault: tt.fault}})
 			defer srv.Close()
 			extra := map[string]any{"access_token": tok}
 			if tt.creds {

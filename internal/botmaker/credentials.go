@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -209,7 +210,15 @@ type authResponse struct {
 }
 
 // refreshOnce sends POST /auth/credentials and installs the answer.
-func (c *Client) refreshOnce(ctx context.Context) error {
+func (c *Client) refreshOnce(ctx context.Context) (err error) {
+	// It runs on a stream's page-fetching goroutine, where a panic (in
+	// onRefresh, say) would end the process without a word on stdout.
+	defer func() {
+		if p := recover(); p != nil {
+			err = &Error{Endpoint: CredentialsEndpoint, FailureType: protocol.SystemError,
+				Message: c.scrub(fmt.Sprintf("internal error while renewing the credentials: %v\n%s", p, debug.Stack()))}
+		}
+	}()
 	a := &c.auth
 	a.mu.Lock()
 	tok := a.token

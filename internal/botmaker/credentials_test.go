@@ -327,3 +327,29 @@ func TestRefreshStaysOnOrigin(t *testing.T) {
 		t.Errorf("%d refresh requests, want 1", n)
 	}
 }
+
+// When the new credentials cannot be handed on (stdout closed, or a bug),
+// the request fails with a system_error instead of the process dying, and
+// no request uses credentials that Airbyte never got.
+func TestRefreshHandOverFails(t *testing.T) {
+	for name, hand := range map[string]func(Credentials) error{
+		"error": func(Credentials) error { return errors.New("stdout closed") },
+		"panic": func(Credentials) error { panic("bug") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			var srv *authServer
+			srv = newAuthServer(t, "", rotates(&srv))
+			c, _ := newClient(t, srv.URL, quickRefresh())
+			c.EnableRefresh("cid", secretID, oldRefresh, hand)
+			for i := 0; i < 2; i++ {
+				_, err := get(t, c, "/chats")
+				if FailureTypeOf(err) != protocol.SystemError || strings.Contains(err.Error(), newAccess) {
+					t.Fatalf("request %d: %v", i, err)
+				}
+			}
+			if tok, _ := c.auth.current(); tok != token || len(srv.Posts()) != 1 {
+				t.Errorf("token switched or %d refreshes", len(srv.Posts()))
+			}
+		})
+	}
+}
