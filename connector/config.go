@@ -27,6 +27,9 @@ type Config struct {
 	IncludeAIAnalysis    bool   `json:"include_ai_analysis" jsonschema:"title=Include Session AI Analysis,description=Ask Botmaker to embed each session's AI analysis in the sessions stream. Botmaker bills it as extra BI data-source consumption.,default=false" jsonschema_extras:"order=6"`
 	MaxConcurrentStreams int    `json:"max_concurrent_streams,omitempty" jsonschema:"title=Max Concurrent Streams,description=How many streams are read at the same time. Each Botmaker endpoint has its own rate limit so streams read in parallel finish sooner.,default=9,minimum=1,maximum=16" jsonschema_extras:"order=7"`
 	BaseURL              string `json:"base_url,omitempty" jsonschema:"title=API Base URL,description=Botmaker API base URL. Change it only to point the connector at a proxy or a test server.,default=https://api.botmaker.com/v2.0,format=uri" jsonschema_extras:"order=8"`
+	ClientID             string `json:"client_id,omitempty" jsonschema:"title=Client ID,description=Optional; set it together with Secret ID and Refresh Token to let the connector renew the access token before it expires. Botmaker shows it under Configuration > Integrations > API (Credentials tab). A renewal replaces the access token and the refresh token everywhere: any other integration that uses the same credentials stops working until it is given the new ones." jsonschema_extras:"order=9"`
+	SecretID             string `json:"secret_id,omitempty" jsonschema:"title=Secret ID,description=Optional; the secret ID shown next to the access token in Botmaker under Configuration > Integrations > API (Credentials tab). Needed with Client ID and Refresh Token." jsonschema_extras:"airbyte_secret=true,order=10"`
+	RefreshToken         string `json:"refresh_token,omitempty" jsonschema:"title=Refresh Token,description=Optional; the refresh token shown in Botmaker under Configuration > Integrations > API (Credentials tab). Needed with Client ID and Secret ID. Each renewal consumes it and the connector hands the new one to Airbyte at once." jsonschema_extras:"airbyte_secret=true,order=11"`
 }
 
 // Defaults for options the user left out.
@@ -67,6 +70,7 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 		"lookback_window_hours": &c.LookbackWindowHours, "include_messages": &c.IncludeMessages,
 		"include_events": &c.IncludeEvents, "include_ai_analysis": &c.IncludeAIAnalysis,
 		"max_concurrent_streams": &c.MaxConcurrentStreams, "base_url": &c.BaseURL,
+		"client_id": &c.ClientID, "secret_id": &c.SecretID, "refresh_token": &c.RefreshToken,
 	}
 	var warnings []string
 	keys := make([]string, 0, len(fields))
@@ -120,6 +124,9 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 		return nil, nil, &ConfigError{"base_url", fmt.Sprintf("is %q; it must be an http(s) URL such as %s", c.BaseURL, DefaultBaseURL)}
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if err := c.checkRefreshCredentials(); err != nil {
+		return nil, nil, err
+	}
 	return c, warnings, nil
 }
 
@@ -148,9 +155,9 @@ func kindOf(dst any) string {
 	return "a different type"
 }
 
-// clipRaw shows a bad value, unless it may be the token.
+// clipRaw shows a bad value, unless it may be a secret.
 func clipRaw(v json.RawMessage, field string) string {
-	if field == "access_token" {
+	if secretFields[field] {
 		return "a " + jsonKind(v)
 	}
 	if len(v) > 60 {

@@ -11,6 +11,32 @@ import (
 
 var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
+// The refresh credentials are all three or none; all-blank counts as none.
+func TestParseConfigRefreshCredentials(t *testing.T) {
+	tests := []struct {
+		name, extra string
+		want        [3]string
+	}{
+		{"none", ``, [3]string{}},
+		{"all three", `,"client_id":"c","secret_id":"s","refresh_token":"r"`, [3]string{"c", "s", "r"}},
+		{"all blank", `,"client_id":"","secret_id":" ","refresh_token":null`, [3]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, _, err := ParseConfig([]byte(`{"access_token":"tok","start_date":"2025-01-01T00:00:00Z"`+tt.extra+`}`), testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, [3]string{cfg.ClientID, cfg.SecretID, cfg.RefreshToken}); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			if cfg.CanRefresh() != (tt.want[0] != "") {
+				t.Errorf("CanRefresh = %v", cfg.CanRefresh())
+			}
+		})
+	}
+}
+
 func TestParseConfigValid(t *testing.T) {
 	cfg, warnings, err := ParseConfig([]byte(`{"access_token":"tok","start_date":"2025-01-01T00:00:00Z","long_term_search":true,"base_url":"http://127.0.0.1:9/v2.0/","surprise":1,"_comment":"x"}`), testNow)
 	if err != nil {
@@ -54,6 +80,11 @@ func TestParseConfigErrors(t *testing.T) {
 		{"concurrency zero", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","max_concurrent_streams":0}`, "max_concurrent_streams", "between 1 and 16"},
 		{"base url not http", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","base_url":"ftp://x"}`, "base_url", "https://api.botmaker.com/v2.0"},
 		{"base url with credentials", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","base_url":"https://u:p@x"}`, "base_url", "http(s) URL"},
+		{"client id alone", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","client_id":"c"}`, "secret_id and refresh_token", "are missing; client_id, secret_id and refresh_token go together"},
+		{"no refresh token", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","client_id":"c","secret_id":"abcdefgh"}`, "refresh_token", "is missing"},
+		{"blank client id", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","client_id":" ","secret_id":"abcdefgh","refresh_token":"12345678"}`, "client_id", "Credentials"},
+		{"secret id wrong type", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","secret_id":12345678}`, "secret_id", "must be a string, got a number"},
+		{"refresh token wrong type", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","refresh_token":["abcdefgh"]}`, "refresh_token", "must be a string, got a array"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

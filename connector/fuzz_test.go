@@ -30,9 +30,13 @@ func FuzzParseConfig(f *testing.F) {
 		} else {
 			checkConfig(t, cfg)
 		}
-		// Whatever else is wrong, a token never comes back in a message:
-		// the same input with a distinctive token must not show it.
-		if tok := tokenIn(raw); tok != "" {
+		// Whatever else is wrong, a secret never comes back in a message:
+		// the same input with a distinctive secret must not show it.
+		for field := range secretFields {
+			tok := tokenIn(raw, field)
+			if tok == "" {
+				continue
+			}
 			const marker = "Qx7-fuzz-secret-Zk9"
 			_, warnings, err = ParseConfig([]byte(strings.Replace(string(raw), tok, marker, 1)), fuzzNow)
 			if err != nil && strings.Contains(err.Error(), marker) {
@@ -66,14 +70,18 @@ func checkConfig(t *testing.T, cfg *Config) {
 	if o := cfg.StreamOptions(); !o.StartDate.Equal(start) {
 		t.Fatalf("options start %s, config %s", o.StartDate, start)
 	}
+	if set := cfg.ClientID != "" && cfg.SecretID != "" && cfg.RefreshToken != ""; set != cfg.CanRefresh() ||
+		!set && cfg.ClientID+cfg.SecretID+cfg.RefreshToken != "" {
+		t.Fatalf("accepted a partial set of refresh credentials: %q %q %q", cfg.ClientID, cfg.SecretID, cfg.RefreshToken)
+	}
 }
 
-// tokenIn returns the access_token string of a config when it appears
-// verbatim, once, in the input.
-func tokenIn(raw []byte) string {
+// tokenIn returns the string value of a config's secret field when it
+// appears verbatim, once, in the input.
+func tokenIn(raw []byte, field string) string {
 	var m map[string]json.RawMessage
 	var tok string
-	if json.Unmarshal(raw, &m) != nil || json.Unmarshal(m["access_token"], &tok) != nil {
+	if json.Unmarshal(raw, &m) != nil || json.Unmarshal(m[field], &tok) != nil {
 		return ""
 	}
 	if tok == "" || strings.Count(string(raw), tok) != 1 {

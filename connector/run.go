@@ -122,6 +122,9 @@ type command struct {
 	rt  Runtime
 	w   *protocol.Writer
 	log zerolog.Logger
+	// rawConfig is the config as the user wrote it, the base of the
+	// config handed back when the credentials are renewed (credentials.go).
+	rawConfig []byte
 }
 
 // fail reports a failure that ends the command: one TRACE ERROR, exit 1.
@@ -152,6 +155,9 @@ func (c *command) loadConfig(path string) (*Config, error) {
 	cfg, warnings, err := ParseConfig(raw, c.rt.Now())
 	if cfg != nil {
 		c.w.AddSecret(cfg.AccessToken)
+		c.w.AddSecret(cfg.SecretID)
+		c.w.AddSecret(cfg.RefreshToken)
+		c.rawConfig = raw
 	}
 	if err != nil {
 		return nil, err
@@ -198,6 +204,9 @@ func (c *command) check(ctx context.Context, path string) int {
 	cl, err := c.client(cfg, s)
 	if err != nil {
 		return c.status(protocol.StatusFailed, err.Error())
+	}
+	if code, done := c.checkToken(cfg); done {
+		return code
 	}
 	ch, _ := streams.Lookup("channels")
 	if _, err := cl.Get(ctx, ch.Path, ch.Fetch(streams.Env{Fetch: cl, Opts: cfg.StreamOptions()})); err != nil {
@@ -256,6 +265,9 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	cl, err := c.client(cfg, c.rt.Settings)
 	if err != nil {
 		return c.fail(protocol.ConfigError, err.Error(), nil)
+	}
+	if code, done := c.prepareToken(ctx, cfg, cl); done {
+		return code
 	}
 	env := streams.Env{Fetch: cl, Log: c.log, Opts: cfg.StreamOptions(), Now: c.rt.Now}
 

@@ -36,6 +36,9 @@ type Settings struct {
 	MaxBody       int64         // bytes; a larger response is an error
 	RetryWaitMin  time.Duration
 	RetryWaitMax  time.Duration
+	// RefreshEvery is the least time between two POST /auth/credentials
+	// attempts (Botmaker allows 3 a minute); zero means 20 seconds.
+	RefreshEvery time.Duration
 }
 
 // DefaultSettings suit a nightly unattended sync: one request gives up after
@@ -74,10 +77,10 @@ func paceFor(perSecond float64) rate.Limit {
 // maxErrorBody is how much of a non-200 body is read for its message.
 const maxErrorBody = 64 << 10
 
-// Client talks to one Botmaker base URL with one token.
+// Client talks to one Botmaker base URL with one set of credentials.
 type Client struct {
 	base     *url.URL
-	token    string
+	auth     auth // the access token, and how to renew it (credentials.go)
 	settings Settings
 	http     *retryablehttp.Client
 	log      zerolog.Logger
@@ -93,7 +96,9 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("base_url %q is not an http(s) URL; use https://api.botmaker.com/v2.0", baseURL)
 	}
-	c := &Client{base: base, token: token, settings: s, log: log, paces: map[string]*pace{}, requests: map[string]int{}}
+	c := &Client{base: base, settings: s, log: log, paces: map[string]*pace{}, requests: map[string]int{}}
+	c.auth.token = token
+	c.auth.secrets = []string{token}
 	hc := &http.Client{
 		Transport: &pacer{c: c, next: http.DefaultTransport.(*http.Transport).Clone()},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -216,11 +221,12 @@ var (
 	errPaceWait = errors.New("the pacing wait would pass the request's deadline")
 )
 
-// Get fetches u and returns the body of a 200 response, which is valid JSON.
-// endpoint names the pace and appears in errors. Every failure is an *Error
-// classified by the policy table, except the cancellation of ctx, which is
-// returned as ctx.Err().
-func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) (body []byte, err error) {
+// do sends one request with token (and body, as JSON, unless nil) and
+// returns the body of a 200 response, which is valid JSON. endpoint names
+// the pace and appears in errors. Every failure is an *Error classified by
+// the policy table, except the cancellation of ctx, which is returned as
+// ctx.Err().
+func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, token string, payload []byte) (body []byte, err error) {
 	if !c.sameOrigin(u) {
 		return nil, &Error{Endpoint: endpoint, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf(
 			"Botmaker's next-page link for %s points to %s://%s, not the configured %s://%s; refusing to follow it so the access token never leaves the configured host.",
@@ -241,11 +247,18 @@ func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) (body []b
 		rctx, cancel = context.WithTimeoutCause(rctx, c.settings.MaxElapsed, errElapsed)
 		defer cancel()
 	}
-	req, err := retryablehttp.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
+	var reqBody any // a typed nil []byte would be sent as an empty body
+	if payload != nil {
+		reqBody = payload
+	}
+	req, err := retryablehttp.NewRequestWithContext(rctx, method, u.String(), reqBody)
 	if err != nil {
 		return nil, &Error{Endpoint: endpoint, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf("cannot build the request for %s: %v", endpoint, err))}
 	}
-	req.Header.Set("access-token", c.token)
+	req.Header.Set("access-token", token)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Accept", "application/json")
 	req.SetResponseHandler(func(resp *http.Response) error { return c.readBody(cl, resp) })
 	resp, err := c.http.Do(req)

@@ -24,8 +24,13 @@ import (
 //	GET  /_control/total?endpoint=E   -> {"endpoint": E, "total": N}
 //	GET  /_control/now                -> {"now": "..."}
 //	GET  /_control/requests           -> JSON list of logged /v2.0 requests
+//	GET  /_control/credentials        -> the credentials in force and the refresh count
+//	POST /_control/expire-token?after=N|at=RFC3339 -> {} (the current access token dies)
 func (s *Server) serveControl(rw http.ResponseWriter, r *http.Request) {
 	op := strings.TrimPrefix(r.URL.Path, "/_control/")
+	if s.serveAuthControl(rw, r, op) {
+		return
+	}
 	q := r.URL.Query()
 	fail := func(status int, msg string) {
 		writeErr(rw, &apiErr{status, "INVALID_PARAMETER", "control", msg})

@@ -13,7 +13,6 @@
 package fakebotmaker
 
 import (
-	"crypto/subtle"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -40,6 +39,7 @@ type Config struct {
 	RetryAfter     bool      // include "Retry-After: 1" on 429s (limits and injected ones)
 	Faults         Faults
 	Quirks         Quirks // assumptions of a client's that the fake breaks on demand
+	Auth           Auth   // credentials and their refresh (auth.go)
 }
 
 // Counts are the numbers of generated items per entity.
@@ -105,7 +105,6 @@ type Stats struct {
 // Server is a fake Botmaker API. It implements http.Handler.
 type Server struct {
 	cfg      Config
-	token    string
 	g        *gen
 	start    time.Time
 	advanced atomic.Int64 // nanoseconds added by Advance
@@ -135,6 +134,8 @@ type Server struct {
 	faultMu  sync.Mutex
 	faultRNG *rand.Rand
 	kinds    []FaultKind
+
+	auth *authState
 }
 
 type addedMsg struct {
@@ -213,7 +214,6 @@ func NewHandler(cfg Config) *Server {
 
 	s := &Server{
 		cfg:          cfg,
-		token:        cfg.Token,
 		g:            g,
 		start:        time.Now(),
 		sessFinished: map[int32]bool{},
@@ -242,6 +242,7 @@ func NewHandler(cfg Config) *Server {
 	}
 	s.limiters = newLimiters()
 	s.SetLag(cfg.Quirks.Lag)
+	s.auth = newAuthState(cfg)
 	return s
 }
 
@@ -278,8 +279,9 @@ func (s *Server) Advance(d time.Duration) {
 	}
 }
 
-// Token returns the access token the server accepts.
-func (s *Server) Token() string { return s.token }
+// Token returns the access token the server accepts now (it changes with
+// every refresh).
+func (s *Server) Token() string { return s.Credentials().AccessToken }
 
 // Config returns the effective configuration (defaults filled in).
 func (s *Server) Config() Config { return s.cfg }
@@ -381,10 +383,10 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 
 	endpoint := strings.TrimPrefix(p, "/v2.0/")
-	if !isEndpoint(endpoint) {
+	if !isEndpoint(endpoint) && endpoint != authEndpoint {
 		endpoint = "unknown"
 	}
-	tokenOK := subtle.ConstantTimeCompare([]byte(r.Header.Get("access-token")), []byte(s.token)) == 1
+	tokenOK := s.tokenOK(endpoint, r.Header.Get("access-token"))
 	q := r.URL.Query()
 	entry := &Request{Method: r.Method, Path: p, RawQuery: r.URL.RawQuery, Query: q, At: s.Now(), TokenOK: tokenOK, Host: r.Host}
 	s.logMu.Lock()
@@ -394,7 +396,11 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	s.logMu.Unlock()
 
 	sw := &statusWriter{ResponseWriter: rw, s: s, entry: entry}
-	s.serveAPI(sw, r, endpoint, q, tokenOK)
+	if endpoint == authEndpoint {
+		s.serveAuth(sw, r)
+	} else {
+		s.serveAPI(sw, r, endpoint, q, tokenOK)
+	}
 	sw.record(http.StatusOK) // a handler that wrote nothing answered 200
 }
 

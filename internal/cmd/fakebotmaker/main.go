@@ -3,7 +3,9 @@
 //
 //	go run ./internal/cmd/fakebotmaker -addr 127.0.0.1:0 -seed 1 [-token T]
 //	    [-scale F] [-messages N -chats N ...] [-rate-limits] [-retry-after]
-//	    [-fault-rate F -fault-seed N -fault-kinds 500,slow] [-v]
+//	    [-fault-rate F -fault-seed N -fault-kinds 500,slow]
+//	    [-client-id ID -secret-id S -refresh-token R] [-token-expire-after N]
+//	    [-token-expire-at RFC3339] [-auth-fault refuse|malformed] [-v]
 //
 // Once listening it prints exactly one line to stdout:
 //
@@ -61,6 +63,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	faultSeed := fs.Int64("fault-seed", 1, "fault RNG seed")
 	faultKinds := fs.String("fault-kinds", "", "comma-separated fault kinds: 500,502,503,truncated,slow,429 (default all)")
 	slowDelay := fs.Duration("slow-delay", 2*time.Second, "delay of the slow fault")
+	clientID := fs.String("client-id", "", "client id accepted by POST /auth/credentials (default "+fakebotmaker.DefaultClientID+")")
+	secretID := fs.String("secret-id", "", "secret id accepted by POST /auth/credentials (default "+fakebotmaker.DefaultSecretID+")")
+	refreshToken := fs.String("refresh-token", "", "first refresh token (default "+fakebotmaker.DefaultRefreshToken+")")
+	expireAfter := fs.Int("token-expire-after", 0, "the starting access token stops working after N accepted requests (0: never)")
+	expireAt := fs.String("token-expire-at", "", "the starting access token stops working at this server time, RFC 3339")
+	authFault := fs.String("auth-fault", "", "every refresh fails: refuse (401) or malformed (body without refreshToken)")
 	verbose := fs.Bool("v", false, "log every request (method, path, status) to stderr")
 	counts := map[string]*int{}
 	for _, e := range fakebotmaker.Endpoints {
@@ -80,6 +88,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Token: *token, Seed: *seed, HistoryDays: *history, LargeTextEvery: *largeEvery,
 		RateLimits: *rateLimits, RetryAfter: *retryAfter,
 		Faults: fakebotmaker.Faults{Rate: *faultRate, Seed: *faultSeed, SlowDelay: *slowDelay},
+		Auth: fakebotmaker.Auth{ClientID: *clientID, SecretID: *secretID, RefreshToken: *refreshToken,
+			ExpireAfter: *expireAfter, Fault: fakebotmaker.AuthFault(*authFault)},
+	}
+	switch cfg.Auth.Fault {
+	case "", fakebotmaker.AuthRefuse, fakebotmaker.AuthMalformed:
+	default:
+		return fmt.Errorf("unknown -auth-fault %q (refuse, malformed)", *authFault)
+	}
+	if *expireAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, *expireAt)
+		if err != nil {
+			return fmt.Errorf("-token-expire-at: %w", err)
+		}
+		cfg.Auth.ExpireAt = t
 	}
 	if *now != "" {
 		t, err := time.Parse(time.RFC3339Nano, *now)

@@ -99,11 +99,60 @@ func TestRun(t *testing.T) {
 }
 
 func TestRunBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-fault-kinds", "boom"}, {"-scale", "0"}, {"-now", "yesterday"}, {"extra"}} {
+	for _, args := range [][]string{{"-fault-kinds", "boom"}, {"-scale", "0"}, {"-now", "yesterday"}, {"extra"}, {"-auth-fault", "sometimes"}, {"-token-expire-at", "soon"}} {
 		var out, errb bytes.Buffer
 		if err := run(context.Background(), args, &out, &errb); err == nil || out.Len() != 0 {
 			t.Errorf("%v: err %v, stdout %q", args, err, out.String())
 		}
 	}
 	_ = fakebotmaker.DefaultToken
+}
+
+// The credential flags reach the fake: the starting token dies after the
+// given number of requests and the control endpoint shows the credentials.
+func TestRunCredentialFlags(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-scale", "0.01", "-token", "T0K", "-client-id", "cid", "-secret-id", "sid", "-refresh-token", "rt", "-token-expire-after", "1"}, pw, io.Discard)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	var addrs struct{ URL, Control string }
+	_ = json.Unmarshal([]byte(line), &addrs)
+	var statuses []int
+	for i := 0; i < 2; i++ {
+		req, _ := http.NewRequest(http.MethodGet, addrs.URL+"/agents", nil)
+		req.Header.Set("access-token", "T0K")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		statuses = append(statuses, res.StatusCode)
+	}
+	if diff := cmp.Diff([]int{200, 401}, statuses); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	res, err := http.Get(addrs.Control + "/credentials")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&got)
+	res.Body.Close()
+	want := map[string]any{"clientId": "cid", "secretId": "sid", "accessToken": "T0K", "refreshToken": "rt", "refreshes": float64(0)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("credentials (-want +got):\n%s", diff)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }

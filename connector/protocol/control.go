@@ -1,0 +1,34 @@
+package protocol
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// ControlConnectorConfigType is AirbyteControlMessage.type for a new config.
+const ControlConnectorConfigType = "CONNECTOR_CONFIG"
+
+// Control writes a CONTROL message that hands Airbyte an updated connector
+// config, and flushes it. It is the one line the writer does not redact:
+// the config exists to carry the rotated secrets to the platform, which
+// keeps it as the source's configuration; redacted, it would replace the
+// user's working credentials with asterisks.
+func (w *Writer) Control(config json.RawMessage) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
+	b, err := json.Marshal(&Message{Type: TypeControl, Control: &Control{
+		Type: ControlConnectorConfigType, EmittedAt: float64(w.now().UnixMilli()),
+		ConnectorConfig: &ControlConnectorConfig{Config: config},
+	}})
+	if err != nil {
+		return fmt.Errorf("encode CONTROL message: %w", err)
+	}
+	if _, err := w.out.Write(append(b, '\n')); err != nil {
+		w.err = err
+		return err
+	}
+	return w.flushLocked()
+}
