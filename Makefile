@@ -4,11 +4,15 @@
 GO  ?= go
 BIN := bin/source-botmaker
 IMAGE ?= airbyte/source-botmaker:dev
+# metadata.yaml's dockerImageTag is the one place a release sets the version;
+# the Dockerfile reads it the same way (internal/packaging checks both).
+VERSION := $(shell sed -n 's/^  dockerImageTag: *//p' metadata.yaml)
+LDFLAGS := -X github.com/source-botmaker/source-botmaker/connector.Version=$(VERSION)
 
 .PHONY: build test lint demo docker-build golden
 
 build:
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 test: lint
 	$(GO) test -count=1 ./...
