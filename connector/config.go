@@ -119,6 +119,9 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		return nil, nil, &ConfigError{"base_url", fmt.Sprintf("is %q; it must be an http(s) URL such as %s", c.BaseURL, DefaultBaseURL)}
 	}
+	if cleartext(u) {
+		return nil, nil, &ConfigError{"base_url", fmt.Sprintf("is %q: plain http would send the access token in cleartext to %s; use https:// (http:// is accepted only for localhost, 127.0.0.0/8 and ::1)", c.BaseURL, u.Hostname())}
+	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	return c, warnings, nil
 }
