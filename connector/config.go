@@ -26,7 +26,7 @@ type Config struct {
 	IncludeEvents        bool   `json:"include_events" jsonschema:"title=Include Session Events,description=Ask Botmaker to embed each session's events in the sessions stream. Botmaker bills it as extra BI data-source consumption.,default=false" jsonschema_extras:"order=5"`
 	IncludeAIAnalysis    bool   `json:"include_ai_analysis" jsonschema:"title=Include Session AI Analysis,description=Ask Botmaker to embed each session's AI analysis in the sessions stream. Botmaker bills it as extra BI data-source consumption.,default=false" jsonschema_extras:"order=6"`
 	MaxConcurrentStreams int    `json:"max_concurrent_streams,omitempty" jsonschema:"title=Max Concurrent Streams,description=How many streams are read at the same time. Each Botmaker endpoint has its own rate limit so streams read in parallel finish sooner.,default=9,minimum=1,maximum=16" jsonschema_extras:"order=7"`
-	BaseURL              string `json:"base_url,omitempty" jsonschema:"title=API Base URL,description=Botmaker API base URL. Change it only to point the connector at a proxy or a test server.,default=https://api.botmaker.com/v2.0,format=uri" jsonschema_extras:"order=8"`
+	BaseURL              string `json:"base_url,omitempty" jsonschema:"title=API Base URL,description=Botmaker API base URL. Change it only to point the connector at a proxy or a test server. It must use https unless the host is loopback (localhost or 127.0.0.1 or ::1).,default=https://api.botmaker.com/v2.0,format=uri" jsonschema_extras:"order=8"`
 }
 
 // Defaults for options the user left out.
