@@ -99,7 +99,7 @@ func TestSpecMetadata(t *testing.T) {
 
 // TestSpecCATRules re-implements the TestSpec rules of the Connector
 // Acceptance Tests that can be decided from the spec JSON alone
-// (test_core.py; see shared/airbyte/PROTOCOL-AND-CAT.md §2.2). Each rule
+// (connector_acceptance_test/tests/test_core.py in airbytehq/airbyte). Each rule
 // also gets a small spec that breaks it, so a rule that silently passes
 // everything fails here.
 func TestSpecCATRules(t *testing.T) {
