@@ -61,7 +61,7 @@ fuzz:
 # Measures the connector against the fake API and prints the tables that the
 # README's Performance section quotes: CPU-bound against a raw-copy floor,
 # peak memory, API-bound against the rate limits' lower bound, requests per
-# record. Takes about 5 minutes on 2 cores; run it on a quiet machine. Not
+# record. Takes minutes (the README says how long); run it on a quiet machine. Not
 # part of `make test`, which runs its smoke mode (internal/cmd/bench).
 .PHONY: bench
 bench:
