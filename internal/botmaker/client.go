@@ -330,7 +330,7 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 		return &brokenBody{"response cut short: " + c.transportProblem(err)}
 	}
 	if !rawjson.Valid(b) {
-		return &brokenBody{fmt.Sprintf("response of %d bytes is not JSON", len(b))}
+		return &brokenBody{fmt.Sprintf("response of %s is not JSON", count(len(b), "byte"))}
 	}
 	cl.body = b
 	return nil

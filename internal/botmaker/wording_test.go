@@ -25,6 +25,10 @@ func TestFailureWording(t *testing.T) {
 	refused := "http://" + l.Addr().String()
 	l.Close()
 
+	oneByte := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		raw(w, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")
+	})
+
 	one := quick
 	one.MaxAttempts = 1
 	tests := []struct {
@@ -42,6 +46,8 @@ func TestFailureWording(t *testing.T) {
 			[]string{"after 1 attempt:", "Check base_url and the network"}, []string{"1 attempts", "certificate"}},
 		{"refused three times", refused, quick, protocol.TransientError,
 			[]string{"after 3 attempts:"}, nil},
+		{"one broken byte", oneByte.URL, one, protocol.TransientError,
+			[]string{"(response of 1 byte is not JSON) after 1 attempt;"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
