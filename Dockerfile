@@ -1,17 +1,28 @@
-# syntax=docker/dockerfile:1
-
 # Build a static binary: the runtime image has no C library to link against.
-FROM golang:1.26-bookworm AS build
+# The build stage runs on the builder's own platform and cross-compiles for
+# the target, so `docker buildx build --platform linux/amd64,linux/arm64`
+# needs no emulation and gives a correct binary for each platform.
+FROM --platform=$BUILDPLATFORM golang:1.26-bookworm AS build
+ARG TARGETOS
+ARG TARGETARCH
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ENV CGO_ENABLED=0
-RUN go build -trimpath -ldflags="-s -w" -o /out/source-botmaker .
+# The version comes from metadata.yaml's dockerImageTag, as in the Makefile,
+# so the binary, the image label and Airbyte's registry entry cannot disagree.
+RUN version="$(sed -n 's/^  dockerImageTag: *//p' metadata.yaml)" \
+ && test -n "$version" \
+ && GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath \
+    -ldflags="-s -w -X github.com/source-botmaker/source-botmaker/connector.Version=$version" \
+    -o /out/source-botmaker .
 
 # The Airbyte platform starts connectors with `sh -c 'eval "$AIRBYTE_ENTRYPOINT ..."'`,
 # so the runtime image needs /bin/sh; alpine is the smallest base that has it.
-FROM alpine:3.20
+# Alpine 3.23 is supported until 2027-11-01 (alpinelinux.org/releases): move
+# to a newer branch before then.
+FROM alpine:3.23
 # Pods may run as uid 1000 (runAsNonRoot); give that uid a name and a home.
 RUN addgroup -g 1000 airbyte \
  && adduser -D -u 1000 -G airbyte -h /home/airbyte airbyte
@@ -26,4 +37,4 @@ ENV AIRBYTE_ENTRYPOINT="/airbyte/source-botmaker"
 ENTRYPOINT ["/airbyte/source-botmaker"]
 
 LABEL io.airbyte.name=airbyte/source-botmaker
-LABEL io.airbyte.version=0.1.0
+LABEL io.airbyte.version=0.2.0

@@ -26,7 +26,7 @@ type Config struct {
 	IncludeEvents        bool   `json:"include_events" jsonschema:"title=Include Session Events,description=Ask Botmaker to embed each session's events in the sessions stream. Botmaker bills it as extra BI data-source consumption.,default=false" jsonschema_extras:"order=5"`
 	IncludeAIAnalysis    bool   `json:"include_ai_analysis" jsonschema:"title=Include Session AI Analysis,description=Ask Botmaker to embed each session's AI analysis in the sessions stream. Botmaker bills it as extra BI data-source consumption.,default=false" jsonschema_extras:"order=6"`
 	MaxConcurrentStreams int    `json:"max_concurrent_streams,omitempty" jsonschema:"title=Max Concurrent Streams,description=How many streams are read at the same time. Each Botmaker endpoint has its own rate limit so streams read in parallel finish sooner.,default=9,minimum=1,maximum=16" jsonschema_extras:"order=7"`
-	BaseURL              string `json:"base_url,omitempty" jsonschema:"title=API Base URL,description=Botmaker API base URL. Change it only to point the connector at a proxy or a test server.,default=https://api.botmaker.com/v2.0,format=uri" jsonschema_extras:"order=8"`
+	BaseURL              string `json:"base_url,omitempty" jsonschema:"title=API Base URL,description=Botmaker API base URL. Change it only to point the connector at a proxy or a test server. It must use https unless the host is loopback (localhost or 127.0.0.1 or ::1).,default=https://api.botmaker.com/v2.0,format=uri" jsonschema_extras:"order=8"`
 	ClientID             string `json:"client_id,omitempty" jsonschema:"title=Client ID,description=Optional; set it together with Secret ID and Refresh Token to let the connector renew the access token before it expires. Botmaker shows it under Configuration > Integrations > API (Credentials tab). A renewal replaces the access token and the refresh token everywhere: any other integration that uses the same credentials stops working until it is given the new ones." jsonschema_extras:"order=9"`
 	SecretID             string `json:"secret_id,omitempty" jsonschema:"title=Secret ID,description=Optional; the secret ID shown next to the access token in Botmaker under Configuration > Integrations > API (Credentials tab). Needed with Client ID and Refresh Token." jsonschema_extras:"airbyte_secret=true,order=10"`
 	RefreshToken         string `json:"refresh_token,omitempty" jsonschema:"title=Refresh Token,description=Optional; the refresh token shown in Botmaker under Configuration > Integrations > API (Credentials tab). Needed with Client ID and Secret ID. Each renewal consumes it and the connector hands the new one to Airbyte at once." jsonschema_extras:"airbyte_secret=true,order=11"`
@@ -122,6 +122,9 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		return nil, nil, &ConfigError{"base_url", fmt.Sprintf("is %q; it must be an http(s) URL such as %s", c.BaseURL, DefaultBaseURL)}
+	}
+	if cleartext(u) {
+		return nil, nil, &ConfigError{"base_url", fmt.Sprintf("is %q: plain http would send the access token in cleartext to %s; use https:// (http:// is accepted only for localhost, 127.0.0.0/8 and ::1)", c.BaseURL, u.Hostname())}
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if err := c.checkRefreshCredentials(); err != nil {

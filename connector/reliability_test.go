@@ -610,7 +610,7 @@ func TestBadInputMatrix(t *testing.T) {
 			if tt.want == configError && fmt.Sprint(tt.config) != fmt.Sprint(goodCfg) {
 				// Config problems are also what check reports.
 				c := run(t, context.Background(), synctest.Runtime(), "check", "--config", args[2])
-				if c.Code != 0 || len(c.Messages) != 1 || c.Messages[0].ConnectionStatus == nil || c.Messages[0].ConnectionStatus.Status != protocol.StatusFailed {
+				if c.Code != 0 || len(c.Protocol()) != 1 || c.Protocol()[0].ConnectionStatus == nil || c.Protocol()[0].ConnectionStatus.Status != protocol.StatusFailed {
 					t.Errorf("check: exit %d, %+v", c.Code, c.Messages)
 				}
 			}

@@ -10,9 +10,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -25,16 +27,65 @@ import (
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
-const usage = `usage: source-botmaker <command> [flags]
+// commands is the CLI: each command, what it does and the flags it takes,
+// in the order usage lists them.
+var commands = []struct {
+	name, does string
+	flags      []string // names registered by newFlagSet
+}{
+	{"spec", "print the connector's configuration spec (SPEC message)", nil},
+	{"check", "validate the config and test the access token with one cheap request", []string{"config"}},
+	{"discover", "list the streams and their schemas (CATALOG message)", []string{"config"}},
+	{"read", "sync the streams the catalog selects, resuming from --state if given", []string{"config", "catalog", "state"}},
+}
 
-commands:
-  spec
-  check    --config CONFIG.json
-  discover --config CONFIG.json
-  read     --config CONFIG.json --catalog CATALOG.json [--state STATE.json]
+// flagHelp is each flag's usage text; --debug is on every command.
+var flagHelp = map[string]string{
+	"config":  "path to the connector config JSON (required)",
+	"catalog": "path to the configured catalog JSON (required)",
+	"state":   "path to the state JSON from a previous read (optional)",
+	"debug":   "log debug messages (also LOG_LEVEL=debug)",
+}
 
-every command also takes --debug
-`
+// usage is the whole CLI's help: one line per command with its flags.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: source-botmaker <command> [flags]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-9s %s\n", c.name, c.does)
+		for _, f := range append(slices.Clone(c.flags), "debug") {
+			fmt.Fprintf(&b, "      --%-8s %s\n", f, flagHelp[f])
+		}
+	}
+	b.WriteString("\n  help [command], --help, -h   print this help, or one command's\n")
+	b.WriteString("  version, --version           print the connector's version\n")
+	b.WriteString("\nstdout carries only Airbyte protocol messages; see the README for config and state.\n")
+	return b.String()
+}
+
+// commandUsage is one command's help, listing only the flags it takes.
+func commandUsage(name string) string {
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "usage: source-botmaker %s", name)
+		for _, f := range c.flags {
+			if f == "state" {
+				fmt.Fprintf(&b, " [--%s %s.json]", f, strings.ToUpper(f))
+			} else {
+				fmt.Fprintf(&b, " --%s %s.json", f, strings.ToUpper(f))
+			}
+		}
+		fmt.Fprintf(&b, " [--debug]\n\n%s\n\nflags:\n", c.does)
+		for _, f := range append(slices.Clone(c.flags), "debug") {
+			fmt.Fprintf(&b, "  --%-8s %s\n", f, flagHelp[f])
+		}
+		return b.String()
+	}
+	return usage()
+}
 
 // Runtime lets tests and the benchmark swap the clock and HTTP settings.
 type Runtime struct {
@@ -60,33 +111,65 @@ func Main(args []string, stdout, stderr io.Writer) int {
 // Run is Main with an explicit context and runtime.
 func (rt Runtime) Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return 2
 	}
 	cmd := args[0]
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "path to the connector config JSON")
-	catalogPath := fs.String("catalog", "", "path to the configured catalog JSON")
-	statePath := fs.String("state", "", "path to the state JSON")
-	debugFlag := fs.Bool("debug", false, "log debug messages")
+	// Help and version are asked for, not errors: they go to stdout with
+	// exit 0. Nothing else reaches stdout outside the protocol.
 	switch cmd {
-	case "spec", "check", "discover", "read":
-	default:
-		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
+	case "help", "--help", "-help", "-h":
+		if len(args) > 1 {
+			fmt.Fprint(stdout, commandUsage(args[1]))
+		} else {
+			fmt.Fprint(stdout, usage())
+		}
+		return 0
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "source-botmaker %s (Airbyte protocol %s)\n", Version, protocol.Version)
+		return 0
+	}
+	var takes []string
+	known := false
+	for _, c := range commands {
+		if c.name == cmd {
+			takes, known = c.flags, true
+		}
+	}
+	if !known {
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage())
 		return 2
 	}
-	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
-		fmt.Fprint(stderr, usage)
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	paths := map[string]*string{}
+	for _, f := range takes {
+		paths[f] = fs.String(f, "", flagHelp[f])
+	}
+	debugFlag := fs.Bool("debug", false, flagHelp["debug"])
+	if err := fs.Parse(args[1:]); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, commandUsage(cmd))
+		return 0
+	} else if err != nil || fs.NArg() > 0 {
+		if err == nil {
+			err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		}
+		fmt.Fprintf(stderr, "%s: %v\n\n%s", cmd, err, commandUsage(cmd))
 		return 2
 	}
-	need := map[string][]string{"check": {"config"}, "discover": {"config"}, "read": {"config", "catalog"}}
-	for _, f := range need[cmd] {
-		if fs.Lookup(f).Value.String() == "" {
-			fmt.Fprintf(stderr, "%s needs --%s\n\n%s", cmd, f, usage)
+	for _, f := range takes {
+		if f != "state" && *paths[f] == "" {
+			fmt.Fprintf(stderr, "%s needs --%s\n\n%s", cmd, f, commandUsage(cmd))
 			return 2
 		}
 	}
+	path := func(f string) string {
+		if p, ok := paths[f]; ok {
+			return *p
+		}
+		return ""
+	}
+	configPath, catalogPath, statePath := path("config"), path("catalog"), path("state")
 
 	w := protocol.NewWriter(stdout)
 	if rt.Now == nil {
@@ -105,16 +188,19 @@ func (rt Runtime) Run(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 	}()
 
+	// Once per command, so every run's log says which build produced it.
+	log.Info().Msgf("source-botmaker %s, command %s", Version, cmd)
+
 	c := &command{rt: rt, w: w, log: log}
 	switch cmd {
 	case "spec":
 		return c.spec()
 	case "check":
-		return c.check(ctx, *configPath)
+		return c.check(ctx, configPath)
 	case "discover":
-		return c.discover(*configPath)
+		return c.discover(configPath)
 	default:
-		return c.read(ctx, *configPath, *catalogPath, *statePath)
+		return c.read(ctx, configPath, catalogPath, statePath)
 	}
 }
 
@@ -272,7 +358,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	env := streams.Env{Fetch: cl, Log: c.log, Opts: cfg.StreamOptions(), Now: c.rt.Now}
 
 	start := c.rt.Now()
-	c.log.Info().Msgf("reading %d Botmaker streams, up to %d at a time", len(selected), cfg.MaxConcurrentStreams)
+	c.log.Info().Msgf("reading %s, up to %d at a time", plural(len(selected), "Botmaker stream"), cfg.MaxConcurrentStreams)
 	for _, sel := range selected {
 		_ = c.w.Status(sel.Stream.Name, protocol.StatusStarted)
 	}
@@ -302,12 +388,33 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	if ctx.Err() != nil {
 		c.log.Warn().Msg("the sync was interrupted: requests stopped, what was read is flushed, and streams that had not finished are INCOMPLETE; they resume from their last STATE")
 	}
-	c.log.Info().Msgf("read finished in %s; requests per endpoint: %v", c.rt.Now().Sub(start).Round(time.Millisecond), cl.Requests())
+	c.log.Info().Msgf("read finished in %s; requests per endpoint: %s", c.rt.Now().Sub(start).Round(time.Millisecond), perEndpoint(cl.Requests()))
 	if len(failed) > 0 {
 		c.log.Error().Msgf("streams that did not complete: %s", strings.Join(failed, ", "))
 		return 1
 	}
 	return 0
+}
+
+// plural is "1 stream", "2 streams": log lines are read by people.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// perEndpoint renders request counts as "/chats 4, /messages 8" in endpoint
+// order, not as a Go map.
+func perEndpoint(counts map[string]int) string {
+	if len(counts) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, ep := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, fmt.Sprintf("%s %d", ep, counts[ep]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // readStream reads one stream and reports its status. A panic inside one

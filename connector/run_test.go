@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/source-botmaker/source-botmaker/connector"
 	"github.com/source-botmaker/source-botmaker/connector/protocol"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
@@ -35,9 +36,62 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestHelpAndVersion: help and the version are asked for, so they go to
+// stdout with exit 0; a command's help lists only the flags it takes.
+func TestHelpAndVersion(t *testing.T) {
+	tests := []struct {
+		args          []string
+		want, notWant []string
+	}{
+		{[]string{"--help"}, []string{"usage: source-botmaker", "spec ", "check ", "discover ", "read ", "--catalog", "--version"}, nil},
+		{[]string{"-h"}, []string{"usage: source-botmaker", "read "}, nil},
+		{[]string{"help"}, []string{"usage: source-botmaker", "discover "}, nil},
+		{[]string{"help", "read"}, []string{"source-botmaker read --config", "--catalog", "--state", "--debug"}, []string{"commands:"}},
+		{[]string{"spec", "--help"}, []string{"source-botmaker spec", "--debug"}, []string{"--config", "--catalog", "--state"}},
+		{[]string{"check", "-h"}, []string{"source-botmaker check --config", "--debug"}, []string{"--catalog", "--state"}},
+		{[]string{"read", "--help"}, []string{"--config", "--catalog", "--state"}, nil},
+		{[]string{"--version"}, []string{"source-botmaker " + connector.Version, protocol.Version}, nil},
+		{[]string{"version"}, []string{"source-botmaker " + connector.Version}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := synctest.Runtime().Run(context.Background(), tt.args, &out, &errb)
+			if code != 0 || errb.Len() > 0 {
+				t.Fatalf("code %d, stderr %q", code, errb.String())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out.String())
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(out.String(), w) {
+					t.Errorf("stdout has %q:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+}
+
+// TestVersionLoggedOnce: every command's output says which build made it,
+// once, before anything else.
+func TestVersionLoggedOnce(t *testing.T) {
+	o := synctest.Run(t, context.Background(), synctest.Runtime(), "spec")
+	var banners int
+	for _, l := range o.Logs {
+		if strings.Contains(l.Message, "source-botmaker "+connector.Version) {
+			banners++
+		}
+	}
+	if banners != 1 || o.Messages[0].Type != protocol.TypeLog {
+		t.Errorf("version banners %d, first message %s; want 1, LOG", banners, o.Messages[0].Type)
+	}
+}
+
 func TestSpecCommand(t *testing.T) {
 	o := synctest.Run(t, context.Background(), synctest.Runtime(), "spec")
-	if o.Code != 0 || len(o.Messages) != 1 || o.Messages[0].Type != protocol.TypeSpec {
+	if m := o.Protocol(); o.Code != 0 || len(m) != 1 || m[0].Type != protocol.TypeSpec {
 		t.Fatalf("code %d messages %+v", o.Code, o.Messages)
 	}
 }
@@ -85,11 +139,11 @@ func TestDiscover(t *testing.T) {
 	srv := newFake(t)
 	cfg := synctest.File(t, t.TempDir(), "config.json", synctest.Config(srv, time.Now().AddDate(0, -1, 0), nil))
 	o := synctest.Run(t, context.Background(), synctest.Runtime(), "discover", "--config", cfg)
-	if o.Code != 0 || len(o.Messages) != 1 || o.Messages[0].Catalog == nil {
+	if o.Code != 0 || len(o.Protocol()) != 1 || o.Protocol()[0].Catalog == nil {
 		t.Fatalf("code %d messages %d", o.Code, len(o.Messages))
 	}
 	var names []string
-	for _, s := range o.Messages[0].Catalog.Streams {
+	for _, s := range o.Protocol()[0].Catalog.Streams {
 		names = append(names, s.Name)
 		if !json.Valid(s.JSONSchema) {
 			t.Errorf("%s: schema is not JSON", s.Name)

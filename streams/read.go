@@ -432,7 +432,13 @@ func (r *reader) windows(ctx context.Context) error {
 			if skipped != nil {
 				msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, so %s to %s was skipped. ", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
 			}
-			msg += fmt.Sprintf("Not synced yet, kept in the state as %s: %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", pendingKey, describePeriods(r.state.pending))
+			if r.incremental {
+				msg += fmt.Sprintf("Not synced yet, kept in the state as %s: %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", pendingKey, describePeriods(r.state.pending))
+			} else {
+				// A full refresh starts from start_date every time and
+				// keeps no state, so nothing carries the period forward.
+				msg += "A full refresh keeps no state: every full refresh without long-term search skips it again. Set long_term_search to true to read it (Botmaker bills long-term searches as BI data-source consumption)."
+			}
 			r.env.Log.Warn().Msg(msg)
 		}
 	}

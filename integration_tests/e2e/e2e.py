@@ -14,6 +14,8 @@ Run by run.sh inside the PyAirbyte virtualenv:
 4. Adds data through the fake's /_control endpoints, runs a second sync and
    checks that the incremental streams deliver the new records and nothing
    older than the lookback window before the first sync's state.
+5. Runs the README's PyAirbyte example (its "From Python with PyAirbyte"
+   code block, unchanged) against the fake and checks what it prints.
 
 Offline: AIRBYTE_OFFLINE_MODE=1 is PyAirbyte's switch that skips the
 connector registry and telemetry (DO_NOT_TRACK=1 is set too), and every
@@ -206,6 +208,52 @@ def ids_since(df, stream, since):
     return list(df[df["_airbyte_extracted_at"] >= naive][col])
 
 
+README_HEADING = "### From Python with PyAirbyte"
+
+
+def readme_example(root):
+    """The first python code block under README_HEADING in README.md."""
+    text = (root / "README.md").read_text(encoding="utf-8")
+    at = text.find("\n" + README_HEADING + "\n")
+    if at < 0:
+        raise SystemExit("README.md has no %r section" % README_HEADING)
+    start = text.find("```python\n", at)
+    end = text.find("\n```", start + 1)
+    if start < 0 or end < 0:
+        raise SystemExit("README.md's %r section has no python code block" % README_HEADING)
+    return text[start + len("```python\n"):end + 1]
+
+
+def run_readme_example(connector, cfg, workdir, ctl):
+    """Runs the README's PyAirbyte example as a user would: from a checkout
+    with secrets/config.json and bin/source-botmaker, in a cache of its own.
+    Returns the failures."""
+    here = workdir / "readme-example"
+    (here / "secrets").mkdir(parents=True)
+    (here / "bin").mkdir()
+    (here / "secrets" / "config.json").write_text(json.dumps(cfg))
+    os.symlink(connector, here / "bin" / "source-botmaker")
+    code = readme_example(Path(__file__).resolve().parents[2])
+    env = dict(os.environ, AIRBYTE_CACHE_ROOT=str(here / "cache"))
+    res = subprocess.run([sys.executable, "-c", code], cwd=here, env=env,
+                         capture_output=True, text=True, timeout=600)
+    print("README example output:\n" + res.stdout.rstrip())
+    if res.returncode != 0:
+        return ["the README's PyAirbyte example exited %d:\n%s" % (res.returncode, res.stderr[-3000:])]
+    failures = []
+    printed = {}
+    for line in res.stdout.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[2] == "rows":
+            printed[f[0]] = int(f[1])
+    for stream in ("chats", "messages"):
+        total = control(ctl, "total", endpoint=stream)["total"]
+        if printed.get(stream) != total:
+            failures.append("the README's PyAirbyte example printed %s rows for %s, the fake has %d" %
+                            (printed.get(stream), stream, total))
+    return failures
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--connector", required=True)
@@ -285,6 +333,7 @@ def main():
             print("sync 2 %-8s rows %5d  (full refresh) fake total %5d" % (stream, len(got), total))
             if len(got) != total:
                 failures.append("sync 2: full-refresh %s has %d rows, the fake has %d" % (stream, len(got), total))
+        failures += run_readme_example(a.connector, cfg, workdir, ctl)
     finally:
         fake.terminate()
         fake.wait(timeout=10)
@@ -294,7 +343,7 @@ def main():
     if failures:
         print("E2E FAILED:\n  " + "\n  ".join(failures))
         return 1
-    print("E2E PASSED: protocol models, PyAirbyte sync of %d streams and an incremental sync, offline" %
+    print("E2E PASSED: protocol models, PyAirbyte sync of %d streams, an incremental sync and the README example, offline" %
           len(INCREMENTAL + FULL_REFRESH))
     return 0
 

@@ -9,18 +9,16 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/integration_tests/e2e"
 venvs="$root/.venv"
-py="${PYTHON:-python3}"
 
-if ! "$py" -c 'import sys; sys.exit(not ((3, 10) <= sys.version_info[:2] <= (3, 12)))'; then
-	echo "e2e: PyAirbyte 0.71 needs CPython 3.10 to 3.12; $py is $("$py" --version 2>&1)" >&2
-	exit 1
-fi
+py="$(bash "$here/pick_python.sh")"
+echo "e2e: using $py: $("$py" --version 2>&1) at $(command -v "$py")"
 
 # make_venv NAME REQUIREMENTS: (re)create .venv/NAME when the requirements
 # file changed since it was installed.
 make_venv() {
 	local dir="$venvs/$1" req="$2" want
-	want="$(sha256sum "$req" | cut -d' ' -f1)"
+	# A different interpreter needs a new virtualenv too.
+	want="$({ cat "$req"; "$py" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
 	if [ -f "$dir/.requirements.sha256" ] && [ "$(cat "$dir/.requirements.sha256")" = "$want" ]; then
 		return
 	fi

@@ -277,19 +277,23 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 		return cl.body, nil
 	case errors.Is(context.Cause(rctx), errElapsed) || errors.Is(err, errPaceWait):
 		return nil, &Error{Status: statusOf(resp), Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
-			"Botmaker did not deliver %s within %s (%d attempts%s); the next sync resumes from the last saved state.",
-			endpoint, c.settings.MaxElapsed, cl.attempts, lastProblem(cl)))}
+			"Botmaker did not deliver %s within %s (%s%s); the next sync resumes from the last saved state.",
+			endpoint, c.settings.MaxElapsed, attempts(cl.attempts), lastProblem(cl)))}
 	case errors.As(err, &be):
 		return nil, be
 	case errors.As(err, &bb):
 		return nil, &Error{Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
-			"Botmaker's responses for %s kept arriving broken (%s) after %d attempts; the next sync resumes from the last saved state.", endpoint, bb.reason, cl.attempts))}
+			"Botmaker's responses for %s kept arriving broken (%s) after %s; the next sync resumes from the last saved state.", endpoint, bb.reason, attempts(cl.attempts)))}
 	case resp != nil:
 		return nil, c.classify(endpoint, resp.StatusCode, cl.body)
+	case certProblem(err):
+		return nil, &Error{Endpoint: endpoint, FailureType: protocol.ConfigError, Message: c.scrub(fmt.Sprintf(
+			"the TLS certificate of %s could not be verified for %s: %s. This is a certificate problem, not a network one: check that base_url names the right host, and that the machine trusts its certificate authority (a TLS-inspecting proxy needs its CA in the system's certificate store).",
+			c.base.Host, endpoint, c.transportProblem(err)))}
 	default:
 		return nil, &Error{Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
-			"could not reach Botmaker at %s for %s after %d attempts: %s. Check base_url and the network, then run the sync again.",
-			c.base.Host, endpoint, cl.attempts, c.transportProblem(err)))}
+			"could not reach Botmaker at %s for %s after %s: %s. Check base_url and the network, then run the sync again.",
+			c.base.Host, endpoint, attempts(cl.attempts), c.transportProblem(err)))}
 	}
 }
 
@@ -339,7 +343,7 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 		return &brokenBody{"response cut short: " + c.transportProblem(err)}
 	}
 	if !rawjson.Valid(b) {
-		return &brokenBody{fmt.Sprintf("response of %d bytes is not JSON", len(b))}
+		return &brokenBody{fmt.Sprintf("response of %s is not JSON", count(len(b), "byte"))}
 	}
 	cl.body = b
 	return nil

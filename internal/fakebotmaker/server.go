@@ -2,8 +2,8 @@
 // (https://api.botmaker.com/v2.0) for tests, demos and benchmarks of the
 // source connector. It serves the nine list endpoints the connector reads
 // (/chats, /messages, /sessions, /calls, /contacts, /agents, /channels,
-// /intents, /tickets) following the published OpenAPI spec and the research
-// notes in shared/botmaker/NOTES.md, with deterministic generated data.
+// /intents, /tickets) following Botmaker's published OpenAPI spec and its
+// documented behaviour, with deterministic generated data.
 //
 // Data is generated lazily: every item is a pure function of (seed, index),
 // windowed entities are time-ordered by index, and a query window maps to an

@@ -3,6 +3,7 @@ package packaging
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -20,14 +21,20 @@ type instruction struct {
 }
 
 type stage struct {
-	Base  string // image or earlier stage name after FROM
-	Name  string // the AS name, if any
-	Instr []instruction
+	Base     string // image or earlier stage name after FROM
+	Name     string // the AS name, if any
+	Platform string // FROM --platform=..., if any
+	Instr    []instruction
 }
 
 type dockerfile struct {
 	Stages []stage
+	// Directives are the parser directives (# syntax=..., # escape=...)
+	// at the top of the file, keyed by lower-case name.
+	Directives map[string]string
 }
+
+var directive = regexp.MustCompile(`^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$`)
 
 func parseDockerfile(text string) (*dockerfile, error) {
 	var (
@@ -53,13 +60,17 @@ func parseDockerfile(text string) (*dockerfile, error) {
 		in := instruction{Cmd: strings.ToUpper(word), Args: strings.TrimSpace(args), Line: start}
 		if in.Cmd == "FROM" {
 			f := strings.Fields(in.Args)
+			platform := ""
 			for len(f) > 0 && strings.HasPrefix(f[0], "--") {
+				if v, ok := strings.CutPrefix(f[0], "--platform="); ok {
+					platform = v
+				}
 				f = f[1:]
 			}
 			if len(f) == 0 {
 				return fmt.Errorf("line %d: FROM without an image", start)
 			}
-			st := stage{Base: f[0]}
+			st := stage{Base: f[0], Platform: platform}
 			if len(f) == 3 && strings.EqualFold(f[1], "AS") {
 				st.Name = f[2]
 			} else if len(f) != 1 {
@@ -78,8 +89,21 @@ func parseDockerfile(text string) (*dockerfile, error) {
 		s.Instr = append(s.Instr, in)
 		return nil
 	}
+	// Parser directives are only directives before any other line,
+	// comment or instruction; after that they are plain comments.
+	inDirectives := true
 	for i, raw := range strings.Split(text, "\n") {
 		trimmed := strings.TrimSpace(raw)
+		if inDirectives {
+			if m := directive.FindStringSubmatch(trimmed); m != nil {
+				if df.Directives == nil {
+					df.Directives = map[string]string{}
+				}
+				df.Directives[strings.ToLower(m[1])] = m[2]
+				continue
+			}
+			inDirectives = false
+		}
 		// Comment lines are dropped even inside a continued instruction, as
 		// Docker does; so are blank lines.
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
@@ -231,8 +255,8 @@ func TestParseDockerfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &dockerfile{Stages: []stage{
-		{Base: "golang:1.26", Name: "build", Instr: []instruction{{Cmd: "RUN", Args: "a    && b", Line: 4}}},
+	want := &dockerfile{Directives: map[string]string{"syntax": "docker/dockerfile:1"}, Stages: []stage{
+		{Base: "golang:1.26", Name: "build", Platform: "$BUILDPLATFORM", Instr: []instruction{{Cmd: "RUN", Args: "a    && b", Line: 4}}},
 		{Base: "alpine:3.20", Instr: []instruction{
 			{Cmd: "ENV", Args: `A=1 B="two words"`, Line: 9},
 			{Cmd: "ENTRYPOINT", Args: `["/bin/x", "--flag"]`, Line: 10},

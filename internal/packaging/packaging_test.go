@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
@@ -22,9 +23,24 @@ import (
 
 var repoRoot = filepath.Join("..", "..")
 
-// imageWant is what the image must declare, taken from metadata.yaml.
+// imageWant is what the image must declare, taken from metadata.yaml, and
+// the day the check runs on (a base image past its end of support fails).
 type imageWant struct {
 	Name, Version string
+	Today         time.Time
+}
+
+// versionVar is the variable the build stamps with -ldflags -X.
+const versionVar = "github.com/source-botmaker/source-botmaker/connector.Version"
+
+// alpineEnd is when each Alpine branch's main repository stops getting
+// security fixes, from alpinelinux.org/releases. A branch missing here
+// fails the check, so a bump also records its date.
+var alpineEnd = map[string]string{
+	"3.20": "2026-04-01",
+	"3.21": "2026-11-01",
+	"3.22": "2027-05-01",
+	"3.23": "2027-11-01",
 }
 
 // checkDockerfile returns every way the Dockerfile text falls short of what
@@ -41,6 +57,9 @@ func checkDockerfile(text string, want imageWant) []string {
 	if len(df.Stages) == 0 {
 		return bad
 	}
+	if v, ok := df.Directives["syntax"]; ok {
+		bad = append(bad, fmt.Sprintf("# syntax=%s makes every build pull that frontend image; nothing here needs it, drop the line", v))
+	}
 	bad = append(bad, checkBuildStage(df)...)
 
 	final := len(df.Stages) - 1
@@ -48,6 +67,7 @@ func checkDockerfile(text string, want imageWant) []string {
 	if p := shellLessBase(base); p != "" {
 		bad = append(bad, p)
 	}
+	bad = append(bad, checkSupported(base, text, want.Today)...)
 	var (
 		user, entry string
 		env         = map[string]string{}
@@ -152,7 +172,36 @@ func shellLessBase(base string) string {
 	return ""
 }
 
-var stripFlags = regexp.MustCompile(`-ldflags[= ]["']?-s -w`)
+var (
+	stripFlags = regexp.MustCompile(`-ldflags[= ]["']?-s -w`)
+	alpineTag  = regexp.MustCompile(`^alpine:(\d+\.\d+)(\.\d+)?$`)
+)
+
+// checkSupported fails an Alpine runtime base that is past its end of
+// support on today, or whose end date the Dockerfile does not state (the
+// comment is what tells a maintainer when the next bump is due).
+func checkSupported(base, text string, today time.Time) []string {
+	m := alpineTag.FindStringSubmatch(strings.ToLower(base))
+	if m == nil {
+		return nil
+	}
+	end, ok := alpineEnd[m[1]]
+	if !ok {
+		return []string{fmt.Sprintf("final stage base %s: add Alpine %s's end-of-support date (alpinelinux.org/releases) to alpineEnd", base, m[1])}
+	}
+	var bad []string
+	if day, _ := time.Parse(time.DateOnly, end); !today.Before(day) {
+		bad = append(bad, fmt.Sprintf("final stage base %s reached end of support on %s; move to a supported Alpine branch", base, end))
+	}
+	if !strings.Contains(text, end) {
+		bad = append(bad, fmt.Sprintf("the Dockerfile does not say that %s is supported until %s; state it in a comment so the next bump is not missed", base, end))
+	}
+	return bad
+}
+
+// crossVars are the go build settings and stage ARGs that make the build
+// stage cross-compile for the platform buildx asks for.
+var crossVars = []struct{ env, arg string }{{"GOOS", "TARGETOS"}, {"GOARCH", "TARGETARCH"}}
 
 func checkBuildStage(df *dockerfile) []string {
 	for i := range df.Stages[:len(df.Stages)-1] {
@@ -178,6 +227,24 @@ func checkBuildStage(df *dockerfile) []string {
 			}
 			if !stripFlags.MatchString(in.Args) {
 				bad = append(bad, fmt.Sprintf("line %d: go build without -ldflags \"-s -w\"", in.Line))
+			}
+			if !strings.Contains(in.Args, "-X "+versionVar+"=") {
+				bad = append(bad, fmt.Sprintf("line %d: go build does not stamp the version (-ldflags \"-X %s=...\")", in.Line, versionVar))
+			}
+			if p := df.Stages[i].Platform; p != "$BUILDPLATFORM" && p != "${BUILDPLATFORM}" {
+				bad = append(bad, fmt.Sprintf("the build stage is not FROM --platform=$BUILDPLATFORM, so a multi-platform build compiles under emulation (got %q)", p))
+			}
+			for _, v := range crossVars {
+				if !strings.Contains(in.Args, v.env+"=$"+v.arg) && !strings.Contains(in.Args, v.env+"=${"+v.arg+"}") {
+					bad = append(bad, fmt.Sprintf("line %d: go build without %s=$%s; the binary would be built for the build machine", in.Line, v.env, v.arg))
+				}
+				declared := false
+				for _, a := range instr {
+					declared = declared || (a.Cmd == "ARG" && slices.Contains(strings.Fields(a.Args), v.arg))
+				}
+				if !declared {
+					bad = append(bad, fmt.Sprintf("the build stage does not declare ARG %s, so $%s is empty", v.arg, v.arg))
+				}
 			}
 			return bad
 		}
@@ -330,7 +397,7 @@ func TestDockerfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range checkDockerfile(string(raw), imageWant{md.Data.DockerRepository, md.Data.DockerImageTag}) {
+	for _, p := range checkDockerfile(string(raw), imageWant{md.Data.DockerRepository, md.Data.DockerImageTag, time.Now()}) {
 		t.Error(p)
 	}
 }
@@ -338,13 +405,15 @@ func TestDockerfile(t *testing.T) {
 // TestDockerfileCheckerRejects feeds broken variants of a good Dockerfile
 // to the same checker, so each rule is shown to fail when it should.
 func TestDockerfileCheckerRejects(t *testing.T) {
-	const good = `FROM golang:1.26-bookworm AS build
+	const good = `FROM --platform=$BUILDPLATFORM golang:1.26-bookworm AS build
+ARG TARGETOS TARGETARCH
 WORKDIR /src
 COPY . .
 ENV CGO_ENABLED=0
-RUN go build -trimpath -ldflags="-s -w" -o /out/app .
+RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w -X github.com/source-botmaker/source-botmaker/connector.Version=1.2.3" -o /out/app .
 
-FROM alpine:3.20
+# Alpine 3.22 is supported until 2027-05-01.
+FROM alpine:3.22
 RUN adduser -D -u 1000 airbyte
 COPY --from=build /out/app /airbyte/app
 USER 1000
@@ -353,7 +422,7 @@ ENTRYPOINT ["/airbyte/app"]
 LABEL io.airbyte.name=airbyte/source-x
 LABEL io.airbyte.version=1.2.3
 `
-	want := imageWant{"airbyte/source-x", "1.2.3"}
+	want := imageWant{"airbyte/source-x", "1.2.3", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
 	if p := checkDockerfile(good, want); len(p) > 0 {
 		t.Fatalf("the good Dockerfile is rejected: %q", p)
 	}
@@ -363,18 +432,33 @@ LABEL io.airbyte.version=1.2.3
 		edits   []edit
 		problem string // substring of a reported problem; "" = must pass
 	}{
-		{"single stage", []edit{{"FROM golang:1.26-bookworm AS build\nWORKDIR /src\nCOPY . .\nENV CGO_ENABLED=0\nRUN go build -trimpath -ldflags=\"-s -w\" -o /out/app .\n\nFROM alpine:3.20\n", "FROM alpine:3.20\n"}}, "multi-stage"},
+		{"single stage", []edit{{good[:strings.Index(good, "# Alpine")], ""}}, "multi-stage"},
 		{"cgo enabled", []edit{{"ENV CGO_ENABLED=0\n", ""}}, "CGO_ENABLED=0"},
 		{"cgo set to 1", []edit{{"ENV CGO_ENABLED=0\n", "ENV CGO_ENABLED=1\n"}}, "CGO_ENABLED=0"},
-		{"cgo inline is fine", []edit{{"ENV CGO_ENABLED=0\nRUN go build", "RUN CGO_ENABLED=0 go build"}}, ""},
+		{"cgo inline is fine", []edit{{"ENV CGO_ENABLED=0\nRUN GOOS", "RUN CGO_ENABLED=0 GOOS"}}, ""},
 		{"no trimpath", []edit{{"-trimpath ", ""}}, "-trimpath"},
-		{"no strip", []edit{{`-ldflags="-s -w" `, ""}}, "-s -w"},
-		{"no go build", []edit{{"RUN go build", "RUN make"}}, "go build"},
-		{"scratch", []edit{{"FROM alpine:3.20", "FROM scratch"}}, "/bin/sh"},
-		{"distroless static", []edit{{"FROM alpine:3.20", "FROM gcr.io/distroless/static-debian12:nonroot"}}, "/bin/sh"},
-		{"distroless debug has busybox", []edit{{"FROM alpine:3.20", "FROM gcr.io/distroless/static-debian12:debug"}}, ""},
-		{"unpinned base", []edit{{"FROM alpine:3.20", "FROM alpine"}}, "pinned"},
-		{"latest base", []edit{{"FROM alpine:3.20", "FROM alpine:latest"}}, "pinned"},
+		{"no strip", []edit{{`-ldflags="-s -w `, `-ldflags="`}}, "-s -w"},
+		{"no version stamp", []edit{{` -X github.com/source-botmaker/source-botmaker/connector.Version=1.2.3`, ""}}, "stamp the version"},
+		{"version stamped into another variable", []edit{{`connector.Version=`, `main.version=`}}, "stamp the version"},
+		{"build under emulation", []edit{{"FROM --platform=$BUILDPLATFORM golang", "FROM golang"}}, "--platform=$BUILDPLATFORM"},
+		{"braced platform is fine", []edit{{"$BUILDPLATFORM", "${BUILDPLATFORM}"}}, ""},
+		{"no GOOS", []edit{{"GOOS=$TARGETOS ", ""}}, "GOOS=$TARGETOS"},
+		{"no GOARCH", []edit{{"GOARCH=$TARGETARCH ", ""}}, "GOARCH=$TARGETARCH"},
+		{"braced GOARCH is fine", []edit{{"GOARCH=$TARGETARCH", "GOARCH=${TARGETARCH}"}}, ""},
+		{"TARGETARCH not declared", []edit{{"ARG TARGETOS TARGETARCH\n", "ARG TARGETOS\n"}}, "ARG TARGETARCH"},
+		{"TARGETARCH declared before FROM only", []edit{{"ARG TARGETOS TARGETARCH\n", "ARG TARGETOS\n"}, {"FROM --platform", "ARG TARGETARCH\nFROM --platform"}}, "ARG TARGETARCH"},
+		{"syntax directive", []edit{{"FROM --platform", "# syntax=docker/dockerfile:1\nFROM --platform"}}, "# syntax="},
+		{"syntax after a comment is a comment", []edit{{"FROM --platform", "# build\n# syntax=docker/dockerfile:1\nFROM --platform"}}, ""},
+		{"alpine past end of support", []edit{{"FROM alpine:3.22", "FROM alpine:3.20"}, {"3.22 is supported until 2027-05-01", "3.20 is supported until 2026-04-01"}}, "reached end of support on 2026-04-01"},
+		{"alpine point release", []edit{{"FROM alpine:3.22", "FROM alpine:3.22.2"}}, ""},
+		{"alpine branch without a date", []edit{{"FROM alpine:3.22", "FROM alpine:3.99"}}, "alpineEnd"},
+		{"end of support not stated", []edit{{"# Alpine 3.22 is supported until 2027-05-01.\n", ""}}, "supported until 2027-05-01"},
+		{"no go build", []edit{{"$TARGETARCH go build", "$TARGETARCH make"}}, "go build"},
+		{"scratch", []edit{{"FROM alpine:3.22", "FROM scratch"}}, "/bin/sh"},
+		{"distroless static", []edit{{"FROM alpine:3.22", "FROM gcr.io/distroless/static-debian12:nonroot"}}, "/bin/sh"},
+		{"distroless debug has busybox", []edit{{"FROM alpine:3.22", "FROM gcr.io/distroless/static-debian12:debug"}}, ""},
+		{"unpinned base", []edit{{"FROM alpine:3.22", "FROM alpine"}}, "pinned"},
+		{"latest base", []edit{{"FROM alpine:3.22", "FROM alpine:latest"}}, "pinned"},
 		{"no user", []edit{{"USER 1000\n", ""}}, "root"},
 		{"root user", []edit{{"USER 1000", "USER root"}}, "uid 1000"},
 		{"uid 0", []edit{{"USER 1000", "USER 0"}}, "uid 1000"},
@@ -388,7 +472,7 @@ LABEL io.airbyte.version=1.2.3
 		{"AIRBYTE_ENTRYPOINT legacy form", []edit{{`ENV AIRBYTE_ENTRYPOINT="/airbyte/app"`, `ENV AIRBYTE_ENTRYPOINT "/airbyte/app"`}}, ""},
 		{"entrypoint with args joined", []edit{{`ENTRYPOINT ["/airbyte/app"]`, `ENTRYPOINT ["/airbyte/app", "--x"]`}}, "space-joined"},
 		{"AIRBYTE_ENTRYPOINT only in the build stage", []edit{{"ENV AIRBYTE_ENTRYPOINT=\"/airbyte/app\"\n", ""}, {"ENV CGO_ENABLED=0\n", "ENV CGO_ENABLED=0 AIRBYTE_ENTRYPOINT=/airbyte/app\n"}}, "AIRBYTE_ENTRYPOINT is not set"},
-		{"final stage inherits from a named stage", []edit{{"FROM alpine:3.20\n", "FROM alpine:3.20 AS runtime\nENV AIRBYTE_ENTRYPOINT=/airbyte/app\nFROM runtime\n"}, {"ENV AIRBYTE_ENTRYPOINT=\"/airbyte/app\"\n", ""}}, ""},
+		{"final stage inherits from a named stage", []edit{{"FROM alpine:3.22\n", "FROM alpine:3.22 AS runtime\nENV AIRBYTE_ENTRYPOINT=/airbyte/app\nFROM runtime\n"}, {"ENV AIRBYTE_ENTRYPOINT=\"/airbyte/app\"\n", ""}}, ""},
 		{"binary not copied", []edit{{"COPY --from=build /out/app /airbyte/app", "COPY --from=build /out/app /usr/bin/app"}}, "no COPY"},
 		{"binary copied into a directory", []edit{{"COPY --from=build /out/app /airbyte/app", "COPY --from=build /out/app /airbyte/"}}, ""},
 		{"wrong version label", []edit{{"io.airbyte.version=1.2.3", "io.airbyte.version=1.2.4"}}, "io.airbyte.version"},

@@ -110,6 +110,18 @@ func Parse(t testing.TB, stdout []byte) *Output {
 	return o
 }
 
+// Protocol returns the messages other than LOG: what a command answers,
+// without the log lines (such as the version banner) around it.
+func (o *Output) Protocol() []protocol.Message {
+	var out []protocol.Message
+	for _, m := range o.Messages {
+		if m.Type != protocol.TypeLog {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // IDs returns the values of field in a stream's records, in order.
 func (o *Output) IDs(stream, field string) []string {
 	var ids []string

@@ -70,11 +70,25 @@ type streamResult struct {
 	Status   protocol.Status // last stream status seen; "" if none
 	Requests int             // requests the fake received on the stream's endpoint
 	Cursor   string          // the final state's stream_state, compact
+
+	// CursorField is the incremental stream's cursor; "" in full refresh.
+	CursorField string
+	// Bookmark is the cursor in the final state; zero if there is none.
+	Bookmark time.Time
+	// Newest is the latest cursor value among the records.
+	Newest time.Time
+	// Since is where the previous sync's reading ended, when this sync
+	// started from its state. Records whose cursor is at or after it are
+	// New (they appeared or changed after the previous sync); the others
+	// are Reread, read again because of the lookback window.
+	Since       time.Time
+	New, Reread int
 }
 
 // syncResult is one `read` run.
 type syncResult struct {
 	Title     string
+	Since     bool // started from a previous sync's state
 	Streams   []streamResult
 	Records   int
 	Seconds   float64
@@ -139,7 +153,7 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 	fmt.Fprintf(out, "Config: start_date %s, long_term_search on; %d streams discovered\n\n", start, len(catalog.Streams))
 
 	var results []syncResult
-	first, err := read(ctx, srv, bin, "Sync 1: full history", configPath, catalogPath, "")
+	first, err := read(ctx, srv, bin, "Sync 1: full history", configPath, catalogPath, "", nil)
 	results = append(results, first)
 	printSync(out, first)
 	if err != nil {
@@ -172,7 +186,7 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 	if err := writeJSON(statePath, first.State); err != nil {
 		return results, err
 	}
-	second, err := read(ctx, srv, bin, "Sync 2: incremental, from sync 1's final state", configPath, catalogPath, statePath)
+	second, err := read(ctx, srv, bin, "Sync 2: incremental, from sync 1's final state", configPath, catalogPath, statePath, bookmarks(first))
 	results = append(results, second)
 	printSync(out, second)
 	if err != nil {
@@ -296,7 +310,27 @@ func parseLine(line []byte) (*protocol.Message, error) {
 	return &m, nil
 }
 
-func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath, catalogPath, statePath string) (syncResult, error) {
+// bookmarks are where each incremental stream's reading ended in a sync:
+// its final cursor, or just after its newest record when the cursor stayed
+// behind that (sessions hold it at the oldest session still open, and the
+// sessions after it were read all the same).
+func bookmarks(r syncResult) map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, s := range r.Streams {
+		if s.Bookmark.IsZero() {
+			continue
+		}
+		out[s.Name] = s.Bookmark
+		if !s.Newest.Before(s.Bookmark) {
+			out[s.Name] = s.Newest.Add(time.Nanosecond)
+		}
+	}
+	return out
+}
+
+// read runs one sync. since holds the previous sync's bookmarks, against
+// which each record is counted as new or re-read; nil for a first sync.
+func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath, catalogPath, statePath string, since map[string]time.Time) (syncResult, error) {
 	res := syncResult{Title: title}
 	var cat protocol.ConfiguredCatalog
 	raw, err := os.ReadFile(catalogPath)
@@ -307,8 +341,13 @@ func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath,
 		return res, err
 	}
 	byName := map[string]*streamResult{}
+	res.Since = since != nil
 	for _, cs := range cat.Streams {
-		res.Streams = append(res.Streams, streamResult{Name: cs.Stream.Name, Mode: cs.SyncMode})
+		sr := streamResult{Name: cs.Stream.Name, Mode: cs.SyncMode, Since: since[cs.Stream.Name]}
+		if cs.SyncMode == protocol.Incremental && len(cs.CursorField) == 1 {
+			sr.CursorField = cs.CursorField[0]
+		}
+		res.Streams = append(res.Streams, sr)
 	}
 	for i := range res.Streams {
 		byName[res.Streams[i].Name] = &res.Streams[i]
@@ -390,6 +429,19 @@ func tally(res *syncResult, byName map[string]*streamResult, states map[string]j
 	case protocol.TypeRecord:
 		if s := byName[m.Record.Stream]; s != nil {
 			s.Records++
+			if s.CursorField != "" {
+				c := cursorOf(m.Record.Data, s.CursorField)
+				if c.After(s.Newest) {
+					s.Newest = c
+				}
+				switch {
+				case s.Since.IsZero():
+				case c.Before(s.Since):
+					s.Reread++
+				default:
+					s.New++
+				}
+			}
 		}
 	case protocol.TypeState:
 		if m.State.Stream == nil {
@@ -399,6 +451,9 @@ func tally(res *syncResult, byName map[string]*streamResult, states map[string]j
 		if s := byName[name]; s != nil {
 			s.States++
 			s.Cursor = string(m.State.Stream.StreamState)
+			if s.CursorField != "" {
+				s.Bookmark = cursorOf(m.State.Stream.StreamState, s.CursorField)
+			}
 		}
 		b, _ := json.Marshal(m.State)
 		states[name] = b
@@ -418,27 +473,82 @@ func tally(res *syncResult, byName map[string]*streamResult, states map[string]j
 	}
 }
 
+// cursorOf reads an RFC 3339 timestamp field of a JSON object; zero when
+// it is missing or not a timestamp.
+func cursorOf(obj json.RawMessage, field string) time.Time {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(obj, &fields) != nil {
+		return time.Time{}
+	}
+	var v string
+	if json.Unmarshal(fields[field], &v) != nil {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.RFC3339Nano, v)
+	return t
+}
+
+// stateLabel says what a stream's final state means, instead of showing
+// the protocol's placeholder for streams without a cursor.
+func stateLabel(s streamResult) string {
+	switch {
+	case s.Cursor == "":
+		return "-"
+	case s.CursorField == "":
+		return "none (full refresh keeps no cursor)"
+	case s.Bookmark.IsZero():
+		return s.Cursor
+	}
+	label := s.CursorField + " " + s.Bookmark.UTC().Format(time.RFC3339)
+	var st struct {
+		Pending []json.RawMessage `json:"pending_backfill"`
+	}
+	if json.Unmarshal([]byte(s.Cursor), &st) == nil && len(st.Pending) > 0 {
+		label += fmt.Sprintf(" + %d pending backfill period(s)", len(st.Pending))
+	}
+	return label
+}
+
 func printSync(out io.Writer, r syncResult) {
 	fmt.Fprintln(out, r.Title)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "stream\tmode\trecords\tSTATE msgs\tstatus\trequests\tfinal state")
+	if r.Since {
+		fmt.Fprintln(tw, "stream\tmode\trecords\tnew\tre-read\tSTATE msgs\tstatus\trequests\tfinal state")
+	} else {
+		fmt.Fprintln(tw, "stream\tmode\trecords\tSTATE msgs\tstatus\trequests\tfinal state")
+	}
 	for _, s := range r.Streams {
 		status := string(s.Status)
 		if status == "" {
 			status = "(none)"
 		}
-		cursor := s.Cursor
-		if cursor == "" {
-			cursor = "-"
+		split := ""
+		if r.Since {
+			split = "-\t-\t"
+			if s.CursorField != "" && !s.Since.IsZero() {
+				split = fmt.Sprintf("%d\t%d\t", s.New, s.Reread)
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\t%s\n", s.Name, s.Mode, s.Records, s.States, status, s.Requests, cursor)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s%d\t%s\t%d\t%s\n", s.Name, s.Mode, s.Records, split, s.States, status, s.Requests, stateLabel(s))
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "total: %d records in %.1f s; HTTP 429 responses: %d; exit code %d\n", r.Records, r.Seconds, r.Throttled, r.ExitCode)
+	fmt.Fprintf(out, "total: %s in %.1f s; HTTP 429 responses: %d; exit code %d\n", count(r.Records, "record"), r.Seconds, r.Throttled, r.ExitCode)
+	if r.Since {
+		fmt.Fprintln(out, "new: cursor after everything sync 1 read; re-read: cursor within what sync 1 read, so read again by the lookback window.")
+		fmt.Fprintln(out, "Full-refresh streams are read in full every time.")
+	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintln(out, "connector warnings and errors:")
 	}
 	for _, e := range r.Errors {
 		fmt.Fprintln(out, "  "+e)
 	}
+}
+
+// count is "1 record", "2 records".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -78,10 +78,18 @@ func TestDemo(t *testing.T) {
 	}
 	for _, a := range newActivity {
 		for _, s := range results[1].Streams {
-			if s.Name == a.stream && s.Records < a.n {
-				t.Errorf("sync 2: stream %s read %d records, want at least the %d %s added after sync 1", s.Name, s.Records, a.n, a.what)
+			if s.Name == a.stream && s.New != a.n {
+				t.Errorf("sync 2: stream %s counted %d new records, want the %d %s added after sync 1", s.Name, s.New, a.n, a.what)
 			}
 		}
+	}
+	for _, s := range results[1].Streams {
+		if s.CursorField != "" && s.New+s.Reread != s.Records {
+			t.Errorf("sync 2: stream %s: %d new + %d re-read, but %d records", s.Name, s.New, s.Reread, s.Records)
+		}
+	}
+	if strings.Contains(out.String(), "__ab_no_cursor_state_message") {
+		t.Error("the output shows the protocol's no-cursor placeholder instead of a label")
 	}
 	if results[1].Records >= results[0].Records {
 		t.Errorf("the incremental sync read %d records, the full sync %d: incremental should read less", results[1].Records, results[0].Records)
@@ -105,6 +113,40 @@ func TestDemo(t *testing.T) {
 		if err := json.Unmarshal(parsed[s.Name], &st); err != nil || st[s.Cursor] == nil {
 			t.Errorf("state for %s = %s, want a %q cursor", s.Name, parsed[s.Name], s.Cursor)
 		}
+	}
+}
+
+func TestStateLabel(t *testing.T) {
+	at := time.Date(2026, 11, 22, 21, 14, 21, 0, time.UTC)
+	tests := []struct {
+		s    streamResult
+		want string
+	}{
+		{streamResult{}, "-"},
+		{streamResult{Cursor: `{"__ab_no_cursor_state_message":true}`}, "none (full refresh keeps no cursor)"},
+		{streamResult{Cursor: `{"creationTime":"2026-11-22T21:14:21Z"}`, CursorField: "creationTime", Bookmark: at}, "creationTime 2026-11-22T21:14:21Z"},
+		{streamResult{Cursor: `{"creationTime":"2026-11-22T21:14:21Z","pending_backfill":[{"from":"a","to":"b"}]}`, CursorField: "creationTime", Bookmark: at}, "creationTime 2026-11-22T21:14:21Z + 1 pending backfill period(s)"},
+		{streamResult{Cursor: `{"creationTime":"soon"}`, CursorField: "creationTime"}, `{"creationTime":"soon"}`},
+	}
+	for _, tt := range tests {
+		if got := stateLabel(tt.s); got != tt.want {
+			t.Errorf("stateLabel(%s) = %q, want %q", tt.s.Cursor, got, tt.want)
+		}
+	}
+}
+
+// TestBookmarks: where a stream's reading ended is its cursor, unless the
+// cursor stayed behind records it read (an open session holds it back).
+func TestBookmarks(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	r := syncResult{Streams: []streamResult{
+		{Name: "messages", Bookmark: t0, Newest: t0.Add(-time.Minute)},
+		{Name: "sessions", Bookmark: t0, Newest: t0.Add(72 * time.Hour)},
+		{Name: "agents"},
+	}}
+	want := map[string]time.Time{"messages": t0, "sessions": t0.Add(72*time.Hour + time.Nanosecond)}
+	if diff := cmp.Diff(want, bookmarks(r)); diff != "" {
+		t.Errorf("bookmarks (-want +got):\n%s", diff)
 	}
 }
 

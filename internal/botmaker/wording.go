@@ -1,0 +1,32 @@
+package botmaker
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+)
+
+// attempts is "1 attempt" or "n attempts", for messages people read.
+func attempts(n int) string { return count(n, "attempt") }
+
+// count is "1 byte", "2 bytes": no "1 bytes" in a message.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// certProblem reports whether err is a failure to trust the server's TLS
+// certificate. Such an error is not retried and is no network trouble, so
+// the message should send the user to the certificate, not the network.
+func certProblem(err error) bool {
+	var (
+		verify   *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+	)
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid)
+}
