@@ -18,6 +18,7 @@ import (
 //	POST /_control/add-sessions?n=N   -> JSON list of new session ids
 //	POST /_control/finish-sessions    -> JSON list of finished session ids
 //	POST /_control/advance?d=1h30m    -> {"now": "..."} (moves the server clock)
+//	POST /_control/lag?d=72h          -> {"lag": "72h0m0s"} (sets Quirks.Lag)
 //	POST /_control/reset-requests     -> {}
 //	GET  /_control/stats              -> Stats
 //	GET  /_control/ids?endpoint=E[&from=RFC3339][&to=RFC3339] -> JSON list of ids (default: all)
@@ -50,7 +51,7 @@ func (s *Server) serveControl(rw http.ResponseWriter, r *http.Request) {
 		"add-tickets":  s.AddTickets,
 		"add-sessions": s.AddSessions,
 	}
-	post := map[string]bool{"finish-sessions": true, "advance": true, "reset-requests": true}
+	post := map[string]bool{"finish-sessions": true, "advance": true, "lag": true, "reset-requests": true}
 	get := map[string]bool{"stats": true, "ids": true, "total": true, "now": true, "requests": true}
 	switch {
 	case mutations[op] != nil || post[op]:
@@ -90,6 +91,14 @@ func (s *Server) serveControl(rw http.ResponseWriter, r *http.Request) {
 		}
 		s.Advance(d)
 		reply(map[string]string{"now": s.Now().Format(time.RFC3339Nano)})
+	case "lag":
+		d, err := time.ParseDuration(q.Get("d"))
+		if err != nil || d < 0 {
+			fail(http.StatusBadRequest, "d must be a non-negative Go duration such as 72h")
+			return
+		}
+		s.SetLag(d)
+		reply(map[string]string{"lag": d.String()})
 	case "reset-requests":
 		s.ResetRequests()
 		reply(struct{}{})

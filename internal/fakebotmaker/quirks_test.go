@@ -1,6 +1,7 @@
 package fakebotmaker
 
 import (
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -71,7 +72,7 @@ func sorted(xs []string) []string {
 }
 
 // A lag hides what is younger than it, on every windowed endpoint and on
-// tickets; SetLag(0) shows it again.
+// tickets; setting it to 0 (POST /_control/lag) shows it again.
 func TestQuirkLag(t *testing.T) {
 	s := newTest(t, Config{Seed: 4, Quirks: Quirks{Lag: 72 * time.Hour}})
 	from := testNow.AddDate(0, 0, -20)
@@ -98,7 +99,11 @@ func TestQuirkLag(t *testing.T) {
 	if len(tk) == 0 || len(tk) >= len(s.IDs("tickets", from, time.Time{})) {
 		t.Errorf("tickets with a 3-day lag: %d of %d", len(tk), len(s.IDs("tickets", from, time.Time{})))
 	}
-	s.SetLag(0)
+	res, err := http.Post(strings.TrimSuffix(s.URL(), "/v2.0")+"/_control/lag?d=0s", "", nil)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("POST /_control/lag: %v %v", res, err)
+	}
+	res.Body.Close()
 	got, _ := walk(t, s, "messages", q("from", ts(testNow.AddDate(0, 0, -2)), "to", ts(testNow.Add(time.Minute))))
 	if want := s.IDs("messages", testNow.AddDate(0, 0, -2), time.Time{}); len(got) != len(want) {
 		t.Errorf("after SetLag(0): %d messages, want %d", len(got), len(want))

@@ -69,6 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	expireAfter := fs.Int("token-expire-after", 0, "the starting access token stops working after N accepted requests (0: never)")
 	expireAt := fs.String("token-expire-at", "", "the starting access token stops working at this server time, RFC 3339")
 	authFault := fs.String("auth-fault", "", "every refresh fails: refuse (401) or malformed (body without refreshToken)")
+	qf := addQuirkFlags(fs)
 	verbose := fs.Bool("v", false, "log every request (method, path, status) to stderr")
 	counts := map[string]*int{}
 	for _, e := range fakebotmaker.Endpoints {
@@ -91,6 +92,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Auth: fakebotmaker.Auth{ClientID: *clientID, SecretID: *secretID, RefreshToken: *refreshToken,
 			ExpireAfter: *expireAfter, Fault: fakebotmaker.AuthFault(*authFault)},
 	}
+	quirks, err := qf.quirks()
+	if err != nil {
+		return err
+	}
+	cfg.Quirks = quirks
 	switch cfg.Auth.Fault {
 	case "", fakebotmaker.AuthRefuse, fakebotmaker.AuthMalformed:
 	default:

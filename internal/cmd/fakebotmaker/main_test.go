@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"strings"
@@ -99,7 +100,8 @@ func TestRun(t *testing.T) {
 }
 
 func TestRunBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-fault-kinds", "boom"}, {"-scale", "0"}, {"-now", "yesterday"}, {"extra"}, {"-auth-fault", "sometimes"}, {"-token-expire-at", "soon"}} {
+	for _, args := range [][]string{{"-fault-kinds", "boom"}, {"-scale", "0"}, {"-now", "yesterday"}, {"extra"}, {"-auth-fault", "sometimes"}, {"-token-expire-at", "soon"},
+		{"-order", "messages=sideways"}, {"-order", "nowhere=newest"}, {"-paging", "messages"}, {"-paging", "calls=forever"}} {
 		var out, errb bytes.Buffer
 		if err := run(context.Background(), args, &out, &errb); err == nil || out.Len() != 0 {
 			t.Errorf("%v: err %v, stdout %q", args, err, out.String())
@@ -154,5 +156,27 @@ func TestRunCredentialFlags(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The quirk flags reach the fake's Quirks.
+func TestQuirkFlags(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	qf := addQuirkFlags(fs)
+	if err := fs.Parse([]string{"-lag", "72h", "-page-advance", "1m", "-order", "messages=newest, calls=shuffled", "-paging", "contacts=repeat,calls=empty", "-future-record", "-tickets-no-total", "-moving-edge"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := qf.quirks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fakebotmaker.Quirks{
+		Lag: 72 * time.Hour, PageAdvance: time.Minute,
+		Order:        map[string]fakebotmaker.Order{"messages": fakebotmaker.NewestFirst, "calls": fakebotmaker.Shuffled},
+		Paging:       map[string]fakebotmaker.PagingQuirk{"contacts": fakebotmaker.PageRepeat, "calls": fakebotmaker.PageEmptyForever},
+		FutureRecord: true, TicketsNoTotal: true, MovingEdge: true,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("quirks (-want +got):\n%s", diff)
 	}
 }

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+)
+
+// quirkFlags are the flags that make the fake break a client's
+// assumptions (fakebotmaker.Quirks).
+type quirkFlags struct {
+	lag, pageAdvance           *time.Duration
+	order, paging              *string
+	future, noTotal, moveEdges *bool
+}
+
+func addQuirkFlags(fs *flag.FlagSet) quirkFlags {
+	return quirkFlags{
+		lag:         fs.Duration("lag", 0, "records become visible only this long after their timestamp (POST /_control/lag?d= changes it)"),
+		pageAdvance: fs.Duration("page-advance", 0, "every list request moves the server clock forward this much (slow pages, in simulated time)"),
+		order:       fs.String("order", "", "item order per endpoint, e.g. messages=newest,calls=shuffled (oldest, newest, shuffled)"),
+		paging:      fs.String("paging", "", "broken pagination per endpoint, e.g. messages=repeat,contacts=cycle (repeat, cycle, empty)"),
+		future:      fs.Bool("future-record", false, "add a record dated 2099 to the first page of every window"),
+		noTotal:     fs.Bool("tickets-no-total", false, "leave total out of /tickets pages"),
+		moveEdges:   fs.Bool("moving-edge", false, "apply the recent-window limit to every page, not only the first"),
+	}
+}
+
+func (f quirkFlags) quirks() (fakebotmaker.Quirks, error) {
+	q := fakebotmaker.Quirks{Lag: *f.lag, PageAdvance: *f.pageAdvance, FutureRecord: *f.future, TicketsNoTotal: *f.noTotal, MovingEdge: *f.moveEdges}
+	var err error
+	if q.Order, err = perEndpoint("-order", *f.order, []fakebotmaker.Order{fakebotmaker.OldestFirst, fakebotmaker.NewestFirst, fakebotmaker.Shuffled}); err != nil {
+		return q, err
+	}
+	if q.Paging, err = perEndpoint("-paging", *f.paging, []fakebotmaker.PagingQuirk{fakebotmaker.PageRepeat, fakebotmaker.PageCycle, fakebotmaker.PageEmptyForever}); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+// perEndpoint parses "endpoint=value,..." where every value is one of known.
+func perEndpoint[V ~string](name, s string, known []V) (map[string]V, error) {
+	out := map[string]V{}
+	for _, kv := range strings.Split(s, ",") {
+		if kv = strings.TrimSpace(kv); kv == "" {
+			continue
+		}
+		e, v, ok := strings.Cut(kv, "=")
+		valid := false
+		for _, k := range known {
+			valid = valid || string(k) == v
+		}
+		endpoint := false
+		for _, x := range fakebotmaker.Endpoints {
+			endpoint = endpoint || x == e
+		}
+		if !ok || !valid || !endpoint {
+			return nil, fmt.Errorf("%s: %q is not endpoint=value with endpoint one of %s and value one of %v", name, kv, strings.Join(fakebotmaker.Endpoints, ", "), known)
+		}
+		out[e] = V(v)
+	}
+	return out, nil
+}
