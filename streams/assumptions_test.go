@@ -71,7 +71,9 @@ func TestLagThatShrinksLosesNothing(t *testing.T) {
 // resumeLoss reads every windowed stream once, then for each STATE it
 // printed resumes from that STATE, as a platform would after the sync was
 // killed right after it: the records written before it plus those of the
-// resumed read must hold every record. It returns the records lost over
+// resumed read must hold every record, and the resumed read must hold at
+// least as many as CAT's sequential-slices test expects. It also checks
+// that each STATE's recordCount adds up. It returns the records lost over
 // all those resumes.
 func resumeLoss(t *testing.T, f *fixture, opts map[string]any) int {
 	t.Helper()
@@ -79,7 +81,9 @@ func resumeLoss(t *testing.T, f *fixture, opts map[string]any) int {
 	total := 0
 	for _, name := range windowed {
 		want := f.truth(name)
+		all := ids(o, name)
 		var before []string
+		var counted float64
 		states := 0
 		for _, m := range o.Messages {
 			switch {
@@ -87,16 +91,27 @@ func resumeLoss(t *testing.T, f *fixture, opts map[string]any) int {
 				before = append(before, recordID(t, name, m.Record.Data))
 			case m.Type == protocol.TypeState && m.State.Stream.StreamDescriptor.Name == name:
 				states++
+				counted += float64(m.State.SourceStats.RecordCount)
+				if int(counted) != len(before) {
+					t.Fatalf("%s STATE %d: recordCounts add up to %v, %d records so far", name, states, counted, len(before))
+				}
 				st := *m.State
 				st.SourceStats = nil
 				r := f.mustRead(opts, true, stateFile(st), name)
-				if l := lost(want, before, ids(r, name)); len(l) > 0 {
+				resumed := ids(r, name)
+				if l := lost(want, before, resumed); len(l) > 0 {
 					total += len(l)
 					t.Errorf("%s: resuming from STATE %d %s loses %d records, e.g. %v", name, states, st.Stream.StreamState, len(l), l[:min(3, len(l))])
 				}
+				if min := len(all) - len(before); len(resumed) < min {
+					t.Errorf("%s: resuming from %s read %d records, CAT expects at least %d", name, st.Stream.StreamState, len(resumed), min)
+				}
 			}
 		}
-		if l := lost(want, ids(o, name)); len(l) > 0 {
+		if states < 2 && name != "tickets" {
+			t.Errorf("%s: %d STATEs; a 91-day sync should checkpoint per window", name, states)
+		}
+		if l := lost(want, all); len(l) > 0 {
 			t.Errorf("%s: the clean read lost %d records", name, len(l))
 		}
 	}

@@ -151,49 +151,6 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
-// Resuming from any STATE of a sync loses nothing: the records written
-// before that STATE plus those of a sync started from it hold every record,
-// and at least as many as CAT's sequential-slices test expects. The
-// shortest lookback leaves the checkpoints themselves to prove it.
-func TestResumeFromEveryState(t *testing.T) {
-	f := newFixture(t, fakebotmaker.Config{})
-	opts := map[string]any{"lookback_window_hours": 1}
-	o := f.mustRead(opts, true, nil)
-	for _, name := range windowed {
-		t.Run(name, func(t *testing.T) {
-			all := ids(o, name)
-			var before []string
-			var counted float64
-			checkpoints := 0
-			for _, m := range o.Messages {
-				switch {
-				case m.Type == protocol.TypeRecord && m.Record.Stream == name:
-					before = append(before, recordID(t, name, m.Record.Data))
-				case m.Type == protocol.TypeState && m.State.Stream.StreamDescriptor.Name == name:
-					checkpoints++
-					counted += float64(m.State.SourceStats.RecordCount)
-					if int(counted) != len(before) {
-						t.Fatalf("STATE %d: recordCounts add up to %v, %d records so far", checkpoints, counted, len(before))
-					}
-					st := *m.State
-					st.SourceStats = nil
-					r := f.mustRead(opts, true, stateFile(st), name)
-					resumed := ids(r, name)
-					if m := missing(all, set(before, resumed)); len(m) > 0 {
-						t.Errorf("resuming from %s loses %v", st.Stream.StreamState, m)
-					}
-					if want := len(all) - len(before); len(resumed) < want {
-						t.Errorf("resuming from %s read %d records, CAT expects at least %d", st.Stream.StreamState, len(resumed), want)
-					}
-				}
-			}
-			if checkpoints < 2 && name != "tickets" {
-				t.Errorf("%d STATEs; a 91-day sync should checkpoint per window", checkpoints)
-			}
-		})
-	}
-}
-
 // Without long-term search no request reaches past what Botmaker serves,
 // nothing fails, each limited stream warns once about the period it
 // skipped, and the state keeps that period as pending_backfill: carried
