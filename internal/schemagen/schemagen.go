@@ -124,29 +124,15 @@ func nullable(t reflect.Type) bool {
 	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
 		return true
 	}
-	return t.Implements(nullableType) || reflect.PointerTo(t).Implements(nullableType)
+	return false
 }
-
-// Nullabler lets a value type (such as a raw JSON value) declare that it can
-// encode as null.
-type Nullabler interface{ CanBeNull() bool }
-
-var nullableType = reflect.TypeFor[Nullabler]()
 
 // makeNullable turns {"type":"T"} into {"type":["T","null"]}; the type list
 // goes through Extras because invopop's Type is a single string.
 func makeNullable(s *jsonschema.Schema) {
-	switch {
-	case s.Type != "":
+	if s.Type != "" {
 		s.Extras = withExtra(s.Extras, "type", []string{s.Type, "null"})
 		s.Type = ""
-	case len(s.OneOf) == 2 && s.OneOf[1].Type == "null":
-		// invopop's own "nullable" tag form: lift the first branch.
-		inner := *s.OneOf[0]
-		inner.Extras = withExtra(inner.Extras, "type", []string{inner.Type, "null"})
-		inner.Type = ""
-		inner.Description = s.Description
-		*s = inner
 	}
 }
 
