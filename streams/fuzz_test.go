@@ -26,7 +26,7 @@ func FuzzParsePage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		valid := json.Valid(body)
 		for _, s := range All() {
-			p, err := s.parsePage(body, fuzzReq, nil)
+			p, err := s.parsePage(body, fuzzReq)
 			if err != nil || !valid {
 				continue
 			}

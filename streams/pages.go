@@ -32,7 +32,7 @@ type page struct {
 
 // parsePage splits a response into its items and the way to the next page.
 // Items stay raw bytes; only the envelope is read.
-func (s *Stream) parsePage(body []byte, req *url.URL, f Fetcher) (page, error) {
+func (s *Stream) parsePage(body []byte, req *url.URL) (page, error) {
 	if bytes.IndexByte(body, '\n') >= 0 || bytes.IndexByte(body, '\r') >= 0 {
 		// Records are written one per line; newlines can only be whitespace
 		// between tokens in valid JSON, so compacting removes them all.
@@ -245,7 +245,7 @@ func (s *Stream) parsed(fe fetched, o *offsets) (page, error) {
 	if fe.err != nil {
 		return page{}, fe.err
 	}
-	p, err := s.parsePage(fe.body, fe.req, nil)
+	p, err := s.parsePage(fe.body, fe.req)
 	if err != nil {
 		return page{}, err
 	}

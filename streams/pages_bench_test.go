@@ -38,12 +38,12 @@ func BenchmarkPage(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.Run("parse", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := s.parsePage(body, u, nil); err != nil {
+			if _, err := s.parsePage(body, u); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-	p, err := s.parsePage(body, u, nil)
+	p, err := s.parsePage(body, u)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func BenchmarkPage(b *testing.B) {
 		w.AddSecret(fakebotmaker.DefaultToken)
 		var buf []byte
 		for b.Loop() {
-			p, err := s.parsePage(body, u, nil)
+			p, err := s.parsePage(body, u)
 			if err != nil {
 				b.Fatal(err)
 			}
