@@ -635,7 +635,7 @@ func TestFutureState(t *testing.T) {
 func TestImageRules(t *testing.T) {
 	md := []byte("data:\n  dockerRepository: airbyte/source-x\n  dockerImageTag: 1.2.3\n")
 	good := "FROM golang AS build\nRUN go build\nFROM alpine\nARG V=1.2.3\nENV AIRBYTE_ENTRYPOINT=\"/app/run --x\"\nENTRYPOINT [\"/app/run\", \"--x\"]\nLABEL io.airbyte.name=airbyte/source-x \\\n  io.airbyte.version=$V\n"
-	img, err := ParseDockerfile(good)
+	img, err := ParseImage(good)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -652,7 +652,7 @@ func TestImageRules(t *testing.T) {
 		"entrypoint differs": strings.Replace(good, `"/app/run --x"`, `"/app/run"`, 1),
 		"no env":             strings.Replace(good, "ENV AIRBYTE_ENTRYPOINT=\"/app/run --x\"\n", "", 1),
 	} {
-		img, err := ParseDockerfile(df)
+		img, err := ParseImage(df)
 		if err != nil {
 			continue // a Dockerfile the parser refuses fails the rule too
 		}
@@ -660,7 +660,7 @@ func TestImageRules(t *testing.T) {
 			t.Errorf("%s: both image rules passed", name)
 		}
 	}
-	img, err = ParseDockerfile("FROM alpine AS base\nENV AIRBYTE_ENTRYPOINT /bin/app\nENTRYPOINT /bin/app\nFROM base\n")
+	img, err = ParseImage("FROM alpine AS base\nENV AIRBYTE_ENTRYPOINT /bin/app\nENTRYPOINT /bin/app\nFROM base\n")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -170,7 +170,7 @@ func (r *Runner) specCases(sec string, t SpecTest) []Case {
 		if err != nil {
 			return nil, fmt.Errorf("the image cannot be inspected without Docker and there is no Dockerfile to read instead: %w", err)
 		}
-		return ParseDockerfile(string(raw))
+		return ParseImage(string(raw))
 	}
 	return []Case{
 		{sec + "/test_config_match_spec", func(ctx context.Context) error {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/source-botmaker/source-botmaker/connector"
 	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/internal/cat"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
@@ -46,7 +47,7 @@ var alpineEnd = map[string]string{
 // checkDockerfile returns every way the Dockerfile text falls short of what
 // Airbyte needs from a connector image.
 func checkDockerfile(text string, want imageWant) []string {
-	df, err := parseDockerfile(text)
+	df, err := cat.ParseDockerfile(text)
 	if err != nil {
 		return []string{"cannot parse the Dockerfile: " + err.Error()}
 	}
@@ -63,7 +64,7 @@ func checkDockerfile(text string, want imageWant) []string {
 	bad = append(bad, checkBuildStage(df)...)
 
 	final := len(df.Stages) - 1
-	base, instr := resolve(df, final)
+	base, instr := df.Resolve(final)
 	if p := shellLessBase(base); p != "" {
 		bad = append(bad, p)
 	}
@@ -92,7 +93,7 @@ func checkDockerfile(text string, want imageWant) []string {
 				copied = append(copied, dst)
 			}
 		case "ENV", "LABEL":
-			kv, err := keyValues(in.Args)
+			kv, err := cat.KeyValues(in.Args)
 			if err != nil {
 				bad = append(bad, fmt.Sprintf("line %d: cannot read %s: %v", in.Line, in.Cmd, err))
 				continue
@@ -108,7 +109,7 @@ func checkDockerfile(text string, want imageWant) []string {
 	}
 	bad = append(bad, checkUser(user, runs)...)
 
-	args, exec := execForm(entry)
+	args, exec := cat.ExecForm(entry)
 	switch {
 	case entry == "":
 		bad = append(bad, "the final stage has no ENTRYPOINT")
@@ -135,18 +136,6 @@ func checkDockerfile(text string, want imageWant) []string {
 		}
 	}
 	return bad
-}
-
-// resolve follows FROM <earlier stage> links back to an external image and
-// returns that image and every instruction the stage inherits, in order.
-func resolve(df *dockerfile, i int) (string, []instruction) {
-	for j := i - 1; j >= 0; j-- {
-		if df.Stages[j].Name != "" && strings.EqualFold(df.Stages[j].Name, df.Stages[i].Base) {
-			base, instr := resolve(df, j)
-			return base, append(slices.Clip(instr), df.Stages[i].Instr...)
-		}
-	}
-	return df.Stages[i].Base, df.Stages[i].Instr
 }
 
 var shellLess = regexp.MustCompile(`^(scratch|(gcr\.io|mcr\.microsoft\.com)/distroless/.*|cgr\.dev/chainguard/static.*)$`)
@@ -203,13 +192,13 @@ func checkSupported(base, text string, today time.Time) []string {
 // stage cross-compile for the platform buildx asks for.
 var crossVars = []struct{ env, arg string }{{"GOOS", "TARGETOS"}, {"GOARCH", "TARGETARCH"}}
 
-func checkBuildStage(df *dockerfile) []string {
+func checkBuildStage(df *cat.Dockerfile) []string {
 	for i := range df.Stages[:len(df.Stages)-1] {
-		_, instr := resolve(df, i)
+		_, instr := df.Resolve(i)
 		cgoOff := false
 		for _, in := range instr {
 			if in.Cmd == "ENV" {
-				if kv, err := keyValues(in.Args); err == nil {
+				if kv, err := cat.KeyValues(in.Args); err == nil {
 					if v, ok := kv["CGO_ENABLED"]; ok {
 						cgoOff = v == "0"
 					}

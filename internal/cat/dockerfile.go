@@ -1,34 +1,44 @@
-package packaging
+package cat
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
-	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
-// A small Dockerfile reader: enough of the format to check what the image
-// will contain (instructions, line continuations, exec-form arrays, ENV and
-// LABEL in both their forms), not a build.
+// This is the repository's one Dockerfile reader: CAT's image rules read
+// the final stage through it (CAT inspects the built image; without Docker
+// the Dockerfile stands in for it), and internal/packaging checks the build
+// with it. It lives here because cat imports nothing of the connector's, so
+// packaging can import cat and not the other way round. It reads enough of
+// the format to know what the image will contain (instructions, line
+// continuations, exec-form arrays, ENV and LABEL in both their forms), not
+// a build.
 
-type instruction struct {
+// Instruction is one Dockerfile instruction, continuations joined.
+type Instruction struct {
 	Cmd  string // upper-case: FROM, RUN, ENV, ...
 	Args string // the text after the instruction word, continuations joined
 	Line int    // 1-based line where the instruction starts
 }
 
-type stage struct {
+// Stage is one FROM and the instructions after it.
+type Stage struct {
 	Base     string // image or earlier stage name after FROM
 	Name     string // the AS name, if any
 	Platform string // FROM --platform=..., if any
-	Instr    []instruction
+	Instr    []Instruction
 }
 
-type dockerfile struct {
-	Stages []stage
+// Dockerfile is a parsed Dockerfile.
+type Dockerfile struct {
+	// MetaArgs are the ARGs before the first FROM: Docker lets a stage
+	// re-declare them to use their defaults.
+	MetaArgs []Instruction
+	Stages   []Stage
 	// Directives are the parser directives (# syntax=..., # escape=...)
 	// at the top of the file, keyed by lower-case name.
 	Directives map[string]string
@@ -36,9 +46,13 @@ type dockerfile struct {
 
 var directive = regexp.MustCompile(`^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$`)
 
-func parseDockerfile(text string) (*dockerfile, error) {
+// ParseDockerfile splits a Dockerfile into stages and instructions. It
+// refuses what Docker refuses to build: an instruction other than ARG
+// before the first FROM, a FROM it cannot read, a file that ends inside a
+// continued instruction.
+func ParseDockerfile(text string) (*Dockerfile, error) {
 	var (
-		df      dockerfile
+		df      Dockerfile
 		cur     strings.Builder
 		start   int
 		pending bool
@@ -57,7 +71,7 @@ func parseDockerfile(text string) (*dockerfile, error) {
 		if i := strings.IndexAny(word, "\t"); i >= 0 {
 			word, args = word[:i], word[i+1:]+" "+args
 		}
-		in := instruction{Cmd: strings.ToUpper(word), Args: strings.TrimSpace(args), Line: start}
+		in := Instruction{Cmd: strings.ToUpper(word), Args: strings.TrimSpace(args), Line: start}
 		if in.Cmd == "FROM" {
 			f := strings.Fields(in.Args)
 			platform := ""
@@ -70,7 +84,7 @@ func parseDockerfile(text string) (*dockerfile, error) {
 			if len(f) == 0 {
 				return fmt.Errorf("line %d: FROM without an image", start)
 			}
-			st := stage{Base: f[0], Platform: platform}
+			st := Stage{Base: f[0], Platform: platform}
 			if len(f) == 3 && strings.EqualFold(f[1], "AS") {
 				st.Name = f[2]
 			} else if len(f) != 1 {
@@ -81,7 +95,8 @@ func parseDockerfile(text string) (*dockerfile, error) {
 		}
 		if len(df.Stages) == 0 {
 			if in.Cmd == "ARG" {
-				return nil // ARGs before the first FROM only parameterise FROM lines
+				df.MetaArgs = append(df.MetaArgs, in)
+				return nil
 			}
 			return fmt.Errorf("line %d: %s before the first FROM", start, in.Cmd)
 		}
@@ -128,9 +143,31 @@ func parseDockerfile(text string) (*dockerfile, error) {
 	return &df, nil
 }
 
-// execForm reads a JSON-array argument (ENTRYPOINT ["a", "b"]). Docker
+// parent is the index of the earlier stage that stage i is built FROM, or
+// -1 when it starts from an external image.
+func (df *Dockerfile) parent(i int) int {
+	for j := i - 1; j >= 0; j-- {
+		if df.Stages[j].Name != "" && strings.EqualFold(df.Stages[j].Name, df.Stages[i].Base) {
+			return j
+		}
+	}
+	return -1
+}
+
+// Resolve follows FROM <earlier stage> links back to an external image and
+// returns that image and every instruction stage i inherits, in order.
+func (df *Dockerfile) Resolve(i int) (string, []Instruction) {
+	j := df.parent(i)
+	if j < 0 {
+		return df.Stages[i].Base, df.Stages[i].Instr
+	}
+	base, instr := df.Resolve(j)
+	return base, append(slices.Clip(instr), df.Stages[i].Instr...)
+}
+
+// ExecForm reads a JSON-array argument (ENTRYPOINT ["a", "b"]). Docker
 // treats anything that is not a valid JSON string array as shell form.
-func execForm(args string) ([]string, bool) {
+func ExecForm(args string) ([]string, bool) {
 	if !strings.HasPrefix(strings.TrimSpace(args), "[") {
 		return nil, false
 	}
@@ -141,9 +178,9 @@ func execForm(args string) ([]string, bool) {
 	return out, true
 }
 
-// keyValues reads ENV and LABEL arguments: `K=V K2="v 2"`, or the legacy
+// KeyValues reads ENV and LABEL arguments: `K=V K2="v 2"`, or the legacy
 // single pair `K V...` where the value is the rest of the line.
-func keyValues(args string) (map[string]string, error) {
+func KeyValues(args string) (map[string]string, error) {
 	words, err := shellWords(args)
 	if err != nil {
 		return nil, err
@@ -240,82 +277,101 @@ func unquote(s string) (string, error) {
 	return out.String(), nil
 }
 
-func TestParseDockerfile(t *testing.T) {
-	text := "# syntax=docker/dockerfile:1\n" +
-		"ARG GO=1.26\n" +
-		"FROM --platform=$BUILDPLATFORM golang:1.26 AS build\n" +
-		"RUN a \\\n" +
-		"  # a comment inside the continuation\n" +
-		"\n" +
-		"  && b\n" +
-		"from alpine:3.20\n" +
-		"env A=1 B=\"two words\"\n" +
-		"ENTRYPOINT [\"/bin/x\", \"--flag\"]\n"
-	got, err := parseDockerfile(text)
+// Image is what a Dockerfile's final stage sets.
+type Image struct {
+	Labels     map[string]string
+	Env        map[string]string
+	Entrypoint []string
+}
+
+// ParseImage reads the final stage's LABELs, ENVs and ENTRYPOINT.
+func ParseImage(text string) (*Image, error) {
+	df, err := ParseDockerfile(text)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	want := &dockerfile{Directives: map[string]string{"syntax": "docker/dockerfile:1"}, Stages: []stage{
-		{Base: "golang:1.26", Name: "build", Platform: "$BUILDPLATFORM", Instr: []instruction{{Cmd: "RUN", Args: "a    && b", Line: 4}}},
-		{Base: "alpine:3.20", Instr: []instruction{
-			{Cmd: "ENV", Args: `A=1 B="two words"`, Line: 9},
-			{Cmd: "ENTRYPOINT", Args: `["/bin/x", "--flag"]`, Line: 10},
-		}},
-	}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("parse (-want +got):\n%s", diff)
-	}
-
-	for _, bad := range []string{"RUN x\n", "FROM\n", "FROM a b c d\n", "FROM a\nRUN x \\\n"} {
-		if _, err := parseDockerfile(bad); err == nil {
-			t.Errorf("parseDockerfile(%q) succeeded, want an error", bad)
-		}
-	}
+	return df.FinalImage()
 }
 
-func TestExecForm(t *testing.T) {
-	cases := []struct {
-		args string
-		want []string
-		ok   bool
-	}{
-		{`["/airbyte/source-botmaker"]`, []string{"/airbyte/source-botmaker"}, true},
-		{`[ "python", "/airbyte/main.py" ]`, []string{"python", "/airbyte/main.py"}, true},
-		{`/airbyte/source-botmaker`, nil, false},
-		{`['/single/quotes']`, nil, false}, // not JSON: Docker runs it as shell form
-	}
-	for _, c := range cases {
-		got, ok := execForm(c.args)
-		if ok != c.ok || !cmp.Equal(got, c.want) {
-			t.Errorf("execForm(%q) = %q, %v; want %q, %v", c.args, got, ok, c.want, c.ok)
-		}
-	}
+type stageState struct {
+	labels, env map[string]string
+	entry       []string
 }
 
-func TestKeyValues(t *testing.T) {
-	cases := []struct {
-		args string
-		want map[string]string
-	}{
-		{`AIRBYTE_ENTRYPOINT "python /airbyte/main.py"`, map[string]string{"AIRBYTE_ENTRYPOINT": "python /airbyte/main.py"}},
-		{`AIRBYTE_ENTRYPOINT /airbyte/source-botmaker`, map[string]string{"AIRBYTE_ENTRYPOINT": "/airbyte/source-botmaker"}},
-		{`AIRBYTE_ENTRYPOINT="/airbyte/source-botmaker"`, map[string]string{"AIRBYTE_ENTRYPOINT": "/airbyte/source-botmaker"}},
-		{`A=1 B="two words" C=it\'s D='x y'`, map[string]string{"A": "1", "B": "two words", "C": "it's", "D": "x y"}},
-		{`io.airbyte.name=airbyte/source-botmaker`, map[string]string{"io.airbyte.name": "airbyte/source-botmaker"}},
+// FinalImage folds the final stage's LABELs, ENVs and ENTRYPOINT, resolving
+// ARG defaults and stages built FROM an earlier stage. A stage FROM an
+// external image starts empty: what the base image sets is unknown without
+// Docker.
+func (df *Dockerfile) FinalImage() (*Image, error) {
+	if len(df.Stages) == 0 {
+		return nil, errors.New("no FROM instruction")
 	}
-	for _, c := range cases {
-		got, err := keyValues(c.args)
-		if err != nil {
-			t.Errorf("keyValues(%q): %v", c.args, err)
-			continue
-		}
-		if diff := cmp.Diff(c.want, got); diff != "" {
-			t.Errorf("keyValues(%q) (-want +got):\n%s", c.args, diff)
+	// ARGs are read in file order across stages, which is looser than
+	// Docker's per-stage scope.
+	args := map[string]string{}
+	arg := func(in Instruction) {
+		k, v, _ := strings.Cut(in.Args, "=")
+		if _, set := args[k]; !set || v != "" {
+			args[k] = strings.Trim(v, `"'`)
 		}
 	}
-	for _, bad := range []string{`A="open`, `=x`, ``} {
-		if _, err := keyValues(bad); err == nil {
-			t.Errorf("keyValues(%q) succeeded, want an error", bad)
-		}
+	expand := func(s string) string {
+		return expandVars(s, func(k string) string { return args[k] })
 	}
+	for _, in := range df.MetaArgs {
+		arg(in)
+	}
+	states := make([]*stageState, len(df.Stages))
+	for i, s := range df.Stages {
+		st := &stageState{labels: map[string]string{}, env: map[string]string{}}
+		if j := df.parent(i); j >= 0 {
+			for k, v := range states[j].labels {
+				st.labels[k] = v
+			}
+			for k, v := range states[j].env {
+				st.env[k] = v
+			}
+			st.entry = states[j].entry
+		}
+		for _, in := range s.Instr {
+			switch in.Cmd {
+			case "ARG":
+				arg(in)
+			case "LABEL", "ENV":
+				kv, err := KeyValues(in.Args)
+				if err != nil {
+					return nil, fmt.Errorf("line %d: %s %s: %w", in.Line, in.Cmd, in.Args, err)
+				}
+				dst := st.env
+				if in.Cmd == "LABEL" {
+					dst = st.labels
+				}
+				for k, v := range kv {
+					dst[k] = expand(v)
+				}
+			case "ENTRYPOINT":
+				if exec, ok := ExecForm(in.Args); ok {
+					st.entry = exec
+				} else {
+					st.entry = []string{"/bin/sh", "-c", in.Args}
+				}
+			}
+		}
+		states[i] = st
+	}
+	final := states[len(states)-1]
+	return &Image{Labels: final.labels, Env: final.env, Entrypoint: final.entry}, nil
+}
+
+var varRe = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
+
+// expandVars substitutes $VAR and ${VAR}.
+func expandVars(s string, f func(string) string) string {
+	return varRe.ReplaceAllStringFunc(s, func(m string) string {
+		sub := varRe.FindStringSubmatch(m)
+		if sub[1] != "" {
+			return f(sub[1])
+		}
+		return f(sub[2])
+	})
 }
