@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"fmt"
-	"github.com/source-botmaker/source-botmaker/internal/golden"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/source-botmaker/source-botmaker/internal/cat"
+	"github.com/source-botmaker/source-botmaker/internal/golden"
 )
 
 // update rewrites golden files instead of comparing against them. Other
@@ -59,17 +58,18 @@ func TestSchemaGolden(t *testing.T) {
 // schema with everything inline, open objects (CAT validates records with
 // additional properties allowed, and Botmaker adds fields without notice),
 // and primary key and cursor fields at the top level with scalar types.
+// The rules are internal/cat's: CAT's own and its stricter schema rules.
 func TestSchemaRules(t *testing.T) {
 	for _, s := range All() {
 		t.Run(s.Name, func(t *testing.T) {
-			for _, p := range schemaProblems(decodeSchema(t, s.Schema()).(map[string]any), s.PrimaryKey, s.Cursor) {
+			for _, p := range schemaProblems(t, s.Name, s.Schema(), s.PrimaryKey, s.Cursor) {
 				t.Error(p)
 			}
 		})
 	}
 }
 
-// TestSchemaRulesReject proves each rule of schemaProblems can fail.
+// TestSchemaRulesReject proves each rule schemaProblems runs can fail.
 func TestSchemaRulesReject(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -92,7 +92,7 @@ func TestSchemaRulesReject(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			problems := schemaProblems(decodeSchema(t, []byte(c.schema)).(map[string]any), c.pk, c.cursor)
+			problems := schemaProblems(t, "s", []byte(c.schema), c.pk, c.cursor)
 			for _, p := range problems {
 				if strings.Contains(p, c.want) {
 					return
@@ -103,124 +103,40 @@ func TestSchemaRulesReject(t *testing.T) {
 	}
 }
 
-var draft7Types = map[string]bool{"string": true, "number": true, "integer": true, "boolean": true, "object": true, "array": true, "null": true}
+// schemaRules are the internal/cat rules a stream's schema must pass.
+var schemaRules = []func([]cat.Stream) error{
+	cat.SchemasAreDraft7,
+	cat.SchemasAreWellFormed,
+	cat.StreamSchemasHaveNoRefs,
+	cat.SchemasAreInline,
+	cat.SchemaObjectsAreOpen,
+	cat.StreamSchemasAdditionalPropertiesTrue,
+	cat.PrimaryKeysDataType,
+	cat.DefinedCursorsExistInSchema,
+	cat.CursorsDataType,
+}
 
-func schemaProblems(root map[string]any, pk []string, cursor string) []string {
-	var bad []string
-	if root["$schema"] != "http://json-schema.org/draft-07/schema#" {
-		bad = append(bad, fmt.Sprintf("$schema is %v, want Draft-7", root["$schema"]))
+// schemaProblems runs schemaRules on one stream as discover describes it:
+// the schema, each primary key field as a one-field path, the cursor.
+func schemaProblems(t *testing.T, name string, schema []byte, pk []string, cursor string) []string {
+	t.Helper()
+	s := cat.Stream{Name: name}
+	d := json.NewDecoder(bytes.NewReader(schema))
+	d.UseNumber() // as internal/cat decodes what the connector prints
+	if err := d.Decode(&s.JSONSchema); err != nil {
+		t.Fatalf("invalid JSON: %v\n%s", err, schema)
 	}
-	if root["type"] != "object" {
-		bad = append(bad, fmt.Sprintf("root type is %v, want object", root["type"]))
-	}
-	var node func(path string, n map[string]any)
-	node = func(path string, n map[string]any) {
-		for _, k := range []string{"$ref", "$defs", "definitions", "$id"} {
-			if _, ok := n[k]; ok {
-				bad = append(bad, fmt.Sprintf("%s: %s is not allowed; schemas are inline", path, k))
-			}
-		}
-		types := typeNames(n["type"])
-		if types == nil {
-			bad = append(bad, fmt.Sprintf("%s: type %v is not a Draft-7 type or type list", path, n["type"]))
-		}
-		if slices.Contains(types, "object") && n["additionalProperties"] != true {
-			bad = append(bad, fmt.Sprintf("%s: object with additionalProperties %v, want true", path, n["additionalProperties"]))
-		}
-		if v, ok := n["additionalProperties"]; ok && v != true {
-			bad = append(bad, fmt.Sprintf("%s: additionalProperties is %v, want true", path, v))
-		}
-		props, hasProps := n["properties"].(map[string]any)
-		if _, ok := n["properties"]; ok && !hasProps {
-			bad = append(bad, path+": properties is not an object")
-		}
-		if req, ok := n["required"]; ok {
-			list, _ := req.([]any)
-			for _, r := range list {
-				if _, ok := props[fmt.Sprint(r)]; !ok {
-					bad = append(bad, fmt.Sprintf("%s: required names %v, which is not a property", path, r))
-				}
-			}
-		}
-		names := make([]string, 0, len(props))
-		for k := range props {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			child, ok := props[k].(map[string]any)
-			if !ok {
-				bad = append(bad, fmt.Sprintf("%s/properties/%s is not a schema object", path, k))
-				continue
-			}
-			node(path+"/properties/"+k, child)
-		}
-		if items, ok := n["items"]; ok {
-			im, ok := items.(map[string]any)
-			if !ok {
-				bad = append(bad, path+"/items is not a single schema object")
-			} else {
-				node(path+"/items", im)
-			}
-		}
-	}
-	node("", root)
-
-	props, _ := root["properties"].(map[string]any)
 	for _, k := range pk {
-		p, ok := props[k].(map[string]any)
-		if !ok {
-			bad = append(bad, fmt.Sprintf("primary key %q is not a top-level property", k))
-			continue
-		}
-		types := typeNames(p["type"])
-		if slices.Contains(types, "object") || slices.Contains(types, "array") {
-			bad = append(bad, fmt.Sprintf("primary key %q has type %v; keys must be scalars", k, p["type"]))
-		}
+		s.SourceDefinedPrimaryKey = append(s.SourceDefinedPrimaryKey, []string{k})
 	}
 	if cursor != "" {
-		p, ok := props[cursor].(map[string]any)
-		if !ok {
-			bad = append(bad, fmt.Sprintf("cursor %q is not a top-level property", cursor))
-		} else if types := typeNames(p["type"]); slices.Contains(types, "object") || slices.Contains(types, "array") {
-			bad = append(bad, fmt.Sprintf("cursor %q has type %v; a cursor must be a comparable scalar", cursor, p["type"]))
+		s.DefaultCursorField = []string{cursor}
+	}
+	var bad []string
+	for _, rule := range schemaRules {
+		if err := rule([]cat.Stream{s}); err != nil {
+			bad = append(bad, err.Error())
 		}
 	}
 	return bad
-}
-
-// typeNames returns the type keyword as a list, or nil when it is missing,
-// malformed, names a non-Draft-7 type or repeats one.
-func typeNames(v any) []string {
-	var out []string
-	switch t := v.(type) {
-	case string:
-		out = []string{t}
-	case []any:
-		for _, x := range t {
-			s, _ := x.(string)
-			if slices.Contains(out, s) {
-				return nil
-			}
-			out = append(out, s)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	for _, s := range out {
-		if !draft7Types[s] {
-			return nil
-		}
-	}
-	return out
-}
-
-func decodeSchema(t *testing.T, b []byte) any {
-	t.Helper()
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatalf("invalid JSON: %v\n%s", err, b)
-	}
-	return v
 }
