@@ -6,6 +6,12 @@
 // returns an error naming what broke, so it can be run against the real
 // connector (Suite) and against deliberately broken inputs (the package
 // tests), which is how we know a green run is not vacuous.
+//
+// The connector's own tests call these rules rather than keep copies, and
+// with them the stream-schema rules it keeps beyond CAT's (strict.go) and
+// the repository's one Dockerfile reader (dockerfile.go). The package
+// imports none of the connector's packages, so that any of them can
+// import it.
 package cat
 
 import (
