@@ -2,6 +2,8 @@ package connector
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 
 	"github.com/source-botmaker/source-botmaker/streams"
 )
@@ -26,23 +28,49 @@ func (c *command) logBilled(cfg *Config, selected []Selected, traffic map[string
 			continue
 		}
 		t := traffic[s.Name]
-		c.log.Info().Msg(billedLine(s, sel.Incremental, t))
+		b := BilledTraffic{Stream: s.Name, Requests: t.Requests.Load(), Bytes: t.Bytes.Load(),
+			New: t.New, Reread: t.Reread, RereadBytes: t.RereadBytes, Lookback: "full refresh"}
+		switch {
+		case sel.Incremental && t.Deep:
+			b.Lookback = LookbackDeep
+		case sel.Incremental:
+			b.Lookback = LookbackShort
+		}
+		c.log.Info().Msg(b.String())
 	}
 }
 
-// billedLine is the log line's text; BilledLine in tests parses it back.
-func billedLine(s *streams.Stream, incremental bool, t *streams.Traffic) string {
-	what := "every request"
-	if s.Billing == streams.BilledLongTerm {
-		what = "requests with long-term search"
+// What BilledTraffic.Lookback says of an incremental sync.
+const (
+	LookbackDeep  = "deep re-read of the lookback window"
+	LookbackShort = "short lookback"
+)
+
+// BilledTraffic is one stream's billed-traffic log line: what a read cost
+// on Botmaker's bill (streams.Traffic says what each count means).
+type BilledTraffic struct {
+	Stream                                    string
+	Requests, Bytes, New, Reread, RereadBytes int64
+	Lookback                                  string // LookbackDeep, LookbackShort or "full refresh"
+}
+
+func (b BilledTraffic) String() string {
+	return fmt.Sprintf("billed traffic of stream %s: requests %d, response bytes %d; records new %d, re-read %d (%d bytes); %s",
+		b.Stream, b.Requests, b.Bytes, b.New, b.Reread, b.RereadBytes, b.Lookback)
+}
+
+var billedPattern = regexp.MustCompile(`^billed traffic of stream (\S+): requests (\d+), response bytes (\d+); records new (\d+), re-read (\d+) \((\d+) bytes\); (.+)$`)
+
+// ParseBilledTraffic reads a LOG message's text back into a BilledTraffic,
+// for the demo, the bench and tests; false when it is another line.
+func ParseBilledTraffic(msg string) (BilledTraffic, bool) {
+	m := billedPattern.FindStringSubmatch(msg)
+	if m == nil {
+		return BilledTraffic{}, false
 	}
-	lookback := "full refresh"
-	switch {
-	case incremental && t.Deep:
-		lookback = "deep re-read of the lookback window"
-	case incremental:
-		lookback = "short lookback"
+	n := make([]int64, 5)
+	for i := range n {
+		n[i], _ = strconv.ParseInt(m[i+2], 10, 64)
 	}
-	return fmt.Sprintf("billed traffic of stream %s (Botmaker bills %s): %d requests, %d response bytes; records %d new, %d re-read (%d bytes re-read); %s",
-		s.Name, what, t.Requests.Load(), t.Bytes.Load(), t.New, t.Reread, t.RereadBytes, lookback)
+	return BilledTraffic{Stream: m[1], Requests: n[0], Bytes: n[1], New: n[2], Reread: n[3], RereadBytes: n[4], Lookback: m[7]}, true
 }
