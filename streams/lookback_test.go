@@ -317,3 +317,23 @@ func checkBilled(t *testing.T, f *fixture, o *synctest.Output, in []byte, lts bo
 		t.Logf("lts %v sync %d: %s", lts, sync, b)
 	}
 }
+
+// A last_deep_lookback later than now (a clock that ran ahead, a
+// hand-edited state) would put the next deep re-read off indefinitely; the
+// sync treats it as due and records its own start.
+func TestFutureLastDeepLookbackIsDue(t *testing.T) {
+	f := newFixture(t, fakebotmaker.Config{HistoryDays: 10})
+	o := f.mustRead(nil, true, nil, "messages")
+	cursor := finalState(t, o, "messages").Cursor
+	state := stateFile(streamState("messages", map[string]string{"creationTime": cursor, "last_deep_lookback": "2099-01-01T00:00:00Z"}))
+	f.srv.Advance(time.Hour)
+	began := f.srv.Now().UTC().Truncate(time.Second)
+	o = f.mustRead(nil, true, state, "messages")
+	sts := o.States["messages"]
+	if got := mustTime(t, lastDeep(t, sts[len(sts)-1])); got.Before(began) || got.After(began.Add(time.Second)) {
+		t.Errorf("last_deep_lookback %s after the sync, want its start %s", got, began)
+	}
+	if b := billed(o)["messages"]; b.Lookback != connector.LookbackDeep {
+		t.Errorf("the sync did a %q", b.Lookback)
+	}
+}
