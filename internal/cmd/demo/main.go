@@ -550,7 +550,9 @@ func printSync(out io.Writer, r syncResult) {
 		fmt.Fprintln(out, "new: cursor after the bookmark this sync started from; re-read: cursor at or before it, read again by the lookback (as the connector's billed-traffic log line counts them).")
 		fmt.Fprintln(out, "sessions: the bookmark waits at the oldest session still open, so the sessions after it count as new though sync 1 read them. Full-refresh streams are read in full every time.")
 	}
-	fmt.Fprintln(out, "billed KB: response kilobytes of the requests Botmaker bills (messages, sessions; chats with long-term search), from the connector's log.")
+	if !r.Since {
+		fmt.Fprintln(out, "billed KB: response kilobytes of the requests Botmaker bills (messages, sessions; chats with long-term search), from the connector's log.")
+	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintln(out, "connector warnings and errors:")
 	}
