@@ -21,7 +21,7 @@ type Config struct {
 	AccessToken          string `json:"access_token" jsonschema:"required,title=Access Token,description=Botmaker API access token. Generate it in Botmaker under Configuration > Integrations > API (Credentials tab). It is sent as the access-token request header (without a Bearer prefix)." jsonschema_extras:"airbyte_secret=true,order=0"`
 	StartDate            string `json:"start_date" jsonschema:"required,title=Start Date,description=UTC date-time (RFC 3339) of the earliest data to sync. For example 2025-01-01T00:00:00Z.,format=date-time,pattern=^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$,example=2025-01-01T00:00:00Z" jsonschema_extras:"order=1"`
 	LongTermSearch       bool   `json:"long_term_search" jsonschema:"title=Long-term Search,description=Backfill chats and messages and sessions older than Botmaker's recent window (about 7 days for chats and sessions and 3 days for messages). The connector sends long-term-search=true only for periods older than that window. Botmaker bills long-term searches as BI data-source consumption: enable it only to backfill history from the Start Date. While it is off the skipped periods are kept in the state as pending_backfill and are read by the first sync that has it on.,default=false" jsonschema_extras:"order=2"`
-	LookbackWindowHours  int    `json:"lookback_window_hours,omitempty" jsonschema:"title=Lookback Window (hours),description=Incremental syncs re-read this many hours before the saved cursor to pick up records Botmaker indexed late. Overlapping records are duplicates by primary key that a deduplicating destination mode removes.,default=24,minimum=1,maximum=720" jsonschema_extras:"order=3"`
+	LookbackWindowHours  int    `json:"lookback_window_hours,omitempty" jsonschema:"title=Lookback Window (hours),description=The deep re-read: once every Deep Lookback Every (hours) per stream an incremental sync re-reads this many hours before the saved cursor (plus the time since the previous deep re-read) to pick up records Botmaker indexed late. A record indexed up to this many hours late is still delivered. Re-read records are duplicates by primary key that a deduplicating destination mode removes; Botmaker bills the re-read bytes of messages and sessions.,default=24,minimum=1,maximum=720" jsonschema_extras:"order=3"`
 	IncludeMessages      bool   `json:"include_messages" jsonschema:"title=Include Session Messages,description=Ask Botmaker to embed each session's messages in the sessions stream. Botmaker bills it as extra BI data-source consumption.,default=false" jsonschema_extras:"order=4"`
 	IncludeEvents        bool   `json:"include_events" jsonschema:"title=Include Session Events,description=Ask Botmaker to embed each session's events in the sessions stream. Botmaker bills it as extra BI data-source consumption.,default=false" jsonschema_extras:"order=5"`
 	IncludeAIAnalysis    bool   `json:"include_ai_analysis" jsonschema:"title=Include Session AI Analysis,description=Ask Botmaker to embed each session's AI analysis in the sessions stream. Botmaker bills it as extra BI data-source consumption.,default=false" jsonschema_extras:"order=6"`
@@ -30,12 +30,16 @@ type Config struct {
 	ClientID             string `json:"client_id,omitempty" jsonschema:"title=Client ID,description=Optional; set it together with Secret ID and Refresh Token to let the connector renew the access token before it expires. Botmaker shows it under Configuration > Integrations > API (Credentials tab). A renewal replaces the access token and the refresh token everywhere: any other integration that uses the same credentials stops working until it is given the new ones." jsonschema_extras:"order=9"`
 	SecretID             string `json:"secret_id,omitempty" jsonschema:"title=Secret ID,description=Optional; the secret ID shown next to the access token in Botmaker under Configuration > Integrations > API (Credentials tab). Needed with Client ID and Refresh Token." jsonschema_extras:"airbyte_secret=true,order=10"`
 	RefreshToken         string `json:"refresh_token,omitempty" jsonschema:"title=Refresh Token,description=Optional; the refresh token shown in Botmaker under Configuration > Integrations > API (Credentials tab). Needed with Client ID and Secret ID. Each renewal consumes it and the connector hands the new one to Airbyte at once." jsonschema_extras:"airbyte_secret=true,order=11"`
+	ShortLookbackHours   int    `json:"short_lookback_hours,omitempty" jsonschema:"title=Short Lookback (hours),description=Every incremental sync re-reads this many hours before the saved cursor. It catches records Botmaker indexes a little late at little cost: on an hourly schedule each sync re-reads about this much data instead of the whole Lookback Window. 0 re-reads nothing between deep re-reads.,default=1,minimum=0,maximum=720" jsonschema_extras:"order=12"`
+	DeepLookbackEvery    int    `json:"deep_lookback_every_hours,omitempty" jsonschema:"title=Deep Lookback Every (hours),description=How often per stream an incremental sync re-reads the whole Lookback Window. Shorter is safer (a record indexed late arrives sooner) and costs more: Botmaker bills every re-read byte of messages and sessions. Longer saves money but delays late records by up to this long. Each stream's state records when its last deep re-read ran; a first sync or an older state counts as due.,default=24,minimum=1,maximum=720" jsonschema_extras:"order=13"`
 }
 
 // Defaults for options the user left out.
 const (
 	DefaultBaseURL              = "https://api.botmaker.com/v2.0"
 	DefaultLookbackWindowHours  = 24
+	DefaultShortLookbackHours   = 1
+	DefaultDeepLookbackEvery    = 24
 	DefaultMaxConcurrentStreams = 9
 )
 
@@ -64,13 +68,15 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 	if err := json.Unmarshal(raw, &fields); err != nil {
 		return nil, nil, &ConfigError{"", fmt.Sprintf("the config file is not a JSON object (%v); it must look like {\"access_token\": \"...\", \"start_date\": \"2025-01-01T00:00:00Z\"}", jsonErr(err))}
 	}
-	c := &Config{LookbackWindowHours: DefaultLookbackWindowHours, MaxConcurrentStreams: DefaultMaxConcurrentStreams, BaseURL: DefaultBaseURL}
+	c := &Config{LookbackWindowHours: DefaultLookbackWindowHours, MaxConcurrentStreams: DefaultMaxConcurrentStreams, BaseURL: DefaultBaseURL,
+		ShortLookbackHours: DefaultShortLookbackHours, DeepLookbackEvery: DefaultDeepLookbackEvery}
 	known := map[string]any{
 		"access_token": &c.AccessToken, "start_date": &c.StartDate, "long_term_search": &c.LongTermSearch,
 		"lookback_window_hours": &c.LookbackWindowHours, "include_messages": &c.IncludeMessages,
 		"include_events": &c.IncludeEvents, "include_ai_analysis": &c.IncludeAIAnalysis,
 		"max_concurrent_streams": &c.MaxConcurrentStreams, "base_url": &c.BaseURL,
 		"client_id": &c.ClientID, "secret_id": &c.SecretID, "refresh_token": &c.RefreshToken,
+		"short_lookback_hours": &c.ShortLookbackHours, "deep_lookback_every_hours": &c.DeepLookbackEvery,
 	}
 	var warnings []string
 	keys := make([]string, 0, len(fields))
@@ -116,6 +122,9 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 	if c.LookbackWindowHours < 1 || c.LookbackWindowHours > 720 {
 		return nil, nil, &ConfigError{"lookback_window_hours", fmt.Sprintf("is %d; it must be between 1 and 720 hours (default %d)", c.LookbackWindowHours, DefaultLookbackWindowHours)}
 	}
+	if err := c.checkLookbacks(); err != nil {
+		return nil, nil, err
+	}
 	if c.MaxConcurrentStreams < 1 || c.MaxConcurrentStreams > 16 {
 		return nil, nil, &ConfigError{"max_concurrent_streams", fmt.Sprintf("is %d; it must be between 1 and 16 (default %d)", c.MaxConcurrentStreams, DefaultMaxConcurrentStreams)}
 	}
@@ -140,6 +149,8 @@ func (c *Config) StreamOptions() streams.Options {
 		StartDate:         start.UTC(),
 		LongTermSearch:    c.LongTermSearch,
 		Lookback:          time.Duration(c.LookbackWindowHours) * time.Hour,
+		ShortLookback:     time.Duration(c.ShortLookbackHours) * time.Hour,
+		DeepEvery:         time.Duration(c.DeepLookbackEvery) * time.Hour,
 		IncludeMessages:   c.IncludeMessages,
 		IncludeEvents:     c.IncludeEvents,
 		IncludeAIAnalysis: c.IncludeAIAnalysis,

@@ -42,7 +42,8 @@ func TestParseConfigValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Config{AccessToken: "tok", StartDate: "2025-01-01T00:00:00Z", LongTermSearch: true, LookbackWindowHours: 24, MaxConcurrentStreams: 9, BaseURL: "http://127.0.0.1:9/v2.0"}
+	want := &Config{AccessToken: "tok", StartDate: "2025-01-01T00:00:00Z", LongTermSearch: true, LookbackWindowHours: 24, MaxConcurrentStreams: 9, BaseURL: "http://127.0.0.1:9/v2.0",
+		ShortLookbackHours: 1, DeepLookbackEvery: 24}
 	if diff := cmp.Diff(want, cfg); diff != "" {
 		t.Error(diff)
 	}
@@ -50,7 +51,7 @@ func TestParseConfigValid(t *testing.T) {
 		t.Error(diff)
 	}
 	opts := cfg.StreamOptions()
-	if opts.Lookback != 24*time.Hour || !opts.StartDate.Equal(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) {
+	if opts.Lookback != 24*time.Hour || opts.ShortLookback != time.Hour || opts.DeepEvery != 24*time.Hour || !opts.StartDate.Equal(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("options %+v", opts)
 	}
 }
@@ -77,6 +78,10 @@ func TestParseConfigErrors(t *testing.T) {
 		{"lookback zero", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","lookback_window_hours":0}`, "lookback_window_hours", "between 1 and 720"},
 		{"lookback negative", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","lookback_window_hours":-3}`, "lookback_window_hours", "between 1 and 720"},
 		{"lookback fraction", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","lookback_window_hours":1.5}`, "lookback_window_hours", "whole number"},
+		{"short lookback negative", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","short_lookback_hours":-1}`, "short_lookback_hours", "between 0 and 720"},
+		{"short lookback too long", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","short_lookback_hours":721}`, "short_lookback_hours", "between 0 and 720"},
+		{"deep every zero", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","deep_lookback_every_hours":0}`, "deep_lookback_every_hours", "between 1 and 720"},
+		{"deep every text", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","deep_lookback_every_hours":"24"}`, "deep_lookback_every_hours", "whole number"},
 		{"concurrency zero", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","max_concurrent_streams":0}`, "max_concurrent_streams", "between 1 and 16"},
 		{"base url not http", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","base_url":"ftp://x"}`, "base_url", "https://api.botmaker.com/v2.0"},
 		{"base url with credentials", `{"access_token":"t","start_date":"2025-01-01T00:00:00Z","base_url":"https://u:p@x"}`, "base_url", "http(s) URL"},

@@ -368,9 +368,12 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 		failed []string
 	)
 	sem := make(chan struct{}, cfg.MaxConcurrentStreams)
+	traffic := newTraffic(selected)
 	for _, sel := range selected {
 		wg.Add(1)
 		go func(sel Selected) {
+			env := env
+			env.Traffic = traffic[sel.Stream.Name]
 			defer wg.Done()
 			select {
 			case sem <- struct{}{}:
@@ -389,6 +392,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 		c.log.Warn().Msg("the sync was interrupted: requests stopped, what was read is flushed, and streams that had not finished are INCOMPLETE; they resume from their last STATE")
 	}
 	c.log.Info().Msgf("read finished in %s; requests per endpoint: %s", c.rt.Now().Sub(start).Round(time.Millisecond), perEndpoint(cl.Requests()))
+	c.logBilled(cfg, selected, traffic)
 	if len(failed) > 0 {
 		c.log.Error().Msgf("streams that did not complete: %s", strings.Join(failed, ", "))
 		return 1

@@ -40,4 +40,5 @@ var _ = register(Declare[Chat](Def{
 	Recent:         7 * 24 * time.Hour,
 	LongTermSearch: true,
 	RatePerSecond:  3,
+	Billing:        BilledLongTerm,
 }))

@@ -1,7 +1,6 @@
 package streams_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -27,14 +26,28 @@ func lowerBound(stream string, cursor time.Time, lookback time.Duration) time.Ti
 
 // Two consecutive incremental syncs with new and changed data in between:
 // the second returns exactly what Botmaker lists from the first sync's
-// cursor minus the lookback window, which includes every new and changed
-// record and nothing older.
+// cursor minus its lookback, which includes every new and changed record
+// and nothing older. Two hours after a first sync the short lookback
+// applies; from a state without last_deep_lookback (as written before it
+// existed) the deep re-read of lookback_window_hours does.
 func TestTwoIncrementalSyncs(t *testing.T) {
-	for _, lookback := range []int{1, 24} {
-		t.Run(fmt.Sprintf("lookback=%dh", lookback), func(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		opts     map[string]any
+		oldState bool
+		lookback time.Duration
+	}{
+		{"short lookback 2h", map[string]any{"short_lookback_hours": 2}, false, 2 * time.Hour},
+		{"deep re-read from an old state", map[string]any{"lookback_window_hours": 24}, true, 24 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, fakebotmaker.Config{})
-			opts := map[string]any{"lookback_window_hours": lookback}
+			opts, lookback := tc.opts, tc.lookback
 			o1 := f.mustRead(opts, true, nil)
+			state := o1.FinalState()
+			if tc.oldState {
+				state = withoutLastDeep(t, state)
+			}
 
 			f.srv.Advance(2 * time.Hour)
 			added := map[string][]string{
@@ -47,7 +60,7 @@ func TestTwoIncrementalSyncs(t *testing.T) {
 			touchedAt := f.srv.Now().UTC().Truncate(time.Second)
 			f.srv.Advance(time.Minute)
 			f.srv.ResetRequests()
-			o2 := f.mustRead(opts, true, o1.FinalState())
+			o2 := f.mustRead(opts, true, state)
 			// Inside Botmaker's recent window nothing is a long-term search.
 			for _, r := range f.srv.Requests() {
 				if r.Query.Has("long-term-search") {
@@ -58,7 +71,7 @@ func TestTwoIncrementalSyncs(t *testing.T) {
 			for _, name := range windowed {
 				cursor := mustTime(t, finalState(t, o1, name).Cursor)
 				got := ids(o2, name)
-				want := f.srv.IDs(name, lowerBound(name, cursor, time.Duration(lookback)*time.Hour), time.Time{})
+				want := f.srv.IDs(name, lowerBound(name, cursor, lookback), time.Time{})
 				if diff := sameSet(got, want); diff != "" {
 					t.Errorf("%s from cursor %s: %s", name, cursor.Format(time.RFC3339), diff)
 				}

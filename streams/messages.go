@@ -55,4 +55,5 @@ var _ = register(Declare[Message](Def{
 	Recent:         3 * 24 * time.Hour,
 	LongTermSearch: true,
 	RatePerSecond:  5,
+	Billing:        Billed,
 }))

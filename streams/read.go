@@ -32,6 +32,8 @@ type Env struct {
 	Log   zerolog.Logger
 	Opts  Options
 	Now   func() time.Time
+	// Traffic, when set, receives what the read cost on Botmaker's bill.
+	Traffic *Traffic
 }
 
 // StateError is an input state the stream cannot use.
@@ -55,15 +57,23 @@ func (s *Stream) Read(ctx context.Context, env Env, incremental bool, state json
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	if env.Traffic != nil && s.Billing != NotBilled {
+		env.Fetch = countingFetcher{env.Fetch, s, env.Traffic}
+	}
 	r := &reader{s: s, env: env, buf: make([]byte, 0, 4096), incremental: incremental && s.Incremental()}
 	if r.incremental {
 		st, err := s.parseState(state)
 		if err != nil {
 			return err
 		}
-		r.saved = st.cursor
-		r.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate)}
+		r.saved, r.prevDeep = st.cursor, st.lastDeep
+		r.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep}
 		r.unsettled = s.Unsettled
+		r.began = env.Now().UTC().Truncate(time.Second)
+		r.deep = r.deepDue(r.began)
+		if env.Traffic != nil {
+			env.Traffic.Deep = r.deep
+		}
 	}
 	switch s.Window {
 	case FromTo:
@@ -103,10 +113,12 @@ func (s *Stream) Fetch(env Env) *url.URL {
 // new ones; the first sync with long_term_search true reads them before
 // anything newer, shrinking each as it goes. The periods are sorted and
 // neither overlap nor touch, and the key is left out when there are none,
-// so states written before it existed read the same.
+// so states written before it existed read the same. last_deep_lookback,
+// when present, is when the stream's last deep re-read ran (lookback.go).
 type streamState struct {
-	cursor  time.Time
-	pending []period
+	cursor   time.Time
+	pending  []period
+	lastDeep time.Time
 }
 
 // period is [from, to).
@@ -123,6 +135,7 @@ func (s *Stream) encodeState(st streamState) json.RawMessage {
 		}
 		m[pendingKey] = ps
 	}
+	encodeLastDeep(m, st)
 	b, _ := json.Marshal(m)
 	return b
 }
@@ -157,6 +170,9 @@ func (s *Stream) parseState(raw json.RawMessage) (streamState, error) {
 		return st, bad("%s %v", s.Cursor, err)
 	}
 	st.cursor = t
+	if st.lastDeep, _, err = parseLastDeep(m); err != nil {
+		return st, bad("%s %v", lastDeepKey, err)
+	}
 	pv, ok := m[pendingKey]
 	if !ok || rawjson.IsNull(pv) {
 		return st, nil
@@ -256,6 +272,10 @@ type reader struct {
 	edge        time.Time   // where the main range was clamped to Botmaker's recent window; zero when it was not
 	edgeWarned  bool
 	orderLogged bool
+	began       time.Time // when the sync began, by Env.Now
+	deep        bool      // this sync re-reads Lookback (lookback.go)
+	prevDeep    time.Time // the input state's last deep re-read; zero when none
+	backfilling bool      // walking a pending_backfill period
 }
 
 // save writes the state when it differs from the last one written (or
@@ -317,7 +337,7 @@ func (r *reader) start(now time.Time) time.Time {
 	if r.saved.After(now.Add(clockSkew)) {
 		r.env.Log.Warn().Msgf("stream %s: the saved state's %s is %s, later than now (%s), so this sync reads nothing new for it. If that value is wrong, remove this stream's entry from the state so it re-syncs from start_date.", r.s.Name, r.s.Cursor, FormatTime(r.saved), FormatTime(now))
 	}
-	if back := r.saved.Add(-r.env.Opts.Lookback); back.After(start) {
+	if back := r.saved.Add(-r.lookback(now)); back.After(start) {
 		start = back
 	}
 	return start
@@ -458,12 +478,10 @@ func (r *reader) windows(ctx context.Context) error {
 	if r.state.cursor.IsZero() {
 		r.state.cursor = r.bookmark(time.Time{}) // nothing to read: start_date is now
 	}
+	r.deepDone()
 	// Every stream ends with a STATE covering its last records, even when
 	// the bookmark could not move (an open session holds it).
-	if r.sent == nil || r.unsaved > 0 {
-		return r.save(true)
-	}
-	return nil
+	return r.save(r.sent == nil || r.unsaved > 0)
 }
 
 func days(d time.Duration) string {
@@ -479,6 +497,7 @@ func (r *reader) backfill(ctx context.Context) error {
 	for i := 0; i < len(r.state.pending); {
 		p := r.state.pending[i]
 		done := false
+		r.backfilling = true
 		// A pending period is a stretch of time not yet walked, so it shrinks
 		// as windows are walked, not as records are found in them.
 		err := r.span(ctx, p.from, p.to, time.Time{}, func(pos, _, open time.Time) error {
@@ -496,6 +515,7 @@ func (r *reader) backfill(ctx context.Context) error {
 			}
 			return r.save(false)
 		})
+		r.backfilling = false
 		if err != nil {
 			return err
 		}
@@ -566,6 +586,7 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 				if !ok {
 					continue
 				}
+				r.count(t, it)
 				count++
 				if seen != nil {
 					id, _ := rawjson.Get(it, r.unsettled.IDKey)
@@ -668,6 +689,9 @@ func (r *reader) daysBeforeNow(ctx context.Context) error {
 					return err
 				}
 				cp.item(t, ok)
+				if ok {
+					r.count(t, it)
+				}
 			}
 			return nil
 		})
@@ -677,6 +701,7 @@ func (r *reader) daysBeforeNow(ctx context.Context) error {
 		r.newest = cp.newest()
 	}
 	r.state.cursor = r.bookmark(time.Time{})
+	r.deepDone()
 	return r.save(true)
 }
 

@@ -170,7 +170,7 @@ func TestTicketsDaysBeforeNow(t *testing.T) {
 	f.srv.ResetRequests()
 	o2 := f.mustRead(nil, true, o.FinalState(), "tickets")
 	t.Run("incremental", func(t *testing.T) {
-		check(t, o2, cursor.Add(-24*time.Hour))
+		check(t, o2, cursor.Add(-time.Hour)) // the short lookback: no deep re-read is due
 		if m := missing(added, set(ids(o2, "tickets"))); len(m) > 0 {
 			t.Errorf("new tickets missing: %v", m)
 		}
@@ -227,6 +227,8 @@ func TestMalformedState(t *testing.T) {
 		{"pending period without to", `{"%s": "2025-01-01T00:00:00Z", "pending_backfill": [{"from": "2024-01-01T00:00:00Z"}]}`, `pending_backfill[0].to`},
 		{"pending period bad from", `{"%s": "2025-01-01T00:00:00Z", "pending_backfill": [{"from": "last year", "to": "2024-02-01T00:00:00Z"}]}`, `"last year"`},
 		{"pending period backwards", `{"%s": "2025-01-01T00:00:00Z", "pending_backfill": [{"from": "2024-03-01T00:00:00Z", "to": "2024-02-01T00:00:00Z"}]}`, `ends before it starts`},
+		{"last deep lookback not a time", `{"%s": "2025-01-01T00:00:00Z", "last_deep_lookback": "this morning"}`, `last_deep_lookback`},
+		{"last deep lookback a number", `{"%s": "2025-01-01T00:00:00Z", "last_deep_lookback": 1735689600}`, `1735689600`},
 	}
 	for _, tt := range tests {
 		for _, name := range windowed {

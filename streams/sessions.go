@@ -55,4 +55,5 @@ var _ = register(Declare[Session](Def{
 		}
 	},
 	RatePerSecond: 5,
+	Billing:       Billed,
 }))

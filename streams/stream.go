@@ -83,6 +83,8 @@ type Def struct {
 
 	// RatePerSecond is Botmaker's documented limit for the endpoint.
 	RatePerSecond float64
+	// Billing is which of the endpoint's requests Botmaker bills.
+	Billing Billing
 
 	// Drop lists wire fields never written out (secrets Botmaker returns,
 	// such as a Telegram channel's bot token).
@@ -111,8 +113,11 @@ type Unsettled struct {
 type Options struct {
 	StartDate                                         time.Time
 	LongTermSearch                                    bool
-	Lookback                                          time.Duration
 	IncludeMessages, IncludeEvents, IncludeAIAnalysis bool
+	// Lookback is the deep re-read before the bookmark, done once per
+	// DeepEvery (every sync when DeepEvery is zero); ShortLookback is
+	// re-read by every other sync (lookback.go).
+	Lookback, ShortLookback, DeepEvery time.Duration
 }
 
 // Stream is a declared stream, ready to read.

@@ -237,3 +237,23 @@ func streamState(name string, state any) protocol.State {
 	}
 	return protocol.State{Type: protocol.StateStream, Stream: &protocol.StreamState{StreamDescriptor: protocol.StreamDescriptor{Name: name}, StreamState: json.RawMessage(raw)}}
 }
+
+// withoutLastDeep removes last_deep_lookback from the named streams (all
+// when none is named) of a state file, making their states as written
+// before the key existed.
+func withoutLastDeep(t *testing.T, state []byte, names ...string) []byte {
+	t.Helper()
+	var msgs []protocol.State
+	mustUnmarshal(t, state, &msgs)
+	for i, m := range msgs {
+		if len(names) > 0 && !slices.Contains(names, m.Stream.StreamDescriptor.Name) {
+			continue
+		}
+		var st map[string]json.RawMessage
+		mustUnmarshal(t, m.Stream.StreamState, &st)
+		delete(st, "last_deep_lookback")
+		b, _ := json.Marshal(st)
+		msgs[i].Stream.StreamState = b
+	}
+	return stateFile(msgs...)
+}

@@ -356,7 +356,7 @@ func (s *Server) listMessages(w *jw, r *http.Request, q url.Values) *apiErr {
 	if chatFilter >= 0 {
 		keep = func(seq int) bool { return s.msgMeta(seq).chat == chatFilter }
 	}
-	seqs, nextSeq := s.pageOf("messages", lo, hi, start, pageSize, keep)
+	seqs, nextSeq := s.pageOf("messages", lo, hi, start, pageSize, s.hideLate("messages", s.msgTime, keep))
 	w.beginPage()
 	if len(seqs) > 0 {
 		s.writeFuture(w, cur == nil, "id", "creationTime", func(w *jw) { s.writeMessage(w, seqs[0], s.msgMeta(seqs[0]), false) })
@@ -428,9 +428,9 @@ func (s *Server) listSessions(w *jw, r *http.Request, q url.Values) *apiErr {
 	if cur != nil {
 		start = int(cur.a)
 	}
-	seqs, nextSeq := s.pageOf("sessions", lo, hi, start, sessionsPageSize, func(seq int) bool {
+	seqs, nextSeq := s.pageOf("sessions", lo, hi, start, sessionsPageSize, s.hideLate("sessions", s.sessTime, func(seq int) bool {
 		return open || !s.sessMeta(seq).open
-	})
+	}))
 	w.beginPage()
 	if len(seqs) > 0 {
 		s.writeFuture(w, cur == nil, "id", "creationTime", func(w *jw) { s.writeSession(w, seqs[0], s.sessMeta(seqs[0]), inc) })
@@ -464,7 +464,7 @@ func (s *Server) listCalls(w *jw, r *http.Request, q url.Values) *apiErr {
 	if cur != nil {
 		start = int(cur.a)
 	}
-	seqs, nextSeq := s.pageOf("calls", lo, hi, start, callsPageSize, nil)
+	seqs, nextSeq := s.pageOf("calls", lo, hi, start, callsPageSize, s.hideLate("calls", s.callTime, nil))
 	w.beginPage()
 	if len(seqs) > 0 {
 		s.writeFuture(w, cur == nil, "id", "creationDatetime", func(w *jw) { s.writeCall(w, seqs[0]) })

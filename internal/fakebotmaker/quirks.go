@@ -38,6 +38,12 @@ type Quirks struct {
 	// the first: without long-term search, a walk that outlasts its margin
 	// loses the records the edge passes, silently.
 	MovingEdge bool
+	// LateEvery and LateBy make single records late (late.go): about one
+	// in LateEvery records of /messages, /sessions and /calls becomes
+	// visible only some time after its timestamp, up to LateBy, while
+	// newer records around it are served at once.
+	LateEvery int
+	LateBy    time.Duration
 }
 
 // Order is an order of the items of a windowed listing.

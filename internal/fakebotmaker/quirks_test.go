@@ -210,3 +210,42 @@ func TestQuirkMovingEdge(t *testing.T) {
 		t.Errorf("%d pages, %d of %d messages: the edge cut nothing", pages, len(got), len(want))
 	}
 }
+
+// LateEvery hides about one record in LateEvery of /messages, /sessions and
+// /calls until its own delay has passed, while the others are listed at
+// once; LateRecords says when each becomes visible.
+func TestQuirkLateRecords(t *testing.T) {
+	counts := Counts{Messages: 2600, Sessions: 1300, Calls: 600}
+	from, to := testNow.AddDate(0, 0, -2), testNow
+	for _, e := range []string{"messages", "sessions", "calls"} {
+		t.Run(e, func(t *testing.T) {
+			s := newTest(t, Config{Seed: 3, Counts: counts, HistoryDays: 3, Quirks: Quirks{LateEvery: 5, LateBy: 23 * time.Hour}})
+			base := newTest(t, Config{Seed: 3, Counts: counts, HistoryDays: 3})
+			query := q("from", ts(from), "to", ts(to), "long-term-search", "true")
+			all, _ := walk(t, base, e, query)
+			late := s.LateRecords(e)
+			for step := 0; step < 3; step++ {
+				now := s.Now()
+				got, _ := walk(t, s, e, query)
+				seen := map[string]bool{}
+				for _, id := range ids(e, got) {
+					seen[id] = true
+				}
+				hidden := 0
+				for _, id := range ids(e, all) {
+					at, isLate := late[id]
+					if visible := !isLate || !at.After(now); visible != seen[id] {
+						t.Fatalf("at %s: %s listed %v, late until %v (late %v)", now, id, seen[id], at, isLate)
+					}
+					if isLate && at.After(now) {
+						hidden++
+					}
+				}
+				if step == 0 && (hidden == 0 || hidden*3 > len(all)) {
+					t.Errorf("%d of %d records hidden", hidden, len(all))
+				}
+				s.Advance(12 * time.Hour)
+			}
+		})
+	}
+}

@@ -88,6 +88,7 @@ type Request struct {
 	At       time.Time // server clock at arrival
 	TokenOK  bool
 	Host     string
+	Bytes    int // response body bytes written
 }
 
 // Stats are counters over all requests since start (ResetRequests does not
@@ -367,7 +368,11 @@ func (w *statusWriter) WriteHeader(code int) {
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.record(http.StatusOK)
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.s.logMu.Lock()
+	w.entry.Bytes += n
+	w.s.logMu.Unlock()
+	return n, err
 }
 
 // ServeHTTP serves /v2.0/... (API) and /_control/... (test control).

@@ -73,7 +73,14 @@ func TestSmoke(t *testing.T) {
 	if api.Incremental.Records["messages"] < 1000 {
 		t.Errorf("the incremental sync read %d messages, want at least the 1,000 added", api.Incremental.Records["messages"])
 	}
-	for _, want := range []string{"1. CPU-bound", "2. Memory", "3. API-bound", "4. Requests per 1,000 records"} {
+	h := api.Hourly
+	before, _ := reread(h.Before)
+	short, _ := reread(h.Short)
+	deep, _ := reread(h.Deep)
+	if !(short < deep && short < before && 23*short+deep < 24*before) {
+		t.Errorf("re-read bytes: short lookback %d, deep %d, 24 hours every sync %d", short, deep, before)
+	}
+	for _, want := range []string{"1. CPU-bound", "2. Memory", "3. API-bound", "4. Requests per 1,000 records", "5. Re-read on an hourly schedule"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the output has no %q table:\n%s", want, out.String())
 		}

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/source-botmaker/source-botmaker/connector"
 	"github.com/source-botmaker/source-botmaker/connector/protocol"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 )
@@ -38,7 +39,9 @@ type run struct {
 	Estimates  map[string]int64
 	Problems   []string // ERROR traces, ERROR logs, stderr, invalid lines
 	Warnings   []string // WARN logs (a 429 that was retried, for one)
-	ExitCode   int
+	// Billed holds the connector's billed-traffic log line per stream.
+	BilledLines map[string]connector.BilledTraffic
+	ExitCode    int
 }
 
 func (r *run) records() int64 {
@@ -203,6 +206,13 @@ func (r *run) line(line []byte, cs childSpec, counters map[string]*int64) error 
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", m.Log.Level, m.Log.Message))
 		case protocol.LogWarn:
 			r.Warnings = append(r.Warnings, m.Log.Message)
+		case protocol.LogInfo:
+			if b, ok := connector.ParseBilledTraffic(m.Log.Message); ok {
+				if r.BilledLines == nil {
+					r.BilledLines = map[string]connector.BilledTraffic{}
+				}
+				r.BilledLines[b.Stream] = b
+			}
 		}
 	}
 	return nil

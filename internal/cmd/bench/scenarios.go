@@ -251,6 +251,7 @@ type apiResult struct {
 	Full        []*syncRun
 	Incremental *syncRun
 	Added       string
+	Hourly      *hourlyResult
 }
 
 // syncRun is one connector run with what the fake saw.
@@ -258,7 +259,8 @@ type syncRun struct {
 	*run
 	Requests  map[string]int // per stream
 	Status429 map[string]int
-	Billed    map[string]int // billed requests per stream
+	Billed    map[string]int   // billed requests per stream
+	BilledKB  map[string]int64 // their response bytes, per stream
 }
 
 func (s *syncRun) total429() int {
@@ -338,6 +340,10 @@ func apiBound(ctx context.Context, o options) (*apiResult, error) {
 		return nil, fmt.Errorf("incremental sync: %w", err)
 	}
 	res.Incremental = inc
+	fmt.Fprintln(o.log, "API-bound: one sync of each kind an hourly schedule makes")
+	if res.Hourly, err = hourlySchedule(ctx, o, d, res.Full[len(res.Full)-1].States); err != nil {
+		return nil, fmt.Errorf("hourly schedule: %w", err)
+	}
 	return res, nil
 }
 
@@ -347,17 +353,22 @@ func syncOnce(ctx context.Context, o options, d *dataset, statePath string) (*sy
 	if err != nil {
 		return nil, err
 	}
-	s := &syncRun{run: r, Requests: map[string]int{}, Status429: map[string]int{}, Billed: map[string]int{}}
+	s := &syncRun{run: r, Requests: map[string]int{}, Status429: map[string]int{}, Billed: map[string]int{}, BilledKB: map[string]int64{}}
 	for _, q := range d.srv.Requests() {
 		name := strings.TrimPrefix(q.Path, "/v2.0/")
 		s.Requests[name]++
 		if q.Status == 429 {
 			s.Status429[name]++
 		}
-		switch {
-		case name == "messages", name == "sessions",
-			name == "chats" && q.Query.Get("long-term-search") == "true":
+		if st, ok := streams.Lookup(name); ok && q.Status == 200 && st.BilledQuery(q.Query) {
 			s.Billed[name]++
+			s.BilledKB[name] += int64(q.Bytes)
+		}
+	}
+	// The connector's own billed-traffic line must say what the fake saw.
+	for name, b := range r.BilledLines {
+		if b.Requests != int64(s.Billed[name]) || b.Bytes != s.BilledKB[name] {
+			return nil, fmt.Errorf("stream %s: the connector logged %d billed requests and %d bytes, the fake served %d and %d", name, b.Requests, b.Bytes, s.Billed[name], s.BilledKB[name])
 		}
 	}
 	return s, nil
@@ -399,10 +410,10 @@ func (r *apiResult) print(out io.Writer) {
 	}
 	for _, name := range sortedKeys(r.Needs) {
 		billed := "no"
-		switch name {
-		case "messages", "sessions":
+		switch st, _ := streams.Lookup(name); st.Billing {
+		case streams.Billed:
 			billed = "yes"
-		case "chats":
+		case streams.BilledLongTerm:
 			billed = "with LTS"
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%s\t%s\t\n", name,
@@ -411,10 +422,13 @@ func (r *apiResult) print(out io.Writer) {
 	}
 	tw.Flush()
 	billed := func(s *syncRun) string {
-		return fmt.Sprintf("%d (messages %d, sessions %d, chats with long-term search %d)",
-			s.Billed["messages"]+s.Billed["sessions"]+s.Billed["chats"], s.Billed["messages"], s.Billed["sessions"], s.Billed["chats"])
+		kb := func(n int64) string { return thousands(int((n + 500) / 1000)) }
+		return fmt.Sprintf("%d requests, %s KB (messages %d, %s KB; sessions %d, %s KB; chats with long-term search %d, %s KB)",
+			s.Billed["messages"]+s.Billed["sessions"]+s.Billed["chats"], kb(s.BilledKB["messages"]+s.BilledKB["sessions"]+s.BilledKB["chats"]),
+			s.Billed["messages"], kb(s.BilledKB["messages"]), s.Billed["sessions"], kb(s.BilledKB["sessions"]), s.Billed["chats"], kb(s.BilledKB["chats"]))
 	}
-	fmt.Fprintf(out, "Botmaker-billed requests: full sync %s; incremental sync %s; incremental wall %.1f s\n", billed(full), billed(inc), inc.Wall.Seconds())
+	fmt.Fprintf(out, "Botmaker-billed: full sync %s; incremental sync (short lookback, as on an hourly schedule) %s; incremental wall %.1f s\n", billed(full), billed(inc), inc.Wall.Seconds())
+	r.Hourly.print(out)
 }
 
 // ---- checks and formatting --------------------------------------------------

@@ -29,6 +29,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/source-botmaker/source-botmaker/connector"
 	"github.com/source-botmaker/source-botmaker/connector/protocol"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/streams"
@@ -77,12 +78,16 @@ type streamResult struct {
 	Bookmark time.Time
 	// Newest is the latest cursor value among the records.
 	Newest time.Time
-	// Since is where the previous sync's reading ended, when this sync
-	// started from its state. Records whose cursor is at or after it are
-	// New (they appeared or changed after the previous sync); the others
-	// are Reread, read again because of the lookback window.
+	// Since is the bookmark this sync started from, when it started from
+	// the previous sync's state. Records whose cursor is after it are New;
+	// the others are Reread, read again because of the lookback. This is
+	// the connector's own split (streams.Traffic), which its billed-traffic
+	// log line reports for the streams Botmaker bills.
 	Since       time.Time
 	New, Reread int
+	// Billed is the connector's billed-traffic line; nil for streams
+	// Botmaker does not bill.
+	Billed *connector.BilledTraffic
 }
 
 // syncResult is one `read` run.
@@ -310,19 +315,13 @@ func parseLine(line []byte) (*protocol.Message, error) {
 	return &m, nil
 }
 
-// bookmarks are where each incremental stream's reading ended in a sync:
-// its final cursor, or just after its newest record when the cursor stayed
-// behind that (sessions hold it at the oldest session still open, and the
-// sessions after it were read all the same).
+// bookmarks are the cursors of each incremental stream's final state in a
+// sync: what the next sync starts from.
 func bookmarks(r syncResult) map[string]time.Time {
 	out := map[string]time.Time{}
 	for _, s := range r.Streams {
-		if s.Bookmark.IsZero() {
-			continue
-		}
-		out[s.Name] = s.Bookmark
-		if !s.Newest.Before(s.Bookmark) {
-			out[s.Name] = s.Newest.Add(time.Nanosecond)
+		if !s.Bookmark.IsZero() {
+			out[s.Name] = s.Bookmark
 		}
 	}
 	return out
@@ -409,7 +408,11 @@ func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath,
 			}
 		}
 	}
+	var disagree []string
 	for _, s := range res.Streams {
+		if b := s.Billed; b != nil && s.CursorField != "" && (b.New != int64(s.New) || b.Reread != int64(s.Reread)) {
+			disagree = append(disagree, fmt.Sprintf("stream %s: the connector counted %d new and %d re-read records, the demo %d and %d", s.Name, b.New, b.Reread, s.New, s.Reread))
+		}
 		res.Records += s.Records
 		if st, ok := states[s.Name]; ok {
 			res.State = append(res.State, st)
@@ -417,6 +420,9 @@ func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath,
 	}
 	if parseErr != nil {
 		return res, parseErr
+	}
+	if len(disagree) > 0 {
+		return res, errors.New(strings.Join(disagree, "; "))
 	}
 	if res.ExitCode != 0 {
 		return res, fmt.Errorf("%s: the connector exited with code %d", title, res.ExitCode)
@@ -434,11 +440,9 @@ func tally(res *syncResult, byName map[string]*streamResult, states map[string]j
 				if c.After(s.Newest) {
 					s.Newest = c
 				}
-				switch {
-				case s.Since.IsZero():
-				case c.Before(s.Since):
+				if !s.Since.IsZero() && !c.IsZero() && !c.After(s.Since) {
 					s.Reread++
-				default:
+				} else {
 					s.New++
 				}
 			}
@@ -467,6 +471,11 @@ func tally(res *syncResult, byName map[string]*streamResult, states map[string]j
 			res.Errors = append(res.Errors, fmt.Sprintf("%s error: %s", m.Trace.Error.FailureType, m.Trace.Error.Message))
 		}
 	case protocol.TypeLog:
+		if b, ok := connector.ParseBilledTraffic(m.Log.Message); ok && m.Log.Level == protocol.LogInfo {
+			if s := byName[b.Stream]; s != nil {
+				s.Billed = &b
+			}
+		}
 		if m.Log.Level == protocol.LogError || m.Log.Level == protocol.LogFatal || m.Log.Level == protocol.LogWarn {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s: %s", m.Log.Level, m.Log.Message))
 		}
@@ -513,9 +522,9 @@ func printSync(out io.Writer, r syncResult) {
 	fmt.Fprintln(out, r.Title)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	if r.Since {
-		fmt.Fprintln(tw, "stream\tmode\trecords\tnew\tre-read\tSTATE msgs\tstatus\trequests\tfinal state")
+		fmt.Fprintln(tw, "stream\tmode\trecords\tnew\tre-read\tSTATE msgs\tstatus\trequests\tbilled KB\tfinal state")
 	} else {
-		fmt.Fprintln(tw, "stream\tmode\trecords\tSTATE msgs\tstatus\trequests\tfinal state")
+		fmt.Fprintln(tw, "stream\tmode\trecords\tSTATE msgs\tstatus\trequests\tbilled KB\tfinal state")
 	}
 	for _, s := range r.Streams {
 		status := string(s.Status)
@@ -529,13 +538,20 @@ func printSync(out io.Writer, r syncResult) {
 				split = fmt.Sprintf("%d\t%d\t", s.New, s.Reread)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s%d\t%s\t%d\t%s\n", s.Name, s.Mode, s.Records, split, s.States, status, s.Requests, stateLabel(s))
+		billed := "-"
+		if s.Billed != nil {
+			billed = fmt.Sprintf("%.0f", float64(s.Billed.Bytes)/1000)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s%d\t%s\t%d\t%s\t%s\n", s.Name, s.Mode, s.Records, split, s.States, status, s.Requests, billed, stateLabel(s))
 	}
 	tw.Flush()
 	fmt.Fprintf(out, "total: %s in %.1f s; HTTP 429 responses: %d; exit code %d\n", count(r.Records, "record"), r.Seconds, r.Throttled, r.ExitCode)
 	if r.Since {
-		fmt.Fprintln(out, "new: cursor after everything sync 1 read; re-read: cursor within what sync 1 read, so read again by the lookback window.")
-		fmt.Fprintln(out, "Full-refresh streams are read in full every time.")
+		fmt.Fprintln(out, "new: cursor after the bookmark this sync started from; re-read: cursor at or before it, read again by the lookback (as the connector's billed-traffic log line counts them).")
+		fmt.Fprintln(out, "sessions: the bookmark waits at the oldest session still open, so the sessions after it count as new though sync 1 read them. Full-refresh streams are read in full every time.")
+	}
+	if !r.Since {
+		fmt.Fprintln(out, "billed KB: response kilobytes of the requests Botmaker bills (messages, sessions; chats with long-term search), from the connector's log.")
 	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintln(out, "connector warnings and errors:")

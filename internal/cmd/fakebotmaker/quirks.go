@@ -12,9 +12,10 @@ import (
 // quirkFlags are the flags that make the fake break a client's
 // assumptions (fakebotmaker.Quirks).
 type quirkFlags struct {
-	lag, pageAdvance           *time.Duration
+	lag, pageAdvance, lateBy   *time.Duration
 	order, paging              *string
 	future, noTotal, moveEdges *bool
+	lateEvery                  *int
 }
 
 func addQuirkFlags(fs *flag.FlagSet) quirkFlags {
@@ -26,11 +27,14 @@ func addQuirkFlags(fs *flag.FlagSet) quirkFlags {
 		future:      fs.Bool("future-record", false, "add a record dated 2099 to the first page of every window"),
 		noTotal:     fs.Bool("tickets-no-total", false, "leave total out of /tickets pages"),
 		moveEdges:   fs.Bool("moving-edge", false, "apply the recent-window limit to every page, not only the first"),
+		lateEvery:   fs.Int("late-every", 0, "about one in this many messages, sessions and calls becomes visible only after a delay of up to -late-by"),
+		lateBy:      fs.Duration("late-by", 23*time.Hour, "the longest delay of -late-every's records"),
 	}
 }
 
 func (f quirkFlags) quirks() (fakebotmaker.Quirks, error) {
-	q := fakebotmaker.Quirks{Lag: *f.lag, PageAdvance: *f.pageAdvance, FutureRecord: *f.future, TicketsNoTotal: *f.noTotal, MovingEdge: *f.moveEdges}
+	q := fakebotmaker.Quirks{Lag: *f.lag, PageAdvance: *f.pageAdvance, FutureRecord: *f.future, TicketsNoTotal: *f.noTotal, MovingEdge: *f.moveEdges,
+		LateEvery: *f.lateEvery, LateBy: *f.lateBy}
 	var err error
 	if q.Order, err = perEndpoint("-order", *f.order, []fakebotmaker.Order{fakebotmaker.OldestFirst, fakebotmaker.NewestFirst, fakebotmaker.Shuffled}); err != nil {
 		return q, err

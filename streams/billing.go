@@ -1,0 +1,82 @@
+package streams
+
+import (
+	"context"
+	"net/url"
+	"sync/atomic"
+	"time"
+)
+
+// Billing is which requests of an endpoint Botmaker bills as BI
+// data-source consumption, by the bytes it serves. This is the one home of
+// that rule; the README's billing table, the connector's billed-traffic
+// log line, the demo and the bench all follow it.
+type Billing int
+
+const (
+	// NotBilled endpoints are not billed (or Botmaker does not say so).
+	NotBilled Billing = iota
+	// Billed endpoints are billed on every request (/messages, /sessions).
+	Billed
+	// BilledLongTerm endpoints are billed only on requests with
+	// long-term-search=true (/chats).
+	BilledLongTerm
+)
+
+// BilledQuery says whether Botmaker bills a request of the stream with
+// query q.
+func (s *Stream) BilledQuery(q url.Values) bool {
+	switch s.Billing {
+	case Billed:
+		return true
+	case BilledLongTerm:
+		return q.Get("long-term-search") == "true"
+	}
+	return false
+}
+
+// Traffic is what one stream's read cost on Botmaker's bill. Requests and
+// Bytes count billed requests answered with a page (a failed attempt that
+// is retried serves no data) and their response bodies. New and Reread
+// split the records written: a record is re-read when its cursor is at or
+// before the bookmark the sync started from, outside any pending_backfill
+// period, so it was read by an earlier sync; RereadBytes are their bytes
+// as Botmaker served them.
+type Traffic struct {
+	Requests, Bytes          atomic.Int64
+	New, Reread, RereadBytes int64
+	// Deep says the sync re-read lookback_window_hours (lookback.go).
+	Deep bool
+}
+
+// countingFetcher counts the billed requests of one stream in its Traffic.
+// The walk fetches on its own goroutine, hence the atomics.
+type countingFetcher struct {
+	Fetcher
+	s *Stream
+	t *Traffic
+}
+
+func (f countingFetcher) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
+	body, err := f.Fetcher.Get(ctx, endpoint, u)
+	if err == nil && f.s.BilledQuery(u.Query()) {
+		f.t.Requests.Add(1)
+		f.t.Bytes.Add(int64(len(body)))
+	}
+	return body, err
+}
+
+// count files one written record of a main-range or backfill walk as new
+// or re-read.
+func (r *reader) count(t time.Time, item []byte) {
+	tr := r.env.Traffic
+	if tr == nil {
+		return
+	}
+	if !r.backfilling && !r.saved.IsZero() && !t.IsZero() && !t.After(r.saved) {
+		tr.Reread++
+		tr.RereadBytes += int64(len(item))
+		return
+	}
+	tr.New++
+}
