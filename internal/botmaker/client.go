@@ -107,8 +107,8 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 			// redirects to other hosts, so such a redirect is never followed.
 			if !c.sameOrigin(req.URL) {
 				return &Error{Endpoint: ep, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf(
-					"Botmaker redirected %s to %s://%s, not the configured %s://%s; the redirect was not followed so the access token never leaves the configured host.",
-					ep, req.URL.Scheme, req.URL.Host, c.base.Scheme, c.base.Host))}
+					"Botmaker redirected %s to %s, not the configured %s://%s; the redirect was not followed so the access token never leaves the configured host.",
+					ep, where(req.URL), c.base.Scheme, c.base.Host))}
 			}
 			if len(via) >= 5 {
 				return &Error{Endpoint: ep, FailureType: protocol.SystemError, Message: fmt.Sprintf("Botmaker redirected %s more than 5 times; check base_url.", ep)}
@@ -182,8 +182,21 @@ func (c *Client) Endpoint(path string, q url.Values) *url.URL {
 	return u
 }
 
+// sameOrigin also refuses user info: net/http turns user:pass@ into a Basic
+// Authorization header, so a server-chosen link would make the connector
+// send credentials the user never configured (base_url may not carry any
+// either).
 func (c *Client) sameOrigin(u *url.URL) bool {
-	return u.Scheme == c.base.Scheme && u.Host == c.base.Host
+	return u.Scheme == c.base.Scheme && u.Host == c.base.Host && u.User == nil
+}
+
+// where names u's origin for a message; user info is never shown.
+func where(u *url.URL) string {
+	s := u.Scheme + "://" + u.Host
+	if u.User != nil {
+		s += " with user info (credentials in the link)"
+	}
+	return s
 }
 
 // call is the bookkeeping of one Get across its attempts. retryablehttp runs
@@ -229,8 +242,8 @@ var (
 func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, token string, payload []byte) (body []byte, err error) {
 	if !c.sameOrigin(u) {
 		return nil, &Error{Endpoint: endpoint, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf(
-			"Botmaker's next-page link for %s points to %s://%s, not the configured %s://%s; refusing to follow it so the access token never leaves the configured host.",
-			endpoint, u.Scheme, u.Host, c.base.Scheme, c.base.Host))}
+			"Botmaker's next-page link for %s points to %s, not the configured %s://%s; refusing to follow it so the access token never leaves the configured host.",
+			endpoint, where(u), c.base.Scheme, c.base.Host))}
 	}
 	// Get runs on the streams' page-fetching goroutines, where a panic would
 	// end the process without a word on stdout.
