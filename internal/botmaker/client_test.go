@@ -476,7 +476,9 @@ func TestTokenStaysWithTheConfiguredOrigin(t *testing.T) {
 		{"nextPage on another host", nil, func(string) string { return other.URL + "/v2.0/chats?page=2" }, "points to http://" + strings.TrimPrefix(other.URL, "http://")},
 		{"nextPage on another scheme", nil, func(base string) string { return strings.Replace(base, "http://", "https://", 1) + "/v2.0/chats" }, "points to https://"},
 		{"nextPage on another port", nil, func(base string) string { return "http://localhost:1/v2.0/chats" }, "points to http://localhost:1"},
-		{"nextPage with user info", nil, func(base string) string { return strings.Replace(base, "http://", "http://evil:pass@", 1) + "/v2.0/chats" }, "with user info"},
+		{"nextPage with user info", nil, func(base string) string {
+			return strings.Replace(base, "http://", "http://evil:pass@", 1) + "/v2.0/chats"
+		}, "with user info"},
 		{"redirect with user info", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, strings.Replace(srvURL(r), "http://", "http://evil:pass@", 1)+"/v2.0/chats2", http.StatusFound)
 		}, nil, "with user info"},
