@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"testing"
+	"time"
 )
 
 // Response decoding must survive anything a server sends: no panic, no
@@ -65,6 +66,29 @@ func FuzzTransform(f *testing.F) {
 			if bytes.ContainsAny(out, "\r\n") {
 				t.Fatalf("%s: record %q spans lines", s.Name, out)
 			}
+		}
+	})
+}
+
+// FuzzParseTime checks the RFC 3339 reader against Go's: it accepts all Go
+// accepts, with the same instant, and what it accepts writes back as a
+// date-time it reads again as the same instant (to FormatTime's
+// millisecond).
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2025-01-01T00:00:00Z", "2025-01-01t00:00:00.5z", "2016-12-31T23:59:60Z", "2016-12-31T18:59:60.25-05:00", "2025-01-01T00:00:00", "9999-12-31T23:59:60+23:59"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseTime(s)
+		if want, gerr := time.Parse(time.RFC3339Nano, s); gerr == nil && (err != nil || !got.Equal(want)) {
+			t.Fatalf("ParseTime(%q) = %v, %v; time.Parse says %v", s, got, err, want)
+		}
+		if err != nil {
+			return
+		}
+		back, err := ParseTime(FormatTime(got))
+		if err != nil || !back.Equal(got.Truncate(time.Millisecond)) {
+			t.Fatalf("ParseTime(%q) = %v, which writes as %q and reads back as %v, %v", s, got, FormatTime(got), back, err)
 		}
 	})
 }
