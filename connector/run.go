@@ -469,13 +469,17 @@ type statusSink struct {
 }
 
 func (s *statusSink) Record(stream string, data []byte) error {
+	return s.RecordNulled(stream, data, nil)
+}
+
+func (s *statusSink) RecordNulled(stream string, data []byte, nulled []string) error {
 	if !s.running {
 		s.running = true
 		if err := s.w.Status(s.name, protocol.StatusRunning); err != nil {
 			return err
 		}
 	}
-	return s.w.Record(stream, data)
+	return s.w.RecordNulled(stream, data, nulled)
 }
 
 func (s *statusSink) State(stream string, state json.RawMessage) error {

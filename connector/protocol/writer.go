@@ -81,13 +81,38 @@ func (w *Writer) NowMillis() int64 { return w.now().UnixMilli() }
 // The line is built straight in the output buffer's free space when it fits,
 // so a record's bytes are copied once on their way out.
 func (w *Writer) Record(stream string, data []byte) error {
+	return w.record(stream, data, nil)
+}
+
+// RecordNulled writes a RECORD whose fields named in nulled were written as
+// null because Botmaker's value could not be converted to the declared
+// type; its meta.changes lists them (NULLED, SOURCE_SERIALIZATION_ERROR).
+func (w *Writer) RecordNulled(stream string, data []byte, nulled []string) error {
+	if len(nulled) == 0 {
+		return w.record(stream, data, nil)
+	}
+	m := RecordMeta{Changes: make([]Change, len(nulled))}
+	for i, f := range nulled {
+		m.Changes[i] = Change{Field: f, Change: ChangeNulled, Reason: ReasonSourceSerialization}
+	}
+	meta, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return w.record(stream, data, meta)
+}
+
+func (w *Writer) record(stream string, data, meta []byte) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
 		return w.err
 	}
 	s := w.stream(stream)
-	const suffix = len(`,"emitted_at":`) + 20 + len("}}\n")
+	suffix := len(`,"emitted_at":`) + 20 + len("}}\n")
+	if meta != nil {
+		suffix += len(`,"meta":`) + len(meta)
+	}
 	n := len(s.prefix) + len(data) + suffix
 	if w.out.Available() < n && w.out.Buffered() > 0 && n <= w.out.Size() {
 		if err := w.flushLocked(); err != nil {
@@ -103,6 +128,10 @@ func (w *Writer) Record(stream string, data []byte) error {
 	b = append(b, data...)
 	b = append(b, `,"emitted_at":`...)
 	b = strconv.AppendInt(b, w.now().UnixMilli(), 10)
+	if meta != nil {
+		b = append(b, `,"meta":`...)
+		b = append(b, meta...)
+	}
 	b = append(b, "}}\n"...)
 	if !inBuffer {
 		w.line = b
