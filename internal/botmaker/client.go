@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,7 +99,7 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 	}
 	c := &Client{base: base, settings: s, log: log, paces: map[string]*pace{}, requests: map[string]int{}}
 	c.auth.token = token
-	c.auth.secrets = []string{token}
+	c.auth.secrets.Add(token)
 	hc := &http.Client{
 		Transport: &pacer{c: c, next: http.DefaultTransport.(*http.Transport).Clone()},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -372,7 +373,25 @@ func (c *Client) transportProblem(err error) string {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return c.scrub(err.Error())
+	msg := err.Error()
+	// net/http quotes what the server sent when it cannot parse it (a
+	// status line, a header line): server text, which is never echoed.
+	if i := strings.IndexByte(msg, '"'); i >= 0 {
+		msg = strings.TrimRight(msg[:i], " :") + " (the server's text is not shown)"
+	}
+	return c.scrub(clipText(msg))
+}
+
+// maxQuote bounds how much of any one value from the server an error
+// message quotes.
+const maxQuote = 200
+
+// clipText cuts s to maxQuote bytes on a UTF-8 boundary.
+func clipText(s string) string {
+	if len(s) <= maxQuote {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxQuote], "") + "..."
 }
 
 // checkRetry applies the policy table, plus: a Retry-After longer than the

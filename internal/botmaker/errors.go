@@ -105,9 +105,6 @@ type errorBody struct {
 	} `json:"errors"`
 }
 
-// maxDetail bounds how much of Botmaker's error text reaches a message.
-const maxDetail = 500
-
 // botmakerMessage extracts "TYPE: message (source); ..." from an error body,
 // or "" when the body is not Botmaker's error shape.
 func botmakerMessage(body []byte) string {
@@ -134,10 +131,7 @@ func botmakerMessage(body []byte) string {
 // a reason phrase may echo it in a body too.
 func (c *Client) classify(endpoint string, status int, body []byte) *Error {
 	// Scrubbed before it is cut, so no piece of the token survives the cut.
-	detail := c.scrub(botmakerMessage(body))
-	if len(detail) > maxDetail {
-		detail = strings.ToValidUTF8(detail[:maxDetail], "") + "..."
-	}
+	detail := clipText(c.scrub(botmakerMessage(body)))
 	if detail == "" {
 		detail = http.StatusText(status)
 		if detail == "" {
