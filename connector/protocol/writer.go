@@ -9,10 +9,12 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/source-botmaker/source-botmaker/internal/redact"
 )
 
 // Redacted replaces a secret wherever it would have been written.
-const Redacted = "**********"
+const Redacted = redact.Mask
 
 // Writer is the only thing that writes to stdout. Each message is one line;
 // lines from concurrent streams never interleave. It counts records per
@@ -24,11 +26,15 @@ const Redacted = "**********"
 type Writer struct {
 	mu      sync.Mutex
 	out     *bufio.Writer
-	secrets [][]byte
-	streams map[string]*streamOut
-	now     func() time.Time
-	line    []byte // a RECORD line too long for the buffer's free space
-	err     error
+	secrets [][]byte // exact spellings, looked for in every line
+	// every spelling redact knows, looked for in every line but RECORDs:
+	// those carry Botmaker's data at volume, not server text about the
+	// request, and the full search would cost more than the sync.
+	spellings redact.Set
+	streams   map[string]*streamOut
+	now       func() time.Time
+	line      []byte // a RECORD line too long for the buffer's free space
+	err       error
 }
 
 // streamOut is what the writer keeps per stream: the start of its RECORD
@@ -61,11 +67,13 @@ func NewWriter(w io.Writer) *Writer {
 func (w *Writer) SetClock(now func() time.Time) { w.now = now }
 
 // AddSecret makes the writer replace s (and its JSON-escaped form) with
-// Redacted in every line, whatever message carries it.
+// Redacted in every line, whatever message carries it, and every other
+// spelling of it (internal/redact) in every line but RECORDs.
 func (w *Writer) AddSecret(s string) {
 	if len(s) < 4 { // redacting a tiny string would mangle ordinary output
 		return
 	}
+	w.spellings.Add(s)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.secrets = append(w.secrets, []byte(s))
@@ -218,6 +226,9 @@ func (w *Writer) encodeLocked(m *Message) error {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("encode %s message: %w", m.Type, err)
+	}
+	if m.Type != TypeControl {
+		b = w.spellings.Bytes(b)
 	}
 	return w.writeLocked(append(b, '\n'))
 }
