@@ -61,7 +61,7 @@ func (s *Stream) parsePage(body []byte, req *url.URL, f Fetcher) (page, error) {
 		case "total":
 			n, err := strconv.ParseInt(string(v), 10, 64)
 			if err != nil {
-				return fmt.Errorf("total %s is not an integer", v)
+				return fmt.Errorf("total %s is not an integer", clip(v))
 			}
 			p.total, p.hasTotal = n, true
 		}
@@ -96,7 +96,7 @@ func (s *Stream) nextFrom(nextRaw []byte, req *url.URL) (*url.URL, error) {
 	case NextURL:
 		u, err := req.Parse(next)
 		if err != nil {
-			return nil, fmt.Errorf("%s: nextPage %q is not a URL", s.Path, next)
+			return nil, fmt.Errorf("%s: nextPage %s is not a URL", s.Path, clip([]byte(strconv.Quote(next))))
 		}
 		return u, nil
 	case NextToken:
@@ -268,7 +268,7 @@ func (s *Stream) parsed(fe fetched, o *offsets) (page, error) {
 	if fe.known && urlString(fe.next) != urlString(p.next) {
 		// rawjson.LastMember agrees with the forward walk on valid JSON, so
 		// this cannot happen; if it ever did, stopping beats a wrong page.
-		return page{}, fmt.Errorf("%s: nextPage read from the end of the response (%s) differs from the one in it (%s)", s.Path, urlString(fe.next), urlString(p.next))
+		return page{}, fmt.Errorf("%s: nextPage read from the end of the response (%s) differs from the one in it (%s)", s.Path, clip([]byte(urlString(fe.next))), clip([]byte(urlString(p.next))))
 	}
 	return p, nil
 }

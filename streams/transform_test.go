@@ -2,6 +2,7 @@ package streams
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -164,6 +165,29 @@ func TestTransformJSONTextIsCompact(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, string(out)); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.item, diff)
+		}
+	}
+}
+
+// An error message quotes a server value in at most a few dozen bytes: a
+// 2 MB total once made a 4 MB TRACE line.
+func TestPageErrorsClipServerValues(t *testing.T) {
+	huge := strings.Repeat("9", 2<<20)
+	tickets, _ := Lookup("tickets")
+	chats, _ := Lookup("chats")
+	for _, tt := range []struct {
+		s    *Stream
+		body string
+	}{
+		{tickets, `{"tickets":[],"total":` + huge + `.5}`},
+		{chats, `{"items":[],"nextPage":"http://[` + huge + `"}`},
+	} {
+		_, err := tt.s.parsePage([]byte(tt.body), fuzzReq, nil)
+		if err == nil {
+			t.Fatalf("%s: no error", tt.s.Name)
+		}
+		if n := len(err.Error()); n > 200 {
+			t.Errorf("%s: error of %d bytes", tt.s.Name, n)
 		}
 	}
 }
