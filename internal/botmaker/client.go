@@ -4,7 +4,6 @@
 package botmaker
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,7 +49,7 @@ var DefaultSettings = Settings{
 	MaxAttempts:   6,
 	MaxElapsed:    10 * time.Minute,
 	MaxRetryAfter: 5 * time.Minute,
-	MaxBody:       256 << 20,
+	MaxBody:       64 << 20,
 	RetryWaitMin:  time.Second,
 	RetryWaitMax:  30 * time.Second,
 }
@@ -86,6 +86,7 @@ type Client struct {
 	http     *retryablehttp.Client
 	log      zerolog.Logger
 
+	big      chan struct{} // the one big-read slot (readLimited)
 	mu       sync.Mutex
 	paces    map[string]*pace
 	requests map[string]int
@@ -97,7 +98,7 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("base_url %q is not an http(s) URL; use https://api.botmaker.com/v2.0", baseURL)
 	}
-	c := &Client{base: base, settings: s, log: log, paces: map[string]*pace{}, requests: map[string]int{}}
+	c := &Client{base: base, settings: s, log: log, paces: map[string]*pace{}, requests: map[string]int{}, big: make(chan struct{}, 1)}
 	c.auth.token = token
 	c.auth.secrets.Add(token)
 	hc := &http.Client{
@@ -336,21 +337,12 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 		return nil
 	}
 	tooLarge := &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: protocol.SystemError, Message: fmt.Sprintf(
-		"Botmaker's response for %s is larger than %d MiB; refusing to hold it in memory.", cl.endpoint, c.settings.MaxBody>>20)}
+		"Botmaker's response for %s is larger than %d MiB (counted after decompression); refusing to hold it in memory.", cl.endpoint, c.settings.MaxBody>>20)}
 	if resp.ContentLength > c.settings.MaxBody {
 		return tooLarge
 	}
-	// Performance only (see the README's Performance section): a body of
-	// known length is read into one buffer of that size rather than through
-	// io.ReadAll's doublings, and rawjson.Valid gives json.Valid's answer
-	// (fuzzed against it) in a third of the time.
-	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 {
-		buf.Grow(int(n) + bytes.MinRead)
-	}
-	_, err := buf.ReadFrom(io.LimitReader(resp.Body, c.settings.MaxBody+1))
-	b := buf.Bytes()
-	if int64(len(b)) > c.settings.MaxBody {
+	b, err := c.readLimited(resp.Request.Context(), resp.Body, resp.ContentLength)
+	if errors.Is(err, errTooLarge) {
 		return tooLarge
 	}
 	if err != nil {
@@ -361,6 +353,59 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 	}
 	cl.body = b
 	return nil
+}
+
+// Reading a body allocates as bytes arrive, never on the server's word:
+// a declared Content-Length only sizes the first buffer, up to
+// firstBuffer (a typical page fits it, read without copies). Past bigBody bytes a response takes the client's one big-read
+// slot, so however many streams read at once, at most one body grows past
+// bigBody (to MaxBody) at a time. Go's transport has already inflated a
+// gzip body, so MaxBody counts the bytes after decompression.
+const (
+	firstBuffer = 1 << 20
+	bigBody     = 4 << 20
+)
+
+var errTooLarge = errors.New("response larger than MaxBody")
+
+func (c *Client) readLimited(ctx context.Context, r io.Reader, declared int64) ([]byte, error) {
+	limit := int(c.settings.MaxBody)
+	buf := make([]byte, 0, max(min(declared, firstBuffer), 512))
+	big := false
+	defer func() {
+		if big {
+			<-c.big
+		}
+	}()
+	for {
+		if len(buf) == cap(buf) {
+			if len(buf) > limit {
+				return nil, errTooLarge
+			}
+			if !big && len(buf) >= bigBody {
+				select {
+				case c.big <- struct{}{}:
+					big = true
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+			}
+			// Doubling, but never past one byte over the limit: that byte
+			// is how a too-large body is told apart.
+			buf = slices.Grow(buf, min(cap(buf), limit+1-len(buf)))
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > limit {
+			return nil, errTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // transportProblem describes a transport error without the URL (a next-page
