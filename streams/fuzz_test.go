@@ -27,7 +27,7 @@ func FuzzParsePage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		valid := json.Valid(body)
 		for _, s := range All() {
-			p, err := s.parsePage(body, fuzzReq, nil)
+			p, err := s.parsePage(bytes.Clone(body), fuzzReq, nil) // parsePage may compact it in place
 			if err != nil || !valid {
 				continue
 			}
@@ -42,6 +42,21 @@ func FuzzParsePage(f *testing.F) {
 			if p.next != nil && s.Pagination == NextURL && p.next.String() == "" {
 				t.Fatalf("%s: empty next URL", s.Name)
 			}
+		}
+	})
+}
+
+// FuzzCompactInPlace checks the in-place compaction against json.Compact.
+func FuzzCompactInPlace(f *testing.F) {
+	f.Add([]byte("{\n \"a\" : [ 1 , \"x \\\" \\n y\" ]\r\n}"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want bytes.Buffer
+		if json.Compact(&want, b) != nil {
+			_ = compactInPlace(bytes.Clone(b)) // must not panic
+			return
+		}
+		if got := compactInPlace(bytes.Clone(b)); !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("compactInPlace(%q) = %q, want %q", b, got, want.Bytes())
 		}
 	})
 }

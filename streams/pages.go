@@ -35,12 +35,9 @@ type page struct {
 func (s *Stream) parsePage(body []byte, req *url.URL, f Fetcher) (page, error) {
 	if bytes.IndexByte(body, '\n') >= 0 || bytes.IndexByte(body, '\r') >= 0 {
 		// Records are written one per line; newlines can only be whitespace
-		// between tokens in valid JSON, so compacting removes them all.
-		var b bytes.Buffer
-		if err := json.Compact(&b, body); err != nil {
-			return page{}, fmt.Errorf("%s: response is not JSON: %w", s.Path, err)
-		}
-		body = b.Bytes()
+		// between tokens in valid JSON, so compacting removes them all. In
+		// place: a second copy would double a large page.
+		body = compactInPlace(body)
 	}
 	p := page{items: make([][]byte, 0, 64)}
 	var nextRaw []byte
@@ -314,4 +311,27 @@ func (g *loopGuard) follow(path string, u *url.URL) error {
 	}
 	g.seen[h] = struct{}{}
 	return nil
+}
+
+// compactInPlace removes the whitespace between the tokens of valid JSON,
+// overwriting b (the result is never longer). On anything else it returns
+// bytes the envelope parser then refuses.
+func compactInPlace(b []byte) []byte {
+	w := 0
+	inString, escaped := false, false
+	for _, c := range b {
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			continue
+		}
+		b[w] = c
+		w++
+	}
+	return b[:w]
 }
