@@ -14,6 +14,7 @@ import (
 
 	"github.com/source-botmaker/source-botmaker/connector/protocol"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
+	"github.com/source-botmaker/source-botmaker/streams"
 )
 
 // hostileCalls is one /calls page with every value the issue found
@@ -121,5 +122,37 @@ func TestHostileValuesNeverBlockAStream(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%d warnings with %q, want 1; warnings: %q", n, w, warns)
 		}
+	}
+}
+
+// An item over streams.MaxItem is skipped with one WARN instead of being
+// copied into a record; the items around it are written.
+func TestOversizedItemIsSkipped(t *testing.T) {
+	big := `{"id":"A1","name":"` + strings.Repeat("a", streams.MaxItem) + `"}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"items":[` + big + `,{"id":"A2"}],"nextPage":null}`))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := synctest.File(t, dir, "config.json", map[string]any{
+		"access_token": secret, "start_date": "2025-06-01T00:00:00Z", "base_url": srv.URL + "/v2.0",
+	})
+	cat := synctest.File(t, dir, "catalog.json", synctest.Catalog(false, "agents"))
+	o := run(t, context.Background(), synctest.Runtime(), "read", "--config", cfg, "--catalog", cat)
+	if o.Code != 0 {
+		t.Fatalf("exit %d, errors %+v", o.Code, o.Errors)
+	}
+	if diff := cmp.Diff([]string{"A2"}, o.IDs("agents", "id")); diff != "" {
+		t.Errorf("ids (-want +got):\n%s", diff)
+	}
+	n := 0
+	for _, l := range o.Logs {
+		if l.Level == protocol.LogWarn && strings.Contains(l.Message, "stream agents: skipped 1 item larger than 16 MiB") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d warnings about the large item, want 1: %+v", n, o.Logs)
 	}
 }

@@ -22,8 +22,17 @@ type NulledSink interface {
 // per stream per sync however many records it hits, and names one record
 // to look at.
 type oddities struct {
-	nulled, badCursor, skipped, utf8 tally
+	nulled, badCursor, skipped, tooLarge, utf8 tally
 }
+
+// MaxItem is the largest item written. A larger one is skipped with a
+// WARN rather than copied: its record would be another copy as large, and
+// the writer's line a third.
+const MaxItem = 16 << 20
+
+// keepBuffer is the largest record buffer kept between records; a buffer
+// grown for a rare large record is let go instead of held for the sync.
+const keepBuffer = 1 << 20
 
 type tally struct {
 	n     int
@@ -47,6 +56,9 @@ func (o *oddities) report(log zerolog.Logger, s *Stream) {
 	}
 	if o.skipped.n > 0 {
 		log.Warn().Msgf("stream %s: skipped %s of Botmaker's listing that were not objects (first: %s)", s.Name, plural(o.skipped.n, "item"), o.skipped.first)
+	}
+	if o.tooLarge.n > 0 {
+		log.Warn().Msgf("stream %s: skipped %s larger than %d MiB, the most one record may hold (first: %s)", s.Name, plural(o.tooLarge.n, "item"), MaxItem>>20, o.tooLarge.first)
 	}
 	if o.utf8.n > 0 {
 		log.Warn().Msgf("stream %s: %s held bytes that are not UTF-8; they were replaced with U+FFFD. First: %s", s.Name, records(o.utf8.n), o.utf8.first)
@@ -103,6 +115,9 @@ func validUTF8(data []byte) ([]byte, bool) {
 // emit hands one record to the sink, valid UTF-8 and with its nulled
 // fields when the sink takes them.
 func (r *reader) emit(data []byte) error {
+	if cap(r.buf) > keepBuffer {
+		defer func() { r.buf = nil }()
+	}
 	if fixed, changed := validUTF8(data); changed {
 		data = fixed
 		r.odd.utf8.add(r.s.recordID(data))

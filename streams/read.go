@@ -280,6 +280,10 @@ func (r *reader) write(item []byte, since time.Time) (t time.Time, written bool,
 		r.odd.skipped.add(itemKind(item))
 		return t, false, nil
 	}
+	if len(item) > MaxItem {
+		r.odd.tooLarge.add(fmt.Sprintf("%d MiB", len(item)>>20))
+		return t, false, nil
+	}
 	r.nulled = r.nulled[:0]
 	data, cur, err := s.plan.transformNulling(r.buf[:0], item, &r.nulled)
 	r.buf = data[:0]

@@ -141,7 +141,7 @@ func (w *Writer) record(stream string, data, meta []byte) error {
 		b = append(b, meta...)
 	}
 	b = append(b, "}}\n"...)
-	if !inBuffer {
+	if !inBuffer && cap(b) <= 1<<20 { // a rare huge line is not held for the sync
 		w.line = b
 	}
 	s.count++
