@@ -4,7 +4,9 @@
 package botmaker
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -348,7 +350,14 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 	if err != nil {
 		return &brokenBody{"response cut short: " + c.transportProblem(err)}
 	}
+	// RFC 8259 lets a parser ignore a byte order mark; one at the start
+	// would otherwise fail every attempt the same way.
+	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
 	if !rawjson.Valid(b) {
+		if controlInString(b) {
+			return &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: protocol.SystemError, Message: fmt.Sprintf(
+				"Botmaker's response for %s has a raw control character (such as a tab) inside a string, which JSON forbids; Botmaker sends the same bytes again, so it is not retried. Report it to Botmaker support with the endpoint.", cl.endpoint)}
+		}
 		return &brokenBody{fmt.Sprintf("response of %s is not JSON", count(len(b), "byte"))}
 	}
 	cl.body = b
@@ -406,6 +415,16 @@ func (c *Client) readLimited(ctx context.Context, r io.Reader, declared int64) (
 			return nil, err
 		}
 	}
+}
+
+// controlInString says the first thing wrong with the invalid JSON b is a
+// raw control character inside a string: a serialisation bug that comes back
+// on every attempt, unlike a body cut short or a proxy's error page.
+func controlInString(b []byte) bool {
+	var v json.RawMessage
+	err := json.Unmarshal(b, &v) // fails at its validity check, before any copy
+	var se *json.SyntaxError
+	return errors.As(err, &se) && strings.HasSuffix(se.Error(), "in string literal")
 }
 
 // transportProblem describes a transport error without the URL (a next-page

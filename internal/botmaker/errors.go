@@ -65,10 +65,12 @@ type rule struct {
 //	other statuses                             fail    system_error
 //	connection refused/reset, timeout          retry   transient_error
 //	200 cut short or not JSON                  retry   transient_error
+//	200 with a raw control char in a string    fail    system_error (same bytes every time)
 //	all attempts or Settings.MaxElapsed spent  fail    transient_error
 //	Retry-After beyond Settings.MaxRetryAfter  fail    transient_error (no sleep)
-//	body beyond Settings.MaxBody               fail    system_error
-//	nextPage or redirect to another origin     fail    system_error (never requested)
+//	body beyond Settings.MaxBody               fail    system_error (after decompression)
+//	nextPage or redirect to another origin     fail    system_error (never requested;
+//	or with user info                                   user:pass@ is another origin)
 func policy(status int) rule {
 	switch {
 	case status == http.StatusOK:

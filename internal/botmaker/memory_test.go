@@ -76,3 +76,41 @@ func TestBodyMemoryFollowsTheBytes(t *testing.T) {
 		})
 	}
 }
+
+// A 200 that starts with a UTF-8 byte order mark is read without it; one
+// with a raw tab inside a string fails at once as system_error, since
+// every attempt would get the same bytes.
+func TestBOMAndRawControlCharacters(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       string // the body read; "" for an error
+		requests   int32
+	}{
+		{"BOM", "\uFEFF" + good, good, 1},
+		{"raw tab in a string", `{"items":[{"id":"a` + "\t" + `b"}],"nextPage":null}`, "", 1},
+		{"not JSON is still retried", `<html>busy</html>`, "", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, func(_ int, w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, tt.body) })
+			c, _ := newClient(t, srv.URL, quick)
+			body, err := get(t, c, "/chats")
+			if tt.want != "" {
+				if err != nil || string(body) != tt.want {
+					t.Fatalf("got %q, %v; want %q", body, err, tt.want)
+				}
+			} else if err == nil {
+				t.Fatal("no error")
+			}
+			if tt.name == "raw tab in a string" {
+				var be *Error
+				if !errors.As(err, &be) || be.FailureType != protocol.SystemError || !strings.Contains(be.Message, "raw control character") {
+					t.Errorf("err = %v, want system_error about the control character", err)
+				}
+			}
+			if n := srv.n.Load(); n != tt.requests {
+				t.Errorf("%d requests, want %d", n, tt.requests)
+			}
+		})
+	}
+}
