@@ -156,3 +156,42 @@ func TestOversizedItemIsSkipped(t *testing.T) {
 		t.Errorf("%d warnings about the large item, want 1: %+v", n, o.Logs)
 	}
 }
+
+// check accepts only the documented /channels envelope: any other JSON 200
+// (a proxy's {"status":"ok"}, a bare list) fails it.
+func TestCheckVerifiesTheEnvelope(t *testing.T) {
+	tests := []struct {
+		name, body string
+		status     protocol.ConnectionStatusValue
+	}{
+		{"documented", `{"items":[{"id":"c1","platform":"webchat"}]}`, protocol.StatusSucceeded},
+		{"status ok", `{"status":"ok"}`, protocol.StatusFailed},
+		{"bare list", `[{"id":"c1"}]`, protocol.StatusFailed},
+		{"items not a list", `{"items":{"id":"c1"}}`, protocol.StatusFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			cfg := synctest.File(t, t.TempDir(), "config.json", map[string]any{
+				"access_token": secret, "start_date": "2025-06-01T00:00:00Z", "base_url": srv.URL + "/v2.0",
+			})
+			o := run(t, context.Background(), synctest.Runtime(), "check", "--config", cfg)
+			var got []protocol.ConnectionStatus
+			for _, m := range o.Messages {
+				if m.Type == protocol.TypeConnectionStatus {
+					got = append(got, *m.ConnectionStatus)
+				}
+			}
+			if len(got) != 1 || got[0].Status != tt.status {
+				t.Fatalf("statuses %+v, want one %s", got, tt.status)
+			}
+			if tt.status == protocol.StatusFailed && !strings.Contains(got[0].Message, "not Botmaker's documented response") {
+				t.Errorf("message %q", got[0].Message)
+			}
+		})
+	}
+}
