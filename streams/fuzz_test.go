@@ -68,6 +68,7 @@ func FuzzTransform(f *testing.F) {
 	f.Add([]byte(`{"id":"a","creationTime":"2025-01-01T00:00:00Z","variables":{"a":1},"chat":{"chatId":"c","channelId":"ch"}}`))
 	f.Add([]byte(`{"creationTime":1735689600000,"lastUserMessageDatetime":null,"additionalInfo":[1,2]}`))
 	f.Add([]byte(`{"chat":null,"contact":{"contactId":"x"},"creationDatetime":"2025-01-01T00:00:00.123Z"}`))
+	f.Add([]byte(`{"chat_id":"TOP","chat":{"chatId":"C1"},"tok\u0065n":"x","endDatetime":-1,"chat\u005fid":1}`))
 	f.Fuzz(func(t *testing.T, item []byte) {
 		inPage := json.Valid(item) && !bytes.ContainsAny(item, "\r\n")
 		for _, s := range All() {
@@ -80,6 +81,9 @@ func FuzzTransform(f *testing.F) {
 			}
 			if bytes.ContainsAny(out, "\r\n") {
 				t.Fatalf("%s: record %q spans lines", s.Name, out)
+			}
+			if uniqueKeys(item) && !uniqueKeys(out) {
+				t.Fatalf("%s: item %q gave record %q, which repeats a key", s.Name, item, out)
 			}
 		}
 	})
@@ -106,4 +110,30 @@ func FuzzParseTime(f *testing.F) {
 			t.Fatalf("ParseTime(%q) = %v, which writes as %q and reads back as %v, %v", s, got, FormatTime(got), back, err)
 		}
 	})
+}
+
+// uniqueKeys says no top-level key of the JSON object b repeats, comparing
+// decoded keys.
+func uniqueKeys(b []byte) bool {
+	d := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := d.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	seen := map[string]bool{}
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		k, _ := tok.(string)
+		if seen[k] {
+			return false
+		}
+		seen[k] = true
+		var v json.RawMessage
+		if d.Decode(&v) != nil {
+			return false
+		}
+	}
+	return true
 }
