@@ -54,6 +54,32 @@ func (e *ConfigError) Error() string {
 	return fmt.Sprintf("Invalid config: %s %s", e.Field, e.Problem)
 }
 
+// minStartDate is the earliest start_date accepted. Botmaker launched after
+// it, so an earlier date can only be a typo, and each month of a windowed
+// stream is a request (several billed ones with long-term search).
+var minStartDate = time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// isHeaderBreaking is a character a token cannot contain: net/http refuses
+// a header value with a control character (the error then looked like a
+// network failure), and whitespace is always a copy-and-paste slip.
+func isHeaderBreaking(r rune) bool {
+	return r < 0x20 || r == 0x7f || r == ' '
+}
+
+func describeRune(r rune) string {
+	switch r {
+	case '\n':
+		return "a line break (\\n)"
+	case '\r':
+		return "a carriage return (\\r)"
+	case 0:
+		return "a NUL character"
+	case ' ':
+		return "a space"
+	}
+	return fmt.Sprintf("the control character %U", r)
+}
+
 var startDatePattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$`)
 
 // ParseConfig reads and validates a config file's bytes. Unknown keys are
@@ -106,6 +132,9 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 	if strings.HasPrefix(strings.ToLower(c.AccessToken), "bearer ") {
 		return nil, nil, &ConfigError{"access_token", "starts with \"Bearer \"; paste the token alone, Botmaker expects it without a prefix"}
 	}
+	if i := strings.IndexFunc(c.AccessToken, isHeaderBreaking); i >= 0 {
+		return nil, nil, &ConfigError{"access_token", fmt.Sprintf("contains %s at character %d; tokens have none. Paste the token again without the line break or surrounding whitespace", describeRune(rune(c.AccessToken[i])), i+1)}
+	}
 	if c.StartDate == "" {
 		return nil, nil, &ConfigError{"start_date", "is missing; set the earliest date to sync as an RFC 3339 UTC date-time such as 2025-01-01T00:00:00Z"}
 	}
@@ -118,6 +147,9 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 	}
 	if start.After(now) {
 		return nil, nil, &ConfigError{"start_date", fmt.Sprintf("is %s, which is in the future; set it to a past date-time", c.StartDate)}
+	}
+	if start.Before(minStartDate) {
+		return nil, nil, &ConfigError{"start_date", fmt.Sprintf("is %s, before %s; Botmaker holds no data that old, and a typo in the year (0025 for 2025) would send tens of thousands of billed requests. Set the year the Botmaker account started or later", c.StartDate, minStartDate.Format("2006-01-02"))}
 	}
 	if c.LookbackWindowHours < 1 || c.LookbackWindowHours > 720 {
 		return nil, nil, &ConfigError{"lookback_window_hours", fmt.Sprintf("is %d; it must be between 1 and 720 hours (default %d)", c.LookbackWindowHours, DefaultLookbackWindowHours)}

@@ -295,8 +295,13 @@ func (c *command) check(ctx context.Context, path string) int {
 		return code
 	}
 	ch, _ := streams.Lookup("channels")
-	if _, err := cl.Get(ctx, ch.Path, ch.Fetch(streams.Env{Fetch: cl, Opts: cfg.StreamOptions()})); err != nil {
+	req := ch.Fetch(streams.Env{Fetch: cl, Opts: cfg.StreamOptions()})
+	body, err := cl.Get(ctx, ch.Path, req)
+	if err != nil {
 		return c.status(protocol.StatusFailed, err.Error())
+	}
+	if err := ch.CheckPage(body, req); err != nil {
+		return c.status(protocol.StatusFailed, fmt.Sprintf("The server at base_url answered %s with JSON that is not Botmaker's documented response (%v). Check that base_url points at the Botmaker API, for example %s.", ch.Path, err, DefaultBaseURL))
 	}
 	return c.status(protocol.StatusSucceeded, "")
 }
@@ -473,13 +478,17 @@ type statusSink struct {
 }
 
 func (s *statusSink) Record(stream string, data []byte) error {
+	return s.RecordNulled(stream, data, nil)
+}
+
+func (s *statusSink) RecordNulled(stream string, data []byte, nulled []string) error {
 	if !s.running {
 		s.running = true
 		if err := s.w.Status(s.name, protocol.StatusRunning); err != nil {
 			return err
 		}
 	}
-	return s.w.Record(stream, data)
+	return s.w.RecordNulled(stream, data, nulled)
 }
 
 func (s *statusSink) State(stream string, state json.RawMessage) error {

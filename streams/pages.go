@@ -35,12 +35,9 @@ type page struct {
 func (s *Stream) parsePage(body []byte, req *url.URL) (page, error) {
 	if bytes.IndexByte(body, '\n') >= 0 || bytes.IndexByte(body, '\r') >= 0 {
 		// Records are written one per line; newlines can only be whitespace
-		// between tokens in valid JSON, so compacting removes them all.
-		var b bytes.Buffer
-		if err := json.Compact(&b, body); err != nil {
-			return page{}, fmt.Errorf("%s: response is not JSON: %w", s.Path, err)
-		}
-		body = b.Bytes()
+		// between tokens in valid JSON, so compacting removes them all. In
+		// place: a second copy would double a large page.
+		body = compactInPlace(body)
 	}
 	p := page{items: make([][]byte, 0, 64)}
 	var nextRaw []byte
@@ -61,7 +58,7 @@ func (s *Stream) parsePage(body []byte, req *url.URL) (page, error) {
 		case "total":
 			n, err := strconv.ParseInt(string(v), 10, 64)
 			if err != nil {
-				return fmt.Errorf("total %s is not an integer", v)
+				return fmt.Errorf("total %s is not an integer", clip(v))
 			}
 			p.total, p.hasTotal = n, true
 		}
@@ -96,7 +93,7 @@ func (s *Stream) nextFrom(nextRaw []byte, req *url.URL) (*url.URL, error) {
 	case NextURL:
 		u, err := req.Parse(next)
 		if err != nil {
-			return nil, fmt.Errorf("%s: nextPage %q is not a URL", s.Path, next)
+			return nil, fmt.Errorf("%s: nextPage %s is not a URL", s.Path, clip([]byte(strconv.Quote(next))))
 		}
 		return u, nil
 	case NextToken:
@@ -268,7 +265,7 @@ func (s *Stream) parsed(fe fetched, o *offsets) (page, error) {
 	if fe.known && urlString(fe.next) != urlString(p.next) {
 		// rawjson.LastMember agrees with the forward walk on valid JSON, so
 		// this cannot happen; if it ever did, stopping beats a wrong page.
-		return page{}, fmt.Errorf("%s: nextPage read from the end of the response (%s) differs from the one in it (%s)", s.Path, urlString(fe.next), urlString(p.next))
+		return page{}, fmt.Errorf("%s: nextPage read from the end of the response (%s) differs from the one in it (%s)", s.Path, clip([]byte(urlString(fe.next))), clip([]byte(urlString(p.next))))
 	}
 	return p, nil
 }
@@ -314,4 +311,27 @@ func (g *loopGuard) follow(path string, u *url.URL) error {
 	}
 	g.seen[h] = struct{}{}
 	return nil
+}
+
+// compactInPlace removes the whitespace between the tokens of valid JSON,
+// overwriting b (the result is never longer). On anything else it returns
+// bytes the envelope parser then refuses.
+func compactInPlace(b []byte) []byte {
+	w := 0
+	inString, escaped := false, false
+	for _, c := range b {
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			continue
+		}
+		b[w] = c
+		w++
+	}
+	return b[:w]
 }

@@ -61,6 +61,7 @@ func (s *Stream) Read(ctx context.Context, env Env, incremental bool, state json
 		env.Fetch = countingFetcher{env.Fetch, s, env.Traffic}
 	}
 	r := &reader{s: s, env: env, buf: make([]byte, 0, 4096), incremental: incremental && s.Incremental()}
+	defer r.odd.report(env.Log, s)
 	if r.incremental {
 		st, err := s.parseState(state)
 		if err != nil {
@@ -276,6 +277,8 @@ type reader struct {
 	deep        bool      // this sync re-reads Lookback (lookback.go)
 	prevDeep    time.Time // the input state's last deep re-read; zero when none
 	backfilling bool      // walking a pending_backfill period
+	odd         oddities  // reported once, when Read returns
+	nulled      []string  // the current record's nulled fields
 }
 
 // save writes the state when it differs from the last one written (or
@@ -293,20 +296,31 @@ func (r *reader) save(force bool) error {
 // whose cursor is before since (when since is set) is skipped.
 func (r *reader) write(item []byte, since time.Time) (t time.Time, written bool, err error) {
 	s := r.s
-	data, cur, err := s.plan.transform(r.buf[:0], item)
+	if len(item) == 0 || item[0] != '{' {
+		r.odd.skipped.add(itemKind(item))
+		return t, false, nil
+	}
+	if len(item) > MaxItem {
+		r.odd.tooLarge.add(fmt.Sprintf("%d MiB", len(item)>>20))
+		return t, false, nil
+	}
+	r.nulled = r.nulled[:0]
+	data, cur, err := s.plan.transformNulling(r.buf[:0], item, &r.nulled)
 	r.buf = data[:0]
 	if err != nil {
 		return t, false, fmt.Errorf("stream %s: a Botmaker item could not be read: %w", s.Name, err)
 	}
 	if cur != "" {
 		if t, err = ParseTime(cur); err != nil {
-			return t, false, fmt.Errorf("stream %s: %s of a record: %w", s.Name, s.Cursor, err)
+			// Written, but a zero time leaves the bookmark where it was.
+			t = time.Time{}
+			r.odd.badCursor.add(s.recordID(data))
 		}
 	}
 	if !t.IsZero() && t.Before(since) {
 		return t, false, nil
 	}
-	if err := r.env.Sink.Record(s.Name, data); err != nil {
+	if err := r.emit(data); err != nil {
 		return t, false, err
 	}
 	r.unsaved++
@@ -630,14 +644,16 @@ func (r *reader) probe(ctx context.Context, a, b time.Time) ([]hidden, error) {
 	var out []hidden
 	err := s.walk(ctx, r.env.Fetch, r.request(a, b, r.unsettled.Probe), func(p page) error {
 		for _, it := range p.items {
+			// An item the listing cannot bookmark either (not an object,
+			// no readable cursor) cannot hold the bookmark back.
 			id, err := rawjson.Get(it, r.unsettled.IDKey)
 			if err != nil {
-				return fmt.Errorf("stream %s: a Botmaker item could not be read: %w", s.Name, err)
+				continue
 			}
 			raw, _ := rawjson.Get(it, s.Cursor)
 			t, err := wireTime(raw)
 			if err != nil {
-				return fmt.Errorf("stream %s: %s of a record: %w", s.Name, s.Cursor, err)
+				continue
 			}
 			if !t.Before(a) {
 				out = append(out, hidden{t, string(id)})

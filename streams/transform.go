@@ -25,6 +25,7 @@ type fieldKind uint8
 const (
 	passThrough fieldKind = iota
 	dropField
+	typedField // passed through when its JSON kind is the declared one
 	flattenField
 	jsonTextField
 	timestampField
@@ -33,9 +34,13 @@ const (
 type fieldPlan struct {
 	kind    fieldKind
 	flatten []flatField // flattenField: output fields taken from inside it
+	want    valueKind   // passThrough: the JSON kind the schema declares
 }
 
-type flatField struct{ sub, out string }
+type flatField struct {
+	sub, out string
+	want     valueKind
+}
 
 var (
 	timestampType = reflect.TypeFor[Timestamp]()
@@ -71,7 +76,7 @@ func newPlan(t reflect.Type, d Def) (*plan, error) {
 				fp = &fieldPlan{kind: flattenField}
 				p.fields[parent] = fp
 			}
-			fp.flatten = append(fp.flatten, flatField{sub: sub, out: name})
+			fp.flatten = append(fp.flatten, flatField{sub: sub, out: name, want: kindOf(ft)})
 			continue
 		}
 		switch ft {
@@ -79,6 +84,20 @@ func newPlan(t reflect.Type, d Def) (*plan, error) {
 			set(name, jsonTextField)
 		case timestampType:
 			set(name, timestampField)
+		default:
+			if k := kindOf(ft); k != anyKind && p.fields[name] == nil {
+				p.fields[name] = &fieldPlan{kind: typedField, want: k}
+			}
+		}
+	}
+	// A wire member named like a flattened output (a top-level chat_id next
+	// to chat.chatId) would write that key twice. The flattened value is
+	// the declared one, so it wins and the top-level member is dropped.
+	for _, fp := range p.fields {
+		for _, ff := range fp.flatten {
+			if q := p.fields[ff.out]; q == nil || q.kind == typedField {
+				p.fields[ff.out] = &fieldPlan{kind: dropField}
+			}
 		}
 	}
 	for _, k := range d.PrimaryKey {
@@ -96,89 +115,124 @@ func newPlan(t reflect.Type, d Def) (*plan, error) {
 }
 
 // transform appends the record for one wire item to dst and returns it with
-// the item's cursor value (empty when absent or null).
+// the item's cursor value (empty when absent, null or not a date-time).
 func (p *plan) transform(dst, item []byte) ([]byte, string, error) {
+	return p.transformNulling(dst, item, nil)
+}
+
+// record is a record being written.
+type record struct {
+	dst    []byte
+	first  bool
+	nulled *[]string
+}
+
+// key starts the member name, whose bytes are already JSON string content.
+func (r *record) key(name []byte) {
+	if !r.first {
+		r.dst = append(r.dst, ',')
+	}
+	r.first = false
+	r.dst = append(r.dst, '"')
+	r.dst = append(r.dst, name...)
+	r.dst = append(r.dst, '"', ':')
+}
+
+func (r *record) member(name, v []byte) {
+	r.key(name)
+	r.dst = append(r.dst, v...)
+}
+
+// null writes name as null and lists it as nulled.
+func (r *record) null(name string) {
+	r.key([]byte(name))
+	r.dst = append(r.dst, "null"...)
+	if r.nulled != nil {
+		*r.nulled = append(*r.nulled, name)
+	}
+}
+
+// transformNulling is transform that also appends to *nulled the output
+// fields whose value could not be converted to the declared type: they are
+// written as null, so one bad value never costs the record (Airbyte's
+// NULLED change with reason SOURCE_SERIALIZATION_ERROR). nulled may be nil.
+// The error is for an item that is not an object.
+func (p *plan) transformNulling(dst, item []byte, nulled *[]string) ([]byte, string, error) {
 	var cursor string
-	dst = append(dst, '{')
-	first := true
+	r := &record{dst: append(dst, '{'), first: true, nulled: nulled}
 	err := rawjson.ObjectEach(item, func(k, v []byte) error {
-		fp := p.fields[string(k)] // no allocation: the compiler keeps map lookups on []byte
-		if fp == nil {
-			if !first {
-				dst = append(dst, ',')
+		name := k
+		if bytes.IndexByte(k, '\\') >= 0 {
+			// Rules apply to the decoded key: "tok\u0065n" is "token".
+			if d, err := unquote(append(append([]byte{'"'}, k...), '"')); err == nil {
+				name = []byte(d)
 			}
-			first = false
-			dst = append(dst, '"')
-			dst = append(dst, k...)
-			dst = append(dst, '"', ':')
-			dst = append(dst, v...)
+		}
+		fp := p.fields[string(name)] // no allocation: the compiler keeps map lookups on []byte
+		if fp == nil || (fp.kind == typedField && kindMatches(fp.want, v)) {
+			r.member(k, v)
 			return nil
 		}
 		switch fp.kind {
 		case dropField:
-			return nil
+		case typedField:
+			r.null(string(name))
 		case flattenField:
-			var err error
-			dst, first, err = flatten(dst, first, fp.flatten, v)
-			if err != nil {
-				return fmt.Errorf("field %s: %w", k, err)
+			if !rawjson.IsNull(v) && v[0] != '{' {
+				for _, ff := range fp.flatten {
+					r.null(ff.out)
+				}
+				return nil
 			}
-			return nil
-		}
-		if !first {
-			dst = append(dst, ',')
-		}
-		first = false
-		dst = append(dst, '"')
-		dst = append(dst, k...)
-		dst = append(dst, '"', ':')
-		if fp.kind == jsonTextField {
+			if err := r.flatten(fp.flatten, v); err != nil {
+				return fmt.Errorf("field %s: %w", name, err)
+			}
+		case jsonTextField:
 			if rawjson.IsNull(v) || v[0] == '"' {
-				dst = append(dst, v...)
-			} else {
-				dst = appendQuoted(dst, v)
+				r.member(k, v)
+				return nil
 			}
-			return nil
-		}
-		// timestampField
-		switch {
-		case v[0] == '"':
-			dst = append(dst, v...)
-			if string(k) == p.cursor {
-				var err error
-				if cursor, err = unquote(v); err != nil {
-					return fmt.Errorf("field %s: %w", k, err)
+			r.key(k)
+			r.dst = appendQuoted(r.dst, v)
+		case timestampField:
+			switch {
+			case rawjson.IsNull(v):
+				r.member(k, v)
+			case v[0] == '"':
+				// Written as Botmaker sent it; only the cursor is read.
+				r.member(k, v)
+				if string(name) == p.cursor {
+					cursor, _ = unquote(v) // valid JSON: cannot fail
+				}
+			default:
+				s, ok := epochToRFC3339(v)
+				if !ok {
+					r.null(string(name))
+					return nil
+				}
+				r.key(k)
+				r.dst = append(r.dst, '"')
+				r.dst = append(r.dst, s...)
+				r.dst = append(r.dst, '"')
+				if string(name) == p.cursor {
+					cursor = s
 				}
 			}
-		case rawjson.IsNull(v):
-			dst = append(dst, v...)
-		case v[0] == '-' || (v[0] >= '0' && v[0] <= '9'):
-			s, ok := epochToRFC3339(v)
-			if !ok {
-				return fmt.Errorf("field %s: %s is not a date-time", k, v)
-			}
-			dst = append(dst, '"')
-			dst = append(dst, s...)
-			dst = append(dst, '"')
-			if string(k) == p.cursor {
-				cursor = s
-			}
-		default:
-			return fmt.Errorf("field %s: %s is not a date-time", k, clipBytes(v))
 		}
 		return nil
 	})
 	if err != nil {
-		return dst, "", err
+		return r.dst, "", err
 	}
-	return append(dst, '}'), cursor, nil
+	return append(r.dst, '}'), cursor, nil
 }
 
 // flatten appends the fields taken from inside the object v, in the plan's
-// order, reading v once. A null v or a missing member writes nothing.
-func flatten(dst []byte, first bool, ffs []flatField, v []byte) ([]byte, bool, error) {
+// order, reading v once. A null v or a missing member writes nothing; a
+// member of the wrong kind is written as null.
+func (r *record) flatten(ffs []flatField, v []byte) error {
 	if rawjson.IsNull(v) {
-		return dst, first, nil
+		return nil
 	}
 	var found [4][]byte // streams flatten at most three members of one object
 	vals := found[:0]
@@ -195,20 +249,79 @@ func flatten(dst []byte, first bool, ffs []flatField, v []byte) ([]byte, bool, e
 		return nil
 	})
 	if err != nil {
-		return dst, first, err
+		return err
 	}
 	for i, ff := range ffs {
-		if vals[i] == nil {
-			continue
+		switch {
+		case vals[i] == nil:
+		case kindMatches(ff.want, vals[i]):
+			r.member([]byte(ff.out), vals[i])
+		default:
+			r.null(ff.out)
 		}
-		if !first {
-			dst = append(dst, ',')
-		}
-		first = false
-		dst = appendKey(dst, ff.out)
-		dst = append(dst, vals[i]...)
 	}
-	return dst, first, nil
+	return nil
+}
+
+// valueKind is the JSON kind a declared field holds (null is always allowed:
+// every field is nullable).
+type valueKind uint8
+
+const (
+	anyKind valueKind = iota
+	stringKind
+	boolKind
+	numberKind
+	objectKind
+	arrayKind
+)
+
+// kindOf is the JSON kind of a record struct field's type.
+func kindOf(t reflect.Type) valueKind {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return stringKind
+	case reflect.Bool:
+		return boolKind
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return numberKind
+	case reflect.Map, reflect.Struct:
+		return objectKind
+	case reflect.Slice, reflect.Array:
+		switch t {
+		case reflect.TypeFor[Object]():
+			return objectKind
+		case reflect.TypeFor[json.RawMessage]():
+			return anyKind
+		}
+		return arrayKind
+	}
+	return anyKind
+}
+
+// kindMatches looks only at the first byte: the page is valid JSON.
+func kindMatches(want valueKind, v []byte) bool {
+	if rawjson.IsNull(v) {
+		return true
+	}
+	switch want {
+	case stringKind:
+		return v[0] == '"'
+	case boolKind:
+		return v[0] == 't' || v[0] == 'f'
+	case numberKind:
+		return v[0] == '-' || (v[0] >= '0' && v[0] <= '9')
+	case objectKind:
+		return v[0] == '{'
+	case arrayKind:
+		return v[0] == '['
+	}
+	return true
 }
 
 // unquote returns the contents of a JSON string, decoding escapes only when

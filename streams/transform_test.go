@@ -2,6 +2,7 @@ package streams
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -56,9 +57,52 @@ func TestTransform(t *testing.T) {
 	}
 }
 
-func TestTransformRejectsBadValues(t *testing.T) {
+// A value that cannot be converted to its declared type is written as null
+// and listed, and the record is kept; only an item that is not an object is
+// an error.
+func TestTransformNullsBadValues(t *testing.T) {
+	tests := []struct {
+		stream, wire, want string
+		nulled             []string
+		cursor             string
+	}{
+		{"messages", `{"id":"x","creationTime":true}`, `{"id":"x","creationTime":null}`, []string{"creationTime"}, ""},
+		{"messages", `{"id":"x","creationTime":1e400}`, `{"id":"x","creationTime":null}`, []string{"creationTime"}, ""},
+		{"messages", `{"id":"x","creationTime":{"a":1}}`, `{"id":"x","creationTime":null}`, []string{"creationTime"}, ""},
+		{"calls", `{"id":"S","creationDatetime":"2025-01-01T00:00:00Z","endDatetime":-1,"startDatetime":true}`,
+			`{"id":"S","creationDatetime":"2025-01-01T00:00:00Z","endDatetime":null,"startDatetime":null}`, []string{"endDatetime", "startDatetime"}, "2025-01-01T00:00:00Z"},
+		{"chats", `{"chat":"C1","lastUserMessageDatetime":"2025-01-01T00:00:00Z"}`,
+			`{"chat_id":null,"channel_id":null,"contact_id":null,"lastUserMessageDatetime":"2025-01-01T00:00:00Z"}`, []string{"chat_id", "channel_id", "contact_id"}, "2025-01-01T00:00:00Z"},
+		{"chats", `{"chat":{"chatId":7,"channelId":"wa"}}`, `{"chat_id":null,"channel_id":"wa"}`, []string{"chat_id"}, ""},
+		{"chats", `{"isBanned":"no","tags":"t","firstName":3}`, `{"isBanned":null,"tags":null,"firstName":null}`, []string{"isBanned", "tags", "firstName"}, ""},
+		// The flattened chat.chatId wins over a top-level chat_id, in any
+		// order and however the key is escaped: never a duplicate key.
+		{"chats", `{"chat_id":"TOP","chat":{"chatId":"C1"}}`, `{"chat_id":"C1"}`, nil, ""},
+		{"chats", `{"chat":{"chatId":"C1"},"chat\u005fid":"TOP"}`, `{"chat_id":"C1"}`, nil, ""},
+		// The Telegram token is dropped whatever the key's escapes.
+		{"channels", `{"id":"tg","tok\u0065n":"123:SECRET","\u0074oken":"x","name":"Bot"}`, `{"id":"tg","name":"Bot"}`, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.wire, func(t *testing.T) {
+			s, _ := Lookup(tt.stream)
+			var nulled []string
+			got, cur, err := s.plan.transformNulling(nil, []byte(tt.wire), &nulled)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, string(got)); diff != "" {
+				t.Errorf("record (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.nulled, nulled); diff != "" {
+				t.Errorf("nulled (-want +got):\n%s", diff)
+			}
+			if cur != tt.cursor {
+				t.Errorf("cursor %q, want %q", cur, tt.cursor)
+			}
+		})
+	}
 	s, _ := Lookup("messages")
-	for _, wire := range []string{`{"id":"x","creationTime":true}`, `{"id":"x","creationTime":1e400}`, `{"id":`, `[1]`} {
+	for _, wire := range []string{`{"id":`, `[1]`, `null`, `"x"`} {
 		if _, _, err := s.plan.transform(nil, []byte(wire)); err == nil {
 			t.Errorf("%s: want an error", wire)
 		}
@@ -121,6 +165,29 @@ func TestTransformJSONTextIsCompact(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, string(out)); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.item, diff)
+		}
+	}
+}
+
+// An error message quotes a server value in at most a few dozen bytes: a
+// 2 MB total once made a 4 MB TRACE line.
+func TestPageErrorsClipServerValues(t *testing.T) {
+	huge := strings.Repeat("9", 2<<20)
+	tickets, _ := Lookup("tickets")
+	chats, _ := Lookup("chats")
+	for _, tt := range []struct {
+		s    *Stream
+		body string
+	}{
+		{tickets, `{"tickets":[],"total":` + huge + `.5}`},
+		{chats, `{"items":[],"nextPage":"http://[` + huge + `"}`},
+	} {
+		_, err := tt.s.parsePage([]byte(tt.body), fuzzReq)
+		if err == nil {
+			t.Fatalf("%s: no error", tt.s.Name)
+		}
+		if n := len(err.Error()); n > 200 {
+			t.Errorf("%s: error of %d bytes", tt.s.Name, n)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package streams
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -26,15 +25,6 @@ func (Timestamp) JSONSchema() *jsonschema.Schema {
 
 // Time parses the timestamp.
 func (t Timestamp) Time() (time.Time, error) { return ParseTime(string(t)) }
-
-// ParseTime accepts RFC 3339 with or without fractional seconds.
-func ParseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 date-time (for example 2025-01-01T00:00:00Z)", s)
-	}
-	return t.UTC(), nil
-}
 
 // FormatTime is the one way the connector writes times: RFC 3339 UTC, with
 // milliseconds only when they are not zero.

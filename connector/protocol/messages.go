@@ -46,7 +46,27 @@ type Record struct {
 	Namespace string          `json:"namespace,omitempty"`
 	Data      json.RawMessage `json:"data"`
 	EmittedAt int64           `json:"emitted_at"`
+	Meta      *RecordMeta     `json:"meta,omitempty"`
 }
+
+// RecordMeta is AirbyteRecordMessageMeta.
+type RecordMeta struct {
+	Changes []Change `json:"changes"`
+}
+
+// Change is AirbyteRecordMessageMetaChange.
+type Change struct {
+	Field  string `json:"field"`
+	Change string `json:"change"`
+	Reason string `json:"reason"`
+}
+
+// The change and reason this source reports: a value that could not be
+// converted to its declared type, written as null.
+const (
+	ChangeNulled              = "NULLED"
+	ReasonSourceSerialization = "SOURCE_SERIALIZATION_ERROR"
+)
 
 // StateType is AirbyteStateType.
 type StateType string

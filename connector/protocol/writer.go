@@ -9,10 +9,12 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/source-botmaker/source-botmaker/internal/redact"
 )
 
 // Redacted replaces a secret wherever it would have been written.
-const Redacted = "**********"
+const Redacted = redact.Mask
 
 // Writer is the only thing that writes to stdout. Each message is one line;
 // lines from concurrent streams never interleave. It counts records per
@@ -24,11 +26,15 @@ const Redacted = "**********"
 type Writer struct {
 	mu      sync.Mutex
 	out     *bufio.Writer
-	secrets [][]byte
-	streams map[string]*streamOut
-	now     func() time.Time
-	line    []byte // a RECORD line too long for the buffer's free space
-	err     error
+	secrets [][]byte // exact spellings, looked for in every line
+	// every spelling redact knows, looked for in every line but RECORDs:
+	// those carry Botmaker's data at volume, not server text about the
+	// request, and the full search would cost more than the sync.
+	spellings redact.Set
+	streams   map[string]*streamOut
+	now       func() time.Time
+	line      []byte // a RECORD line too long for the buffer's free space
+	err       error
 }
 
 // streamOut is what the writer keeps per stream: the start of its RECORD
@@ -61,11 +67,13 @@ func NewWriter(w io.Writer) *Writer {
 func (w *Writer) SetClock(now func() time.Time) { w.now = now }
 
 // AddSecret makes the writer replace s (and its JSON-escaped form) with
-// Redacted in every line, whatever message carries it.
+// Redacted in every line, whatever message carries it, and every other
+// spelling of it (internal/redact) in every line but RECORDs.
 func (w *Writer) AddSecret(s string) {
 	if len(s) < 4 { // redacting a tiny string would mangle ordinary output
 		return
 	}
+	w.spellings.Add(s)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.secrets = append(w.secrets, []byte(s))
@@ -81,13 +89,38 @@ func (w *Writer) NowMillis() int64 { return w.now().UnixMilli() }
 // The line is built straight in the output buffer's free space when it fits,
 // so a record's bytes are copied once on their way out.
 func (w *Writer) Record(stream string, data []byte) error {
+	return w.record(stream, data, nil)
+}
+
+// RecordNulled writes a RECORD whose fields named in nulled were written as
+// null because Botmaker's value could not be converted to the declared
+// type; its meta.changes lists them (NULLED, SOURCE_SERIALIZATION_ERROR).
+func (w *Writer) RecordNulled(stream string, data []byte, nulled []string) error {
+	if len(nulled) == 0 {
+		return w.record(stream, data, nil)
+	}
+	m := RecordMeta{Changes: make([]Change, len(nulled))}
+	for i, f := range nulled {
+		m.Changes[i] = Change{Field: f, Change: ChangeNulled, Reason: ReasonSourceSerialization}
+	}
+	meta, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return w.record(stream, data, meta)
+}
+
+func (w *Writer) record(stream string, data, meta []byte) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
 		return w.err
 	}
 	s := w.stream(stream)
-	const suffix = len(`,"emitted_at":`) + 20 + len("}}\n")
+	suffix := len(`,"emitted_at":`) + 20 + len("}}\n")
+	if meta != nil {
+		suffix += len(`,"meta":`) + len(meta)
+	}
 	n := len(s.prefix) + len(data) + suffix
 	if w.out.Available() < n && w.out.Buffered() > 0 && n <= w.out.Size() {
 		if err := w.flushLocked(); err != nil {
@@ -103,8 +136,12 @@ func (w *Writer) Record(stream string, data []byte) error {
 	b = append(b, data...)
 	b = append(b, `,"emitted_at":`...)
 	b = strconv.AppendInt(b, w.now().UnixMilli(), 10)
+	if meta != nil {
+		b = append(b, `,"meta":`...)
+		b = append(b, meta...)
+	}
 	b = append(b, "}}\n"...)
-	if !inBuffer {
+	if !inBuffer && cap(b) <= 1<<20 { // a rare huge line is not held for the sync
 		w.line = b
 	}
 	s.count++
@@ -189,6 +226,9 @@ func (w *Writer) encodeLocked(m *Message) error {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("encode %s message: %w", m.Type, err)
+	}
+	if m.Type != TypeControl {
+		b = w.spellings.Bytes(b)
 	}
 	return w.writeLocked(append(b, '\n'))
 }

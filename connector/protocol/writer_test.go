@@ -206,3 +206,32 @@ func TestWriterRecordsOfEverySize(t *testing.T) {
 		t.Fatalf("got %d lines, want %d", len(gl), len(wl))
 	}
 }
+
+// Messages other than RECORDs lose every spelling of a secret; RECORDs
+// carry the nulled fields in meta.changes.
+func TestWriterRedactsSpellingsAndWritesChanges(t *testing.T) {
+	const secret = "tok-Secret-7f3a9c1e5b2d"
+	var out bytes.Buffer
+	w := NewWriter(&out)
+	w.SetClock(fixedClock)
+	w.AddSecret(secret)
+	for _, text := range []string{strings.ToUpper(secret), secret[:10] + "...", strings.ReplaceAll(secret, "-", "%2D")} {
+		if err := w.Log(LogWarn, "Botmaker said "+text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.RecordNulled("calls", []byte(`{"id":"K","endDatetime":null}`), []string{"endDatetime"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if l := strings.ToLower(out.String()); strings.Contains(l, strings.ToLower(secret[:8])) {
+		t.Errorf("a spelling of the secret is in the output:\n%s", out.String())
+	}
+	got := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := `{"type":"RECORD","record":{"stream":"calls","data":{"id":"K","endDatetime":null},"emitted_at":1700000000123,"meta":{"changes":[{"field":"endDatetime","change":"NULLED","reason":"SOURCE_SERIALIZATION_ERROR"}]}}}`
+	if diff := cmp.Diff(want, got[len(got)-1]); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

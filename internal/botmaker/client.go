@@ -6,6 +6,7 @@ package botmaker
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +14,9 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,7 +51,7 @@ var DefaultSettings = Settings{
 	MaxAttempts:   6,
 	MaxElapsed:    10 * time.Minute,
 	MaxRetryAfter: 5 * time.Minute,
-	MaxBody:       256 << 20,
+	MaxBody:       64 << 20,
 	RetryWaitMin:  time.Second,
 	RetryWaitMax:  30 * time.Second,
 }
@@ -85,6 +88,7 @@ type Client struct {
 	http     *retryablehttp.Client
 	log      zerolog.Logger
 
+	big      chan struct{} // the one big-read slot (readLimited)
 	mu       sync.Mutex
 	paces    map[string]*pace
 	requests map[string]int
@@ -96,9 +100,9 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("base_url %q is not an http(s) URL; use https://api.botmaker.com/v2.0", baseURL)
 	}
-	c := &Client{base: base, settings: s, log: log, paces: map[string]*pace{}, requests: map[string]int{}}
+	c := &Client{base: base, settings: s, log: log, paces: map[string]*pace{}, requests: map[string]int{}, big: make(chan struct{}, 1)}
 	c.auth.token = token
-	c.auth.secrets = []string{token}
+	c.auth.secrets.Add(token)
 	hc := &http.Client{
 		Transport: &pacer{c: c, next: http.DefaultTransport.(*http.Transport).Clone()},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -107,8 +111,8 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 			// redirects to other hosts, so such a redirect is never followed.
 			if !c.sameOrigin(req.URL) {
 				return &Error{Endpoint: ep, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf(
-					"Botmaker redirected %s to %s://%s, not the configured %s://%s; the redirect was not followed so the access token never leaves the configured host.",
-					ep, req.URL.Scheme, req.URL.Host, c.base.Scheme, c.base.Host))}
+					"Botmaker redirected %s to %s, not the configured %s://%s; the redirect was not followed so the access token never leaves the configured host.",
+					ep, where(req.URL), c.base.Scheme, c.base.Host))}
 			}
 			if len(via) >= 5 {
 				return &Error{Endpoint: ep, FailureType: protocol.SystemError, Message: fmt.Sprintf("Botmaker redirected %s more than 5 times; check base_url.", ep)}
@@ -182,8 +186,21 @@ func (c *Client) Endpoint(path string, q url.Values) *url.URL {
 	return u
 }
 
+// sameOrigin also refuses user info: net/http turns user:pass@ into a Basic
+// Authorization header, so a server-chosen link would make the connector
+// send credentials the user never configured (base_url may not carry any
+// either).
 func (c *Client) sameOrigin(u *url.URL) bool {
-	return u.Scheme == c.base.Scheme && u.Host == c.base.Host
+	return u.Scheme == c.base.Scheme && u.Host == c.base.Host && u.User == nil
+}
+
+// where names u's origin for a message; user info is never shown.
+func where(u *url.URL) string {
+	s := u.Scheme + "://" + u.Host
+	if u.User != nil {
+		s += " with user info (credentials in the link)"
+	}
+	return s
 }
 
 // call is the bookkeeping of one Get across its attempts. retryablehttp runs
@@ -229,8 +246,8 @@ var (
 func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, token string, payload []byte) (body []byte, err error) {
 	if !c.sameOrigin(u) {
 		return nil, &Error{Endpoint: endpoint, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf(
-			"Botmaker's next-page link for %s points to %s://%s, not the configured %s://%s; refusing to follow it so the access token never leaves the configured host.",
-			endpoint, u.Scheme, u.Host, c.base.Scheme, c.base.Host))}
+			"Botmaker's next-page link for %s points to %s, not the configured %s://%s; refusing to follow it so the access token never leaves the configured host.",
+			endpoint, where(u), c.base.Scheme, c.base.Host))}
 	}
 	// Get runs on the streams' page-fetching goroutines, where a panic would
 	// end the process without a word on stdout.
@@ -322,31 +339,92 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 		return nil
 	}
 	tooLarge := &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: protocol.SystemError, Message: fmt.Sprintf(
-		"Botmaker's response for %s is larger than %d MiB; refusing to hold it in memory.", cl.endpoint, c.settings.MaxBody>>20)}
+		"Botmaker's response for %s is larger than %d MiB (counted after decompression); refusing to hold it in memory.", cl.endpoint, c.settings.MaxBody>>20)}
 	if resp.ContentLength > c.settings.MaxBody {
 		return tooLarge
 	}
-	// Performance only (see the README's Performance section): a body of
-	// known length is read into one buffer of that size rather than through
-	// io.ReadAll's doublings, and rawjson.Valid gives json.Valid's answer
-	// (fuzzed against it) in a third of the time.
-	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 {
-		buf.Grow(int(n) + bytes.MinRead)
-	}
-	_, err := buf.ReadFrom(io.LimitReader(resp.Body, c.settings.MaxBody+1))
-	b := buf.Bytes()
-	if int64(len(b)) > c.settings.MaxBody {
+	b, err := c.readLimited(resp.Request.Context(), resp.Body, resp.ContentLength)
+	if errors.Is(err, errTooLarge) {
 		return tooLarge
 	}
 	if err != nil {
 		return &brokenBody{"response cut short: " + c.transportProblem(err)}
 	}
+	// RFC 8259 lets a parser ignore a byte order mark; one at the start
+	// would otherwise fail every attempt the same way.
+	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
 	if !rawjson.Valid(b) {
+		if controlInString(b) {
+			return &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: protocol.SystemError, Message: fmt.Sprintf(
+				"Botmaker's response for %s has a raw control character (such as a tab) inside a string, which JSON forbids; Botmaker sends the same bytes again, so it is not retried. Report it to Botmaker support with the endpoint.", cl.endpoint)}
+		}
 		return &brokenBody{fmt.Sprintf("response of %s is not JSON", count(len(b), "byte"))}
 	}
 	cl.body = b
 	return nil
+}
+
+// Reading a body allocates as bytes arrive, never on the server's word:
+// a declared Content-Length only sizes the first buffer, up to
+// firstBuffer (a typical page fits it, read without copies). Past bigBody bytes a response takes the client's one big-read
+// slot, so however many streams read at once, at most one body grows past
+// bigBody (to MaxBody) at a time. Go's transport has already inflated a
+// gzip body, so MaxBody counts the bytes after decompression.
+const (
+	firstBuffer = 1 << 20
+	bigBody     = 4 << 20
+)
+
+var errTooLarge = errors.New("response larger than MaxBody")
+
+func (c *Client) readLimited(ctx context.Context, r io.Reader, declared int64) ([]byte, error) {
+	limit := int(c.settings.MaxBody)
+	buf := make([]byte, 0, max(min(declared, firstBuffer), 512))
+	big := false
+	defer func() {
+		if big {
+			<-c.big
+		}
+	}()
+	for {
+		if len(buf) == cap(buf) {
+			if len(buf) > limit {
+				return nil, errTooLarge
+			}
+			if !big && len(buf) >= bigBody {
+				select {
+				case c.big <- struct{}{}:
+					big = true
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+			}
+			// Doubling, but never past one byte over the limit: that byte
+			// is how a too-large body is told apart.
+			buf = slices.Grow(buf, min(cap(buf), limit+1-len(buf)))
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > limit {
+			return nil, errTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// controlInString says the first thing wrong with the invalid JSON b is a
+// raw control character inside a string: a serialisation bug that comes back
+// on every attempt, unlike a body cut short or a proxy's error page.
+func controlInString(b []byte) bool {
+	var v json.RawMessage
+	err := json.Unmarshal(b, &v) // fails at its validity check, before any copy
+	var se *json.SyntaxError
+	return errors.As(err, &se) && strings.HasSuffix(se.Error(), "in string literal")
 }
 
 // transportProblem describes a transport error without the URL (a next-page
@@ -359,7 +437,25 @@ func (c *Client) transportProblem(err error) string {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return c.scrub(err.Error())
+	msg := err.Error()
+	// net/http quotes what the server sent when it cannot parse it (a
+	// status line, a header line): server text, which is never echoed.
+	if i := strings.IndexByte(msg, '"'); i >= 0 {
+		msg = strings.TrimRight(msg[:i], " :") + " (the server's text is not shown)"
+	}
+	return c.scrub(clipText(msg))
+}
+
+// maxQuote bounds how much of any one value from the server an error
+// message quotes.
+const maxQuote = 200
+
+// clipText cuts s to maxQuote bytes on a UTF-8 boundary.
+func clipText(s string) string {
+	if len(s) <= maxQuote {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxQuote], "") + "..."
 }
 
 // checkRetry applies the policy table, plus: a Retry-After longer than the

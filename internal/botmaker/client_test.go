@@ -476,6 +476,12 @@ func TestTokenStaysWithTheConfiguredOrigin(t *testing.T) {
 		{"nextPage on another host", nil, func(string) string { return other.URL + "/v2.0/chats?page=2" }, "points to http://" + strings.TrimPrefix(other.URL, "http://")},
 		{"nextPage on another scheme", nil, func(base string) string { return strings.Replace(base, "http://", "https://", 1) + "/v2.0/chats" }, "points to https://"},
 		{"nextPage on another port", nil, func(base string) string { return "http://localhost:1/v2.0/chats" }, "points to http://localhost:1"},
+		{"nextPage with user info", nil, func(base string) string {
+			return strings.Replace(base, "http://", "http://evil:pass@", 1) + "/v2.0/chats"
+		}, "with user info"},
+		{"redirect with user info", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, strings.Replace(srvURL(r), "http://", "http://evil:pass@", 1)+"/v2.0/chats2", http.StatusFound)
+		}, nil, "with user info"},
 		{"redirect to another host", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, other.URL+"/v2.0/chats?leak="+token, http.StatusFound)
 		}, nil, "the redirect was not followed"},
@@ -510,6 +516,9 @@ func TestTokenStaysWithTheConfiguredOrigin(t *testing.T) {
 			if n := other.n.Load(); n != 0 {
 				t.Errorf("the other host got %d requests", n)
 			}
+			if strings.Contains(be.Message, "pass") {
+				t.Errorf("user info in the message: %s", be.Message)
+			}
 		})
 	}
 	t.Run("same-origin redirect is followed", func(t *testing.T) {
@@ -530,6 +539,8 @@ func TestTokenStaysWithTheConfiguredOrigin(t *testing.T) {
 		}
 	})
 }
+
+func srvURL(r *http.Request) string { return "http://" + r.Host }
 
 // A server that echoes the token everywhere it can (reason phrase, error
 // body, redirect URL, garbage) never gets it into an error or a log line.

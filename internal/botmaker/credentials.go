@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/internal/redact"
 )
 
 // CredentialsEndpoint renews credentials (POST) and shows them (GET).
@@ -38,7 +39,7 @@ type Credentials struct {
 type auth struct {
 	mu      sync.Mutex
 	token   string
-	secrets []string // every token and secret held so far, for scrub
+	secrets redact.Set // every token and secret held so far, for scrub
 
 	enabled                     bool
 	clientID, secretID, refresh string
@@ -63,11 +64,7 @@ func (a *auth) prove(gen int) {
 	}
 }
 
-func (a *auth) addSecrets(ss ...string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.secrets = append(a.secrets, ss...)
-}
+func (a *auth) addSecrets(ss ...string) { a.secrets.Add(ss...) }
 
 // EnableRefresh lets the client renew its access token with Botmaker's
 // refresh flow when a request is answered 401 (and when Refresh is
@@ -83,7 +80,7 @@ func (c *Client) EnableRefresh(clientID, secretID, refreshToken string, onRefres
 	c.auth.mu.Lock()
 	c.auth.enabled = true
 	c.auth.clientID, c.auth.secretID, c.auth.refresh = clientID, secretID, refreshToken
-	c.auth.secrets = append(c.auth.secrets, secretID, refreshToken)
+	c.auth.secrets.Add(secretID, refreshToken)
 	c.auth.onRefresh = onRefresh
 	c.auth.mu.Unlock()
 	// The pacer spaces every attempt, HTTP retries included, so "one

@@ -65,10 +65,12 @@ type rule struct {
 //	other statuses                             fail    system_error
 //	connection refused/reset, timeout          retry   transient_error
 //	200 cut short or not JSON                  retry   transient_error
+//	200 with a raw control char in a string    fail    system_error (same bytes every time)
 //	all attempts or Settings.MaxElapsed spent  fail    transient_error
 //	Retry-After beyond Settings.MaxRetryAfter  fail    transient_error (no sleep)
-//	body beyond Settings.MaxBody               fail    system_error
-//	nextPage or redirect to another origin     fail    system_error (never requested)
+//	body beyond Settings.MaxBody               fail    system_error (after decompression)
+//	nextPage or redirect to another origin     fail    system_error (never requested;
+//	or with user info                                   user:pass@ is another origin)
 func policy(status int) rule {
 	switch {
 	case status == http.StatusOK:
@@ -105,9 +107,6 @@ type errorBody struct {
 	} `json:"errors"`
 }
 
-// maxDetail bounds how much of Botmaker's error text reaches a message.
-const maxDetail = 500
-
 // botmakerMessage extracts "TYPE: message (source); ..." from an error body,
 // or "" when the body is not Botmaker's error shape.
 func botmakerMessage(body []byte) string {
@@ -134,10 +133,7 @@ func botmakerMessage(body []byte) string {
 // a reason phrase may echo it in a body too.
 func (c *Client) classify(endpoint string, status int, body []byte) *Error {
 	// Scrubbed before it is cut, so no piece of the token survives the cut.
-	detail := c.scrub(botmakerMessage(body))
-	if len(detail) > maxDetail {
-		detail = strings.ToValidUTF8(detail[:maxDetail], "") + "..."
-	}
+	detail := clipText(c.scrub(botmakerMessage(body)))
 	if detail == "" {
 		detail = http.StatusText(status)
 		if detail == "" {

@@ -1,0 +1,132 @@
+package streams
+
+import (
+	"bytes"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/rs/zerolog"
+
+	"github.com/source-botmaker/source-botmaker/internal/rawjson"
+)
+
+// NulledSink is a Sink that can say which fields of a record were written
+// as null because Botmaker's value could not be converted to the declared
+// type (the connector's protocol writer puts them in meta.changes). A Sink
+// without it gets the record alone.
+type NulledSink interface {
+	RecordNulled(stream string, data []byte, nulled []string) error
+}
+
+// oddities counts what a read kept going past, so each kind costs one WARN
+// per stream per sync however many records it hits, and names one record
+// to look at.
+type oddities struct {
+	nulled, badCursor, skipped, tooLarge, utf8 tally
+}
+
+// MaxItem is the largest item written. A larger one is skipped with a
+// WARN rather than copied: its record would be another copy as large, and
+// the writer's line a third.
+const MaxItem = 16 << 20
+
+// keepBuffer is the largest record buffer kept between records; a buffer
+// grown for a rare large record is let go instead of held for the sync.
+const keepBuffer = 1 << 20
+
+type tally struct {
+	n     int
+	first string // an id, a field, or what was skipped
+}
+
+func (t *tally) add(what string) {
+	if t.n == 0 {
+		t.first = what
+	}
+	t.n++
+}
+
+// report writes one WARN for each kind that occurred.
+func (o *oddities) report(log zerolog.Logger, s *Stream) {
+	if o.nulled.n > 0 {
+		log.Warn().Msgf("stream %s: %s had a value that could not be converted to the declared type; the value was written as null and listed in the record's meta.changes (NULLED, SOURCE_SERIALIZATION_ERROR). First: %s", s.Name, records(o.nulled.n), o.nulled.first)
+	}
+	if o.badCursor.n > 0 {
+		log.Warn().Msgf("stream %s: %s had a %s that is not a date-time; they were written but do not move the bookmark. First: %s", s.Name, records(o.badCursor.n), s.Cursor, o.badCursor.first)
+	}
+	if o.skipped.n > 0 {
+		log.Warn().Msgf("stream %s: skipped %s of Botmaker's listing that were not objects (first: %s)", s.Name, plural(o.skipped.n, "item"), o.skipped.first)
+	}
+	if o.tooLarge.n > 0 {
+		log.Warn().Msgf("stream %s: skipped %s larger than %d MiB, the most one record may hold (first: %s)", s.Name, plural(o.tooLarge.n, "item"), MaxItem>>20, o.tooLarge.first)
+	}
+	if o.utf8.n > 0 {
+		log.Warn().Msgf("stream %s: %s held bytes that are not UTF-8; they were replaced with U+FFFD. First: %s", s.Name, records(o.utf8.n), o.utf8.first)
+	}
+}
+
+func records(n int) string { return plural(n, "record") }
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// recordID names a record in a warning: its primary key, or "no id".
+func (s *Stream) recordID(data []byte) string {
+	if len(s.PrimaryKey) == 0 {
+		return "a record without a primary key"
+	}
+	v, err := rawjson.Get(data, s.PrimaryKey[0])
+	if err != nil || v == nil {
+		return "a record with no " + s.PrimaryKey[0]
+	}
+	return s.PrimaryKey[0] + " " + clip(v)
+}
+
+// itemKind says what a skipped item was, without quoting it.
+func itemKind(item []byte) string {
+	switch {
+	case len(item) == 0:
+		return "nothing"
+	case rawjson.IsNull(item):
+		return "null"
+	case item[0] == '"':
+		return "a string"
+	case item[0] == '[':
+		return "a list"
+	case item[0] == 't' || item[0] == 'f':
+		return "a boolean"
+	}
+	return "a number"
+}
+
+// validUTF8 replaces each run of bytes that is not UTF-8 with U+FFFD, as
+// Go's JSON encoder does: every destination needs UTF-8 (RFC 8259).
+func validUTF8(data []byte) ([]byte, bool) {
+	if utf8.Valid(data) {
+		return data, false
+	}
+	return bytes.ToValidUTF8(data, []byte("\uFFFD")), true
+}
+
+// emit hands one record to the sink, valid UTF-8 and with its nulled
+// fields when the sink takes them.
+func (r *reader) emit(data []byte) error {
+	if cap(r.buf) > keepBuffer {
+		defer func() { r.buf = nil }()
+	}
+	if fixed, changed := validUTF8(data); changed {
+		data = fixed
+		r.odd.utf8.add(r.s.recordID(data))
+	}
+	if len(r.nulled) > 0 {
+		r.odd.nulled.add(r.s.recordID(data) + " (" + r.nulled[0] + ")")
+		if ns, ok := r.env.Sink.(NulledSink); ok {
+			return ns.RecordNulled(r.s.Name, data, r.nulled)
+		}
+	}
+	return r.env.Sink.Record(r.s.Name, data)
+}
