@@ -178,15 +178,18 @@ def protocol_check(connector, cfg_path, workdir, protocol_python):
     print("protocol models parsed every line:", json.dumps({Path(k).name: v for k, v in counts.items()}))
 
 
-def state_cursors(provider):
-    """The cursor PyAirbyte saved for each incremental stream after a sync."""
+def state_cursors(provider, catalog):
+    """The cursor PyAirbyte saved for each incremental stream after a sync,
+    read under the stream's cursor field from discover: a state also holds
+    other keys (last_deep_lookback, pending_backfill)."""
+    field = {s.name: s.default_cursor_field[0] for s in catalog.streams if s.default_cursor_field}
     out = {}
     for msg in json.loads(provider.to_state_input_file_text()):
         stream = (msg.get("stream") or {})
-        state = stream.get("stream_state") or {}
-        for k, v in state.items():
-            if not k.startswith("__ab_") and isinstance(v, str):
-                out[stream["stream_descriptor"]["name"]] = dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
+        name = stream["stream_descriptor"]["name"]
+        v = (stream.get("stream_state") or {}).get(field.get(name, ""))
+        if isinstance(v, str):
+            out[name] = dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
     return out
 
 
@@ -307,7 +310,7 @@ def main():
         # from the first sync's saved cursor minus the lookback window (the
         # sessions cursor waits at the oldest still-open session, so it can
         # be days old).
-        saved = state_cursors(cache.get_state_provider(source_name="source-botmaker"))
+        saved = state_cursors(cache.get_state_provider(source_name="source-botmaker"), source.discovered_catalog)
         sync2_start = dt.datetime.now(dt.timezone.utc)
         result2 = source.read(cache=cache, write_strategy="append")
         t3 = time.monotonic()
