@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
 // Discover is the catalog of every stream.
-func Discover() protocol.Catalog {
-	var c protocol.Catalog
+func Discover() airbyte.Catalog {
+	var c airbyte.Catalog
 	for _, s := range streams.All() {
 		c.Streams = append(c.Streams, s.Catalog())
 	}
@@ -38,7 +38,7 @@ func (e *InputError) Error() string { return e.Msg }
 // ParseCatalog reads a ConfiguredAirbyteCatalog and checks every stream.
 func ParseCatalog(raw []byte) ([]Selected, error) {
 	raw = bytes.TrimSpace(raw)
-	var cat protocol.ConfiguredCatalog
+	var cat airbyte.ConfiguredCatalog
 	if err := json.Unmarshal(raw, &cat); err != nil {
 		return nil, &InputError{fmt.Sprintf("Invalid catalog: the catalog file is not a ConfiguredAirbyteCatalog JSON object (%s); run discover and select streams from its output", jsonErr(err))}
 	}
@@ -59,8 +59,8 @@ func ParseCatalog(raw []byte) ([]Selected, error) {
 		seen[name] = true
 		sel := Selected{Stream: s}
 		switch cs.SyncMode {
-		case protocol.FullRefresh, "":
-		case protocol.Incremental:
+		case airbyte.FullRefresh, "":
+		case airbyte.Incremental:
 			if !s.Incremental() {
 				sel.FullRefreshFallback = true
 				break

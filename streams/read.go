@@ -18,7 +18,7 @@ import (
 	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
 
-// Sink receives a stream's output. The connector's protocol writer is one.
+// Sink receives a stream's output. The connector's stdout writer is one.
 type Sink interface {
 	Record(stream string, data []byte) error
 	State(stream string, state json.RawMessage) error
