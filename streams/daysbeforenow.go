@@ -23,19 +23,11 @@ func (r *reader) daysBeforeNow(ctx context.Context) error {
 	}
 	r.state.pending = nil
 	if start.Before(now) {
-		days := int(math.Ceil((now.Sub(start) + clockSkew).Hours() / 24))
-		q := url.Values{}
-		if s.Params != nil {
-			q = s.Params(r.env.Opts)
-		}
-		q.Set("daysBeforeNow", strconv.Itoa(days))
-		q.Set("offset", "0")
-		q.Set("limit", strconv.Itoa(s.Limit))
 		// The window ends at our now: a record Botmaker stamps later (its
 		// clock ahead of ours) is written but not bookmarked.
 		cp := newWindowCheckpoint(start, now, false)
 		estimated := false
-		err := s.walk(ctx, r.env.Fetch, r.env.Fetch.Endpoint(s.Path, q), func(p page) error {
+		err := s.walk(ctx, r.env.Fetch, r.daysBeforeNowRequest(start, now), func(p page) error {
 			if !estimated && p.total > 0 {
 				estimated = true
 				if err := r.env.Sink.Estimate(s.Name, p.total); err != nil {
@@ -62,4 +54,19 @@ func (r *reader) daysBeforeNow(ctx context.Context) error {
 	r.state.cursor = r.bookmark(time.Time{})
 	r.deepDone()
 	return r.save(true)
+}
+
+// daysBeforeNowRequest is the first URL of a walk back to start: whole
+// days, rounded up, with clockSkew to spare for Botmaker's clock.
+func (r *reader) daysBeforeNowRequest(start, now time.Time) *url.URL {
+	s := r.s
+	days := int(math.Ceil((now.Sub(start) + clockSkew).Hours() / 24))
+	q := url.Values{}
+	if s.Params != nil {
+		q = s.Params(r.env.Opts)
+	}
+	q.Set("daysBeforeNow", strconv.Itoa(days))
+	q.Set("offset", "0")
+	q.Set("limit", strconv.Itoa(s.Limit))
+	return r.env.Fetch.Endpoint(s.Path, q)
 }

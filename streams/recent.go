@@ -5,6 +5,7 @@ package streams
 // pending_backfill, and when a request sends long-term-search.
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -53,4 +54,48 @@ func days(d time.Duration) string {
 		return strconv.Itoa(n) + " days"
 	}
 	return d.String()
+}
+
+// clampToRecent moves a start that lies before Botmaker's recent window up
+// to its edge, keeping in pending_backfill what no sync has read yet, and
+// warns about every pending period; it returns where the main range starts.
+func (r *reader) clampToRecent(start, now time.Time) time.Time {
+	s := r.s
+	edge := now.Add(-s.Recent + clockSkew)
+	var skipped *period
+	if start.Before(edge) {
+		// Only what no sync has read yet is pending; the part of the
+		// lookback window before the edge was read by the previous sync.
+		gap := maxTime(r.env.Opts.StartDate, r.saved)
+		if gap.Before(edge) {
+			skipped = &period{gap, edge}
+			r.state.pending = addPeriod(r.state.pending, *skipped)
+		} else {
+			r.env.Log.Info().Msgf("stream %s: without long-term search the lookback window starts at %s, the edge of Botmaker's recent window, instead of %s", s.Name, FormatTime(edge), FormatTime(start))
+		}
+		start = edge
+		r.edge = edge
+	}
+	if len(r.state.pending) > 0 {
+		r.warnPending(skipped)
+	}
+	return start
+}
+
+// warnPending says what the recent window keeps this sync from reading:
+// skipped, when this sync cut a period, and every period still pending.
+func (r *reader) warnPending(skipped *period) {
+	s := r.s
+	msg := fmt.Sprintf("stream %s: ", s.Name)
+	if skipped != nil {
+		msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, so %s to %s was skipped. ", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
+	}
+	if r.incremental {
+		msg += fmt.Sprintf("Not synced yet, kept in the state as %s: %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", pendingKey, describePeriods(r.state.pending))
+	} else {
+		// A full refresh starts from start_date every time and
+		// keeps no state, so nothing carries the period forward.
+		msg += "A full refresh keeps no state: every full refresh without long-term search skips it again. Set long_term_search to true to read it (Botmaker bills long-term searches as BI data-source consumption)."
+	}
+	r.env.Log.Warn().Msg(msg)
 }

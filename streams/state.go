@@ -92,30 +92,39 @@ func (s *Stream) parseState(raw json.RawMessage) (streamState, error) {
 	if st.lastDeep, _, err = parseLastDeep(m); err != nil {
 		return st, bad("%s %v", lastDeepKey, err)
 	}
+	st.pending, err = parsePending(m, bad)
+	return st, err
+}
+
+// parsePending reads pending_backfill, when present, into sorted disjoint
+// periods; bad words an error as parseState's.
+func parsePending(m map[string]json.RawMessage, bad func(format string, args ...any) error) ([]period, error) {
 	pv, ok := m[pendingKey]
 	if !ok || rawjson.IsNull(pv) {
-		return st, nil
+		return nil, nil
 	}
 	var items []map[string]json.RawMessage
 	if err := json.Unmarshal(pv, &items); err != nil {
-		return st, bad(`%s must be a list like [{"from": "2025-01-01T00:00:00Z", "to": "2025-01-08T00:00:00Z"}], got %s`, pendingKey, clip(pv))
+		return nil, bad(`%s must be a list like [{"from": "2025-01-01T00:00:00Z", "to": "2025-01-08T00:00:00Z"}], got %s`, pendingKey, clip(pv))
 	}
+	var pending []period
 	for i, it := range items {
 		var p period
 		for _, f := range []struct {
 			key string
 			dst *time.Time
 		}{{"from", &p.from}, {"to", &p.to}} {
+			var err error
 			if *f.dst, err = stateTime(it[f.key]); err != nil {
-				return st, bad("%s[%d].%s %v", pendingKey, i, f.key, err)
+				return nil, bad("%s[%d].%s %v", pendingKey, i, f.key, err)
 			}
 		}
 		if !p.from.Before(p.to) {
-			return st, bad("%s[%d] ends before it starts: from %s, to %s", pendingKey, i, FormatTime(p.from), FormatTime(p.to))
+			return nil, bad("%s[%d] ends before it starts: from %s, to %s", pendingKey, i, FormatTime(p.from), FormatTime(p.to))
 		}
-		st.pending = addPeriod(st.pending, p)
+		pending = addPeriod(pending, p)
 	}
-	return st, nil
+	return pending, nil
 }
 
 func stateTime(v json.RawMessage) (time.Time, error) {

@@ -59,3 +59,45 @@ func wireTime(raw []byte) (time.Time, error) {
 	}
 	return ParseTime(str)
 }
+
+// probedWindow is one window's probe: the records the endpoint may be
+// hiding, in time order, and the ids the main listing returned so far. A
+// nil *probedWindow (no probe) lists and settles nothing.
+type probedWindow struct {
+	idKey  string
+	hidden []hidden
+	seen   map[string]struct{}
+	next   int // hidden[:next] have been settled
+}
+
+// probeWindow probes [a, b).
+func (r *reader) probeWindow(ctx context.Context, a, b time.Time) (*probedWindow, error) {
+	h, err := r.probe(ctx, a, b)
+	if err != nil {
+		return nil, err
+	}
+	return &probedWindow{idKey: r.unsettled.IDKey, hidden: h, seen: make(map[string]struct{}, len(h))}, nil
+}
+
+// listed notes a record the main listing returned.
+func (w *probedWindow) listed(item []byte) {
+	if w == nil {
+		return
+	}
+	id, _ := rawjson.Get(item, w.idKey)
+	w.seen[string(id)] = struct{}{}
+}
+
+// settle looks at the probed records before t: any the listing did not
+// return is still open, and the earliest bounds the bookmark (open, when
+// it is not set yet).
+func (w *probedWindow) settle(t time.Time, open *time.Time) {
+	if w == nil {
+		return
+	}
+	for ; w.next < len(w.hidden) && w.hidden[w.next].t.Before(t); w.next++ {
+		if _, ok := w.seen[w.hidden[w.next].id]; !ok && open.IsZero() {
+			*open = w.hidden[w.next].t
+		}
+	}
+}

@@ -6,12 +6,9 @@ package streams
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
 
 // request is the first URL of the window [a, b), with extra overriding the
@@ -43,7 +40,6 @@ func (r *reader) request(a, b time.Time, extra url.Values) *url.URL {
 // windows reads a from/to stream: first the pending backfill, when it can,
 // then [start, now) with the bookmark moving forward as windows complete.
 func (r *reader) windows(ctx context.Context) error {
-	s := r.s
 	now := r.env.Now().UTC().Truncate(time.Second)
 	if r.reachesBack() {
 		if err := r.backfill(ctx); err != nil {
@@ -52,35 +48,7 @@ func (r *reader) windows(ctx context.Context) error {
 	}
 	start := r.start(now)
 	if !r.reachesBack() {
-		edge := now.Add(-s.Recent + clockSkew)
-		var skipped *period
-		if start.Before(edge) {
-			// Only what no sync has read yet is pending; the part of the
-			// lookback window before the edge was read by the previous sync.
-			gap := maxTime(r.env.Opts.StartDate, r.saved)
-			if gap.Before(edge) {
-				skipped = &period{gap, edge}
-				r.state.pending = addPeriod(r.state.pending, *skipped)
-			} else {
-				r.env.Log.Info().Msgf("stream %s: without long-term search the lookback window starts at %s, the edge of Botmaker's recent window, instead of %s", s.Name, FormatTime(edge), FormatTime(start))
-			}
-			start = edge
-			r.edge = edge
-		}
-		if len(r.state.pending) > 0 {
-			msg := fmt.Sprintf("stream %s: ", s.Name)
-			if skipped != nil {
-				msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, so %s to %s was skipped. ", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
-			}
-			if r.incremental {
-				msg += fmt.Sprintf("Not synced yet, kept in the state as %s: %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", pendingKey, describePeriods(r.state.pending))
-			} else {
-				// A full refresh starts from start_date every time and
-				// keeps no state, so nothing carries the period forward.
-				msg += "A full refresh keeps no state: every full refresh without long-term search skips it again. Set long_term_search to true to read it (Botmaker bills long-term searches as BI data-source consumption)."
-			}
-			r.env.Log.Warn().Msg(msg)
-		}
+		start = r.clampToRecent(start, now)
 	}
 	probeFrom := time.Time{}
 	if r.saved.IsZero() && r.unsettled != nil {
@@ -112,7 +80,6 @@ func (r *reader) windows(ctx context.Context) error {
 // windowCheckpoint allows a checkpoint, pos and newest are that position.
 // Windows ending after probeFrom are probed when the stream is unsettled.
 func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest, open time.Time) error) error {
-	s := r.s
 	var open time.Time
 	var written int64 // records written in this span, for the estimate
 	for a := from; a.Before(to); {
@@ -121,77 +88,71 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 		if b.After(to) {
 			b = to
 		}
-		var probe []hidden
-		var seen map[string]struct{}
-		if r.unsettled != nil && b.After(probeFrom) {
-			var err error
-			if probe, err = r.probe(ctx, maxTime(a, probeFrom), b); err != nil {
-				return err
-			}
-			seen = make(map[string]struct{}, len(probe))
-		}
-		k := 0
-		// settle looks at the probed records before t: any the listing did
-		// not return is still open, and the earliest bounds the bookmark.
-		settle := func(t time.Time) {
-			for ; k < len(probe) && probe[k].t.Before(t); k++ {
-				if _, ok := seen[probe[k].id]; !ok && open.IsZero() {
-					open = probe[k].t
-				}
-			}
-		}
-		// When the filter is the cursor itself, records before a are the
-		// overlap with the previous window, already written.
-		var since time.Time
-		if s.CursorIsFilter {
-			since = a
-		}
-		cp := newWindowCheckpoint(a.Add(-time.Second), b, s.CursorIsFilter)
-		count := int64(0)
-		err := s.walk(ctx, r.env.Fetch, r.request(a, b, nil), func(p page) error {
-			for _, it := range p.items {
-				t, ok, err := r.write(it, since)
-				if err != nil {
-					return err
-				}
-				cp.item(t, ok)
-				if !ok {
-					continue
-				}
-				r.count(t, it)
-				count++
-				if seen != nil {
-					id, _ := rawjson.Get(it, r.unsettled.IDKey)
-					seen[string(id)] = struct{}{}
-				}
-			}
-			if cp.becameUnordered() && !r.orderLogged {
-				r.orderLogged = true
-				r.env.Log.Info().Msgf("stream %s: Botmaker listed a record older than the one before it, so this window (%s to %s) is checkpointed once, at its end, rather than after each page", s.Name, FormatTime(a), FormatTime(b))
-			}
-			if pos, ok := cp.pageDone(); ok {
-				settle(pos)
-				return progress(pos, pos, open)
-			}
-			return nil
-		})
+		count, err := r.window(ctx, a, b, probeFrom, &open, progress)
 		if err != nil {
 			return err
 		}
 		written += count
-		settle(b)
-		if err := progress(b, cp.newest(), open); err != nil {
-			return err
-		}
 		if b.Before(to) && b.After(from) {
 			// More windows to go: extrapolate this span's records so far
 			// over its whole length, so Airbyte can show progress.
 			est := int64(float64(written) * float64(to.Sub(from)) / float64(b.Sub(from)))
-			if err := r.env.Sink.Estimate(s.Name, est); err != nil {
+			if err := r.env.Sink.Estimate(r.s.Name, est); err != nil {
 				return err
 			}
 		}
 		a = b
 	}
 	return nil
+}
+
+// window reads the window [a, b) of span and returns the records it wrote.
+// open is the span's earliest unsettled record, which this window's probe
+// may set.
+func (r *reader) window(ctx context.Context, a, b, probeFrom time.Time, open *time.Time, progress func(pos, newest, open time.Time) error) (int64, error) {
+	s := r.s
+	var pw *probedWindow
+	if r.unsettled != nil && b.After(probeFrom) {
+		var err error
+		if pw, err = r.probeWindow(ctx, maxTime(a, probeFrom), b); err != nil {
+			return 0, err
+		}
+	}
+	// When the filter is the cursor itself, records before a are the
+	// overlap with the previous window, already written.
+	var since time.Time
+	if s.CursorIsFilter {
+		since = a
+	}
+	cp := newWindowCheckpoint(a.Add(-time.Second), b, s.CursorIsFilter)
+	count := int64(0)
+	err := s.walk(ctx, r.env.Fetch, r.request(a, b, nil), func(p page) error {
+		for _, it := range p.items {
+			t, ok, err := r.write(it, since)
+			if err != nil {
+				return err
+			}
+			cp.item(t, ok)
+			if !ok {
+				continue
+			}
+			r.count(t, it)
+			count++
+			pw.listed(it)
+		}
+		if cp.becameUnordered() && !r.orderLogged {
+			r.orderLogged = true
+			r.env.Log.Info().Msgf("stream %s: Botmaker listed a record older than the one before it, so this window (%s to %s) is checkpointed once, at its end, rather than after each page", s.Name, FormatTime(a), FormatTime(b))
+		}
+		if pos, ok := cp.pageDone(); ok {
+			pw.settle(pos, open)
+			return progress(pos, pos, *open)
+		}
+		return nil
+	})
+	if err != nil {
+		return count, err
+	}
+	pw.settle(b, open)
+	return count, progress(b, cp.newest(), *open)
 }
