@@ -43,7 +43,7 @@ func ParseCatalog(raw []byte) ([]Selected, error) {
 		return nil, &InputError{fmt.Sprintf("Invalid catalog: the catalog file is not a ConfiguredAirbyteCatalog JSON object (%s); run discover and select streams from its output", jsonErr(err))}
 	}
 	if len(cat.Streams) == 0 {
-		return nil, &InputError{"Invalid catalog: it selects no streams; add at least one of: " + streams.Names()}
+		return nil, &InputError{"Invalid catalog: it selects no streams; add at least one of: " + streams.NameList()}
 	}
 	seen := map[string]bool{}
 	var out []Selected
@@ -51,7 +51,7 @@ func ParseCatalog(raw []byte) ([]Selected, error) {
 		name := cs.Stream.Name
 		s, ok := streams.Lookup(name)
 		if !ok {
-			return nil, &InputError{fmt.Sprintf("Invalid catalog: streams[%d] is %q, which is not a Botmaker stream; use one of: %s", i, name, streams.Names())}
+			return nil, &InputError{fmt.Sprintf("Invalid catalog: streams[%d] is %q, which is not a Botmaker stream; use one of: %s", i, name, streams.NameList())}
 		}
 		if seen[name] {
 			return nil, &InputError{fmt.Sprintf("Invalid catalog: stream %q is configured twice; keep one entry", name)}

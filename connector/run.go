@@ -297,7 +297,7 @@ func (c *command) check(ctx context.Context, path string) int {
 		return code
 	}
 	ch, _ := streams.Lookup("channels")
-	req := ch.Fetch(streams.Env{Fetch: cl, Opts: cfg.StreamOptions()})
+	req := ch.FirstRequest(streams.Env{Fetch: cl, Opts: cfg.StreamOptions()})
 	body, err := cl.Get(ctx, ch.Path, req)
 	if err != nil {
 		return c.status(airbyte.StatusFailed, err.Error())

@@ -68,5 +68,5 @@ func (r *reader) daysBeforeNowRequest(start, now time.Time) *url.URL {
 	q.Set("daysBeforeNow", strconv.Itoa(days))
 	q.Set("offset", "0")
 	q.Set("limit", strconv.Itoa(s.Limit))
-	return r.env.Fetch.Endpoint(s.Path, q)
+	return r.env.Fetch.URL(s.Path, q)
 }

@@ -15,7 +15,7 @@ import (
 // Fetcher GETs a Botmaker URL and returns the body of a 200 response.
 type Fetcher interface {
 	Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error)
-	Endpoint(path string, q url.Values) *url.URL
+	URL(path string, q url.Values) *url.URL
 }
 
 // page is one decoded response envelope.

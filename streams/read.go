@@ -69,15 +69,15 @@ func (s *Stream) Read(ctx context.Context, env Env, incremental bool, state json
 	case DaysBeforeNow:
 		return r.daysBeforeNow(ctx)
 	default:
-		if err := r.all(ctx, s.Fetch(env)); err != nil {
+		if err := r.all(ctx, s.FirstRequest(env)); err != nil {
 			return err
 		}
 		return env.Sink.State(s.Name, noCursorState)
 	}
 }
 
-// Fetch returns the first request of a non-windowed stream.
-func (s *Stream) Fetch(env Env) *url.URL {
+// FirstRequest is the URL of the first page of a non-windowed stream.
+func (s *Stream) FirstRequest(env Env) *url.URL {
 	q := url.Values{}
 	if s.Params != nil {
 		q = s.Params(env.Opts)
@@ -85,7 +85,7 @@ func (s *Stream) Fetch(env Env) *url.URL {
 	if s.Limit > 0 {
 		q.Set("limit", strconv.Itoa(s.Limit))
 	}
-	return env.Fetch.Endpoint(s.Path, q)
+	return env.Fetch.URL(s.Path, q)
 }
 
 type reader struct {

@@ -168,8 +168,8 @@ func Lookup(name string) (*Stream, bool) {
 	return s, ok
 }
 
-// Names lists the stream names, for error messages.
-func Names() string {
+// NameList is the stream names joined by ", ", for error messages.
+func NameList() string {
 	var n []string
 	for _, s := range All() {
 		n = append(n, s.Name)

@@ -34,7 +34,7 @@ func (r *reader) request(a, b time.Time, extra url.Values) *url.URL {
 	if s.Limit > 0 {
 		q.Set("limit", strconv.Itoa(s.Limit))
 	}
-	return r.env.Fetch.Endpoint(s.Path, q)
+	return r.env.Fetch.URL(s.Path, q)
 }
 
 // windows reads a from/to stream: first the pending backfill, when it can,

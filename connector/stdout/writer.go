@@ -220,13 +220,6 @@ func (w *Writer) Flush() error {
 	return w.flushLocked()
 }
 
-// Err is the first write error, if any (a closed stdout, for instance).
-func (w *Writer) Err() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
-}
-
 func (w *Writer) encodeLocked(m *airbyte.Message) error {
 	b, err := json.Marshal(m)
 	if err != nil {

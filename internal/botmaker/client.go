@@ -178,8 +178,8 @@ func (c *Client) Requests() map[string]int {
 // Base is the configured base URL.
 func (c *Client) Base() *url.URL { u := *c.base; return &u }
 
-// Endpoint builds base + path + query.
-func (c *Client) Endpoint(path string, q url.Values) *url.URL {
+// URL builds base + path + query.
+func (c *Client) URL(path string, q url.Values) *url.URL {
 	u := c.Base()
 	u.Path = c.base.Path + path
 	u.RawQuery = q.Encode()

@@ -96,7 +96,7 @@ func newClient(t *testing.T, base string, s Settings) (*Client, *logBuf) {
 
 func get(t *testing.T, c *Client, path string) ([]byte, error) {
 	t.Helper()
-	body, err := c.Get(context.Background(), path, c.Endpoint(path, url.Values{"from": {"2025-01-01T00:00:00Z"}}))
+	body, err := c.Get(context.Background(), path, c.URL(path, url.Values{"from": {"2025-01-01T00:00:00Z"}}))
 	if err != nil && strings.Contains(err.Error(), token) {
 		t.Errorf("the token is in the error: %q", err)
 	}
@@ -498,7 +498,7 @@ func TestTokenStaysWithTheConfiguredOrigin(t *testing.T) {
 				writeJSON(w, 200, good)
 			})
 			c, _ := newClient(t, srv.URL, quick)
-			u := c.Endpoint("/chats", nil)
+			u := c.URL("/chats", nil)
 			if tt.next != nil {
 				var err error
 				if u, err = url.Parse(tt.next(srv.URL)); err != nil {
@@ -691,7 +691,7 @@ func TestCancellation(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(200*time.Millisecond, cancel)
 			start := time.Now()
-			_, err := c.Get(ctx, "/chats", c.Endpoint("/chats", nil))
+			_, err := c.Get(ctx, "/chats", c.URL("/chats", nil))
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("err = %v, want context.Canceled", err)
 			}

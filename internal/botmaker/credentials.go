@@ -226,7 +226,7 @@ func (c *Client) refreshOnce(ctx context.Context) (err error) {
 		return err
 	}
 	c.log.Info().Msg("renewing the Botmaker credentials with the refresh token")
-	body, err := c.do(ctx, http.MethodPost, CredentialsEndpoint, c.Endpoint(CredentialsEndpoint, nil), tok, payload)
+	body, err := c.do(ctx, http.MethodPost, CredentialsEndpoint, c.URL(CredentialsEndpoint, nil), tok, payload)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -158,7 +158,7 @@ func TestRefreshSingleFlight(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = c.Get(context.Background(), "/chats", c.Endpoint("/chats", nil))
+			_, errs[i] = c.Get(context.Background(), "/chats", c.URL("/chats", nil))
 		}()
 	}
 	wg.Wait()
