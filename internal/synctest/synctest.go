@@ -4,10 +4,11 @@
 package synctest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,6 +19,7 @@ import (
 	"github.com/source-botmaker/source-botmaker/connector"
 	"github.com/source-botmaker/source-botmaker/internal/botmaker"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/internal/stdoutparse"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
@@ -73,15 +75,19 @@ func Run(t testing.TB, ctx context.Context, rt connector.Runtime, args ...string
 func Parse(t testing.TB, stdout []byte) *Output {
 	t.Helper()
 	o := &Output{Stdout: stdout, Records: map[string][]json.RawMessage{}, States: map[string][]airbyte.State{}, Statuses: map[string][]airbyte.Status{}}
-	sc := bufio.NewScanner(bytes.NewReader(stdout))
-	sc.Buffer(nil, 64<<20)
-	for sc.Scan() {
-		line := sc.Bytes()
-		var m airbyte.Message
-		dec := json.NewDecoder(bytes.NewReader(line))
-		if err := dec.Decode(&m); err != nil || m.Type == "" || dec.More() {
-			t.Fatalf("stdout line is not one Airbyte message: %.300q (%v)", line, err)
+	r := stdoutparse.NewReader(bytes.NewReader(stdout))
+	for {
+		line, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
 		}
+		mp, err := stdoutparse.Message(line)
+		if err != nil {
+			t.Fatalf("stdout line %d: %v", r.Lines(), err)
+		}
+		m := *mp
 		o.Messages = append(o.Messages, m)
 		switch m.Type {
 		case airbyte.TypeRecord:
@@ -103,9 +109,6 @@ func Parse(t testing.TB, stdout []byte) *Output {
 		case airbyte.TypeLog:
 			o.Logs = append(o.Logs, *m.Log)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return o
 }

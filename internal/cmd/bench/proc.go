@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -18,6 +17,7 @@ import (
 	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/internal/stdoutparse"
 )
 
 // run is what one child process did.
@@ -122,37 +122,24 @@ func runChild(ctx context.Context, exe string, cs childSpec) (*run, error) {
 }
 
 func (r *run) read(stdout io.Reader, cs childSpec) error {
-	br := bufio.NewReaderSize(stdout, 1<<20)
-	var long []byte                 // a line longer than the reader's buffer
+	lines := stdoutparse.NewReader(stdout)
 	counters := map[string]*int64{} // RECORD lines counted without decoding
 	defer func() {
 		for k, c := range counters {
 			r.Records[k] += *c
 		}
+		r.Lines, r.Bytes = int64(lines.Lines()), lines.Bytes()
 	}()
 	for {
-		chunk, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long, chunk...)
-			continue
-		}
-		line := chunk
-		if long != nil {
-			line = append(long, chunk...)
-			long = nil
-		}
-		if len(line) > 0 {
-			r.Bytes += int64(len(line))
-			r.Lines++
-			if perr := r.line(bytes.TrimSuffix(line, []byte("\n")), cs, counters); perr != nil {
-				return fmt.Errorf("stdout line %d: %w", r.Lines, perr)
-			}
-		}
+		line, err := lines.Next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
+		}
+		if perr := r.line(line, cs, counters); perr != nil {
+			return fmt.Errorf("stdout line %d: %w", lines.Lines(), perr)
 		}
 	}
 }
@@ -179,9 +166,9 @@ func (r *run) line(line []byte, cs childSpec, counters map[string]*int64) error 
 		*c++
 		return nil
 	}
-	var m airbyte.Message
-	if err := json.Unmarshal(line, &m); err != nil {
-		return fmt.Errorf("not an Airbyte message (%v): %.200q", err, line)
+	m, err := stdoutparse.Message(line)
+	if err != nil {
+		return err
 	}
 	switch {
 	case m.Type == airbyte.TypeRecord && m.Record != nil:

@@ -11,7 +11,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -32,6 +31,7 @@ import (
 	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/internal/stdoutparse"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
@@ -243,10 +243,17 @@ func discover(ctx context.Context, bin, configPath string) (*airbyte.Catalog, er
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
 	var catalog *airbyte.Catalog
-	for i, line := range bytes.Split(bytes.TrimRight(stdout.Bytes(), "\n"), []byte("\n")) {
+	lines := stdoutparse.NewReader(&stdout)
+	for {
+		line, err := lines.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, err
+		}
 		m, err := parseLine(line)
 		if err != nil {
-			return nil, fmt.Errorf("discover stdout line %d: %w", i+1, err)
+			return nil, fmt.Errorf("discover stdout line %d: %w", lines.Lines(), err)
 		}
 		if m.Type == airbyte.TypeCatalog {
 			catalog = m.Catalog
@@ -280,39 +287,16 @@ func configure(c *airbyte.Catalog) airbyte.ConfiguredCatalog {
 	return cc
 }
 
-// parseLine decodes one stdout line and checks it carries the payload its
-// type names; anything else on stdout breaks Airbyte's reader.
+// parseLine decodes one stdout line, which must not hold the fake's token.
 func parseLine(line []byte) (*airbyte.Message, error) {
-	var m airbyte.Message
-	if err := json.Unmarshal(line, &m); err != nil {
-		return nil, fmt.Errorf("not an Airbyte message (%v): %.200q", err, line)
-	}
-	ok := false
-	switch m.Type {
-	case airbyte.TypeRecord:
-		ok = m.Record != nil && m.Record.Stream != "" && len(m.Record.Data) > 0 && m.Record.Data[0] == '{'
-	case airbyte.TypeState:
-		ok = m.State != nil
-	case airbyte.TypeLog:
-		ok = m.Log != nil
-	case airbyte.TypeSpec:
-		ok = m.Spec != nil
-	case airbyte.TypeConnectionStatus:
-		ok = m.ConnectionStatus != nil
-	case airbyte.TypeCatalog:
-		ok = m.Catalog != nil
-	case airbyte.TypeTrace:
-		ok = m.Trace != nil
-	case airbyte.TypeControl:
-		ok = m.Control != nil
-	}
-	if !ok {
-		return nil, fmt.Errorf("type %q without its payload: %.200q", m.Type, line)
+	m, err := stdoutparse.Message(line)
+	if err != nil {
+		return nil, err
 	}
 	if bytes.Contains(line, []byte(fakebotmaker.DefaultToken)) {
 		return nil, errors.New("the access token appears on stdout")
 	}
-	return &m, nil
+	return m, nil
 }
 
 // bookmarks are the cursors of each incremental stream's final state in a
@@ -370,19 +354,21 @@ func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath,
 	}
 	states := map[string]json.RawMessage{}
 	var parseErr error
-	br := bufio.NewReaderSize(stdout, 1<<20)
-	for n := 1; ; n++ {
-		line, rerr := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 && parseErr == nil {
-			m, err := parseLine(bytes.TrimRight(line, "\r\n"))
+	// Read to the end even after a bad line, so the connector never blocks
+	// on a full pipe.
+	lines := stdoutparse.NewReader(stdout)
+	for {
+		line, rerr := lines.Next()
+		if rerr != nil {
+			break
+		}
+		if parseErr == nil {
+			m, err := parseLine(line)
 			if err != nil {
-				parseErr = fmt.Errorf("read stdout line %d: %w", n, err)
+				parseErr = fmt.Errorf("read stdout line %d: %w", lines.Lines(), err)
 			} else {
 				tally(&res, byName, states, m)
 			}
-		}
-		if rerr != nil {
-			break
 		}
 	}
 	waitErr := cmd.Wait()
