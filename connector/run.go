@@ -16,11 +16,11 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector/stdout"
@@ -369,39 +369,35 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	for _, sel := range selected {
 		_ = c.w.Status(sel.Stream.Name, airbyte.StatusStarted)
 	}
-	var (
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		failed []string
-	)
-	sem := make(chan struct{}, cfg.MaxConcurrentStreams)
+	// A stream's failure goes into failed at its own index (no lock needed)
+	// rather than to Wait, which keeps only one error: the log names every
+	// stream that did not complete.
+	var g errgroup.Group
+	g.SetLimit(cfg.MaxConcurrentStreams)
+	failed := make([]bool, len(selected))
 	traffic := newTraffic(selected)
-	for _, sel := range selected {
-		wg.Add(1)
-		go func(sel Selected) {
+	for i, sel := range selected {
+		g.Go(func() error {
 			env := env
 			env.Traffic = traffic[sel.Stream.Name]
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
-			}
-			if err := c.readStream(ctx, env, sel, states[sel.Stream.Name]); err != nil {
-				mu.Lock()
-				failed = append(failed, sel.Stream.Name)
-				mu.Unlock()
-			}
-		}(sel)
+			failed[i] = c.readStream(ctx, env, sel, states[sel.Stream.Name]) != nil
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	if ctx.Err() != nil {
 		c.log.Warn().Msg("the sync was interrupted: requests stopped, what was read is flushed, and streams that had not finished are INCOMPLETE; they resume from their last STATE")
 	}
 	c.log.Info().Msgf("read finished in %s; requests per endpoint: %s", c.rt.Now().Sub(start).Round(time.Millisecond), perEndpoint(cl.Requests()))
 	c.logBilled(cfg, selected, traffic)
-	if len(failed) > 0 {
-		c.log.Error().Msgf("streams that did not complete: %s", strings.Join(failed, ", "))
+	var incomplete []string
+	for i, sel := range selected {
+		if failed[i] {
+			incomplete = append(incomplete, sel.Stream.Name)
+		}
+	}
+	if len(incomplete) > 0 {
+		c.log.Error().Msgf("streams that did not complete: %s", strings.Join(incomplete, ", "))
 		return 1
 	}
 	return 0
