@@ -59,8 +59,8 @@ var DefaultSettings = Settings{
 // PaceShare is the share of Botmaker's documented per-endpoint limit the
 // client uses. Botmaker counts requests as they arrive, the client as they
 // leave; the margin absorbs network jitter so a normal sync gets no 429.
-// The bench measured 0.8 at 1.25x the API-bound lower bound; 0.95 (with the
-// slack below) reaches 1.05-1.06x with no 429.
+// It is as high as make bench shows it can go without a 429 (README, Rate
+// limits, has the numbers).
 const PaceShare = 0.95
 
 // slowSlack is added to every interval of an endpoint allowed one request
