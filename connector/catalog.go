@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
 // Discover is the catalog of every stream.
-func Discover() protocol.Catalog {
-	var c protocol.Catalog
+func Discover() airbyte.Catalog {
+	var c airbyte.Catalog
 	for _, s := range streams.All() {
 		c.Streams = append(c.Streams, s.Catalog())
 	}
@@ -38,12 +38,12 @@ func (e *InputError) Error() string { return e.Msg }
 // ParseCatalog reads a ConfiguredAirbyteCatalog and checks every stream.
 func ParseCatalog(raw []byte) ([]Selected, error) {
 	raw = bytes.TrimSpace(raw)
-	var cat protocol.ConfiguredCatalog
+	var cat airbyte.ConfiguredCatalog
 	if err := json.Unmarshal(raw, &cat); err != nil {
 		return nil, &InputError{fmt.Sprintf("Invalid catalog: the catalog file is not a ConfiguredAirbyteCatalog JSON object (%s); run discover and select streams from its output", jsonErr(err))}
 	}
 	if len(cat.Streams) == 0 {
-		return nil, &InputError{"Invalid catalog: it selects no streams; add at least one of: " + streams.Names()}
+		return nil, &InputError{"Invalid catalog: it selects no streams; add at least one of: " + streams.NameList()}
 	}
 	seen := map[string]bool{}
 	var out []Selected
@@ -51,7 +51,7 @@ func ParseCatalog(raw []byte) ([]Selected, error) {
 		name := cs.Stream.Name
 		s, ok := streams.Lookup(name)
 		if !ok {
-			return nil, &InputError{fmt.Sprintf("Invalid catalog: streams[%d] is %q, which is not a Botmaker stream; use one of: %s", i, name, streams.Names())}
+			return nil, &InputError{fmt.Sprintf("Invalid catalog: streams[%d] is %q, which is not a Botmaker stream; use one of: %s", i, name, streams.NameList())}
 		}
 		if seen[name] {
 			return nil, &InputError{fmt.Sprintf("Invalid catalog: stream %q is configured twice; keep one entry", name)}
@@ -59,8 +59,8 @@ func ParseCatalog(raw []byte) ([]Selected, error) {
 		seen[name] = true
 		sel := Selected{Stream: s}
 		switch cs.SyncMode {
-		case protocol.FullRefresh, "":
-		case protocol.Incremental:
+		case airbyte.FullRefresh, "":
+		case airbyte.Incremental:
 			if !s.Incremental() {
 				sel.FullRefreshFallback = true
 				break

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -34,14 +35,62 @@ type Config struct {
 	DeepLookbackEvery    int    `json:"deep_lookback_every_hours,omitempty" jsonschema:"title=Deep Lookback Every (hours),description=How often per stream an incremental sync re-reads the whole Lookback Window. Shorter is safer (a record indexed late arrives sooner) and costs more: Botmaker bills every re-read byte of messages and sessions. Longer saves money but delays late records by up to this long. Each stream's state records when its last deep re-read ran; a first sync or an older state counts as due.,default=24,minimum=1,maximum=720" jsonschema_extras:"order=13"`
 }
 
-// Defaults for options the user left out.
-const (
-	DefaultBaseURL              = "https://api.botmaker.com/v2.0"
-	DefaultLookbackWindowHours  = 24
-	DefaultShortLookbackHours   = 1
-	DefaultDeepLookbackEvery    = 24
-	DefaultMaxConcurrentStreams = 9
+// Defaults for options the user left out. Each is the default= of the
+// option's jsonschema tag, which spec prints: the one place it is written.
+var (
+	DefaultBaseURL              = defaults.BaseURL
+	DefaultLookbackWindowHours  = defaults.LookbackWindowHours
+	DefaultShortLookbackHours   = defaults.ShortLookbackHours
+	DefaultDeepLookbackEvery    = defaults.DeepLookbackEvery
+	DefaultMaxConcurrentStreams = defaults.MaxConcurrentStreams
 )
+
+// defaults is the Config of a config file that sets nothing.
+var defaults = func() Config {
+	var c Config
+	for key, dst := range c.options() {
+		d, ok := schemaSetting(key, "default")
+		if !ok {
+			continue
+		}
+		if s, isString := dst.(*string); isString {
+			*s = d
+		} else if err := json.Unmarshal([]byte(d), dst); err != nil {
+			panic(fmt.Sprintf("Config: %s's default=%s does not fit its type: %v", key, d, err))
+		}
+	}
+	return c
+}()
+
+// options maps every config key (a json tag of Config) to its field in c.
+// It is the list of keys ParseConfig accepts.
+func (c *Config) options() map[string]any {
+	v := reflect.ValueOf(c).Elem()
+	m := make(map[string]any, v.NumField())
+	for i := 0; i < v.NumField(); i++ {
+		key, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		m[key] = v.Field(i).Addr().Interface()
+	}
+	return m
+}
+
+// schemaSetting is one setting (default, pattern) of the jsonschema tag of
+// the Config field whose key is key. The jsonschema package splits a tag at
+// every comma, so no value holds one.
+func schemaSetting(key, setting string) (string, bool) {
+	t := reflect.TypeFor[Config]()
+	for i := 0; i < t.NumField(); i++ {
+		if k, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); k != key {
+			continue
+		}
+		for _, kv := range strings.Split(t.Field(i).Tag.Get("jsonschema"), ",") {
+			if v, ok := strings.CutPrefix(kv, setting+"="); ok {
+				return v, true
+			}
+		}
+	}
+	return "", false
+}
 
 // ConfigError is a config the connector cannot run with. Its message names
 // the field and the fix.
@@ -80,7 +129,14 @@ func describeRune(r rune) string {
 	return fmt.Sprintf("the control character %U", r)
 }
 
-var startDatePattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$`)
+// startDatePattern is the pattern spec gives start_date.
+var startDatePattern = regexp.MustCompile(func() string {
+	p, ok := schemaSetting("start_date", "pattern")
+	if !ok {
+		panic("Config: start_date's jsonschema tag has no pattern")
+	}
+	return p
+}())
 
 // ParseConfig reads and validates a config file's bytes. Unknown keys are
 // returned as warnings, not errors: a config written for a newer version of
@@ -94,16 +150,9 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 	if err := json.Unmarshal(raw, &fields); err != nil {
 		return nil, nil, &ConfigError{"", fmt.Sprintf("the config file is not a JSON object (%v); it must look like {\"access_token\": \"...\", \"start_date\": \"2025-01-01T00:00:00Z\"}", jsonErr(err))}
 	}
-	c := &Config{LookbackWindowHours: DefaultLookbackWindowHours, MaxConcurrentStreams: DefaultMaxConcurrentStreams, BaseURL: DefaultBaseURL,
-		ShortLookbackHours: DefaultShortLookbackHours, DeepLookbackEvery: DefaultDeepLookbackEvery}
-	known := map[string]any{
-		"access_token": &c.AccessToken, "start_date": &c.StartDate, "long_term_search": &c.LongTermSearch,
-		"lookback_window_hours": &c.LookbackWindowHours, "include_messages": &c.IncludeMessages,
-		"include_events": &c.IncludeEvents, "include_ai_analysis": &c.IncludeAIAnalysis,
-		"max_concurrent_streams": &c.MaxConcurrentStreams, "base_url": &c.BaseURL,
-		"client_id": &c.ClientID, "secret_id": &c.SecretID, "refresh_token": &c.RefreshToken,
-		"short_lookback_hours": &c.ShortLookbackHours, "deep_lookback_every_hours": &c.DeepLookbackEvery,
-	}
+	c := new(Config)
+	*c = defaults
+	known := c.options()
 	var warnings []string
 	keys := make([]string, 0, len(fields))
 	for k := range fields {

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
 	"github.com/source-botmaker/source-botmaker/streams"
@@ -142,11 +142,11 @@ var crashCounts = fakebotmaker.Counts{Chats: 1200, Messages: 9000, Sessions: 150
 // last STATE per stream is the input of the next run.
 type ledger struct {
 	seen   map[string]map[string]int // stream -> primary key -> times committed
-	states map[string]protocol.State
+	states map[string]airbyte.State
 }
 
 func newLedger() *ledger {
-	return &ledger{seen: map[string]map[string]int{}, states: map[string]protocol.State{}}
+	return &ledger{seen: map[string]map[string]int{}, states: map[string]airbyte.State{}}
 }
 
 func (l *ledger) add(t testing.TB, o *synctest.Output) {
@@ -154,14 +154,14 @@ func (l *ledger) add(t testing.TB, o *synctest.Output) {
 	pending := map[string][]string{}
 	for _, m := range o.Messages {
 		switch m.Type {
-		case protocol.TypeRecord:
+		case airbyte.TypeRecord:
 			s, ok := streams.Lookup(m.Record.Stream)
 			if !ok {
 				t.Errorf("record of unknown stream %q", m.Record.Stream)
 				continue
 			}
 			pending[s.Name] = append(pending[s.Name], primaryKey(t, s, m.Record.Data))
-		case protocol.TypeState:
+		case airbyte.TypeState:
 			name := m.State.Stream.StreamDescriptor.Name
 			if l.seen[name] == nil {
 				l.seen[name] = map[string]int{}
@@ -180,7 +180,7 @@ func (l *ledger) stateFile(t testing.TB, dir string) string {
 	if len(l.states) == 0 {
 		return ""
 	}
-	var msgs []protocol.State
+	var msgs []airbyte.State
 	names := make([]string, 0, len(l.states))
 	for n := range l.states {
 		names = append(names, n)
@@ -416,9 +416,9 @@ func TestSignalStopsPromptly(t *testing.T) {
 					continue
 				}
 				switch st[len(st)-1] {
-				case protocol.StatusIncomplete:
+				case airbyte.StatusIncomplete:
 					incomplete++
-				case protocol.StatusComplete:
+				case airbyte.StatusComplete:
 				default:
 					t.Errorf("%s ends %v", s.Name, st)
 				}
@@ -430,13 +430,13 @@ func TestSignalStopsPromptly(t *testing.T) {
 				t.Errorf("%d TRACE ERRORs for %d INCOMPLETE streams", len(o.Errors), incomplete)
 			}
 			for _, e := range o.Errors {
-				if e.FailureType != protocol.TransientError || !strings.Contains(e.Message, "interrupted") {
+				if e.FailureType != airbyte.TransientError || !strings.Contains(e.Message, "interrupted") {
 					t.Errorf("error %+v", e)
 				}
 			}
 			var warned bool
 			for _, l := range o.Logs {
-				warned = warned || (l.Level == protocol.LogWarn && strings.Contains(l.Message, "the sync was interrupted"))
+				warned = warned || (l.Level == airbyte.LogWarn && strings.Contains(l.Message, "the sync was interrupted"))
 			}
 			if !warned {
 				t.Error("no WARN about the interruption")

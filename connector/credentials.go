@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/botmaker"
 )
 
@@ -102,7 +102,7 @@ func planToken(cfg *Config, now time.Time) tokenPlan {
 func (c *command) checkToken(cfg *Config) (code int, done bool) {
 	p := planToken(cfg, c.rt.Now())
 	if p.fail != "" {
-		return c.status(protocol.StatusFailed, p.fail), true
+		return c.status(airbyte.StatusFailed, p.fail), true
 	}
 	if p.warn != "" {
 		c.log.Warn().Msg(p.warn)
@@ -110,7 +110,7 @@ func (c *command) checkToken(cfg *Config) (code int, done bool) {
 	if p.expired {
 		// Botmaker would refuse the expired token; the refresh token is
 		// only spent by a sync.
-		return c.status(protocol.StatusSucceeded, ""), true
+		return c.status(airbyte.StatusSucceeded, ""), true
 	}
 	return 0, false
 }
@@ -121,7 +121,7 @@ func (c *command) checkToken(cfg *Config) (code int, done bool) {
 func (c *command) prepareToken(ctx context.Context, cfg *Config, cl *botmaker.Client) (code int, done bool) {
 	p := planToken(cfg, c.rt.Now())
 	if p.fail != "" {
-		return c.fail(protocol.ConfigError, p.fail, nil), true
+		return c.fail(airbyte.ConfigError, p.fail, nil), true
 	}
 	if !cfg.CanRefresh() {
 		if p.warn != "" {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
 	"github.com/source-botmaker/source-botmaker/streams"
@@ -40,7 +40,7 @@ func controls(t *testing.T, o *synctest.Output) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	for _, m := range o.Messages {
-		if m.Type != protocol.TypeControl {
+		if m.Type != airbyte.TypeControl {
 			continue
 		}
 		if m.Control == nil || m.Control.Type != "CONNECTOR_CONFIG" || m.Control.ConnectorConfig == nil || m.Control.EmittedAt == 0 {
@@ -154,7 +154,7 @@ func TestRefreshMidSync(t *testing.T) {
 	onlyInControl(t, o, now.AccessToken, now.RefreshToken)
 	var warned bool
 	for _, l := range o.Logs {
-		warned = warned || l.Level == protocol.LogWarn && strings.Contains(l.Message, "any other integration that shared them")
+		warned = warned || l.Level == airbyte.LogWarn && strings.Contains(l.Message, "any other integration that shared them")
 	}
 	if !warned {
 		t.Error("no WARN that the old credentials stopped working for other integrations")
@@ -220,7 +220,7 @@ func TestRefreshFailsMidSync(t *testing.T) {
 				t.Fatalf("exit %d, %d errors", o.Code, len(o.Errors))
 			}
 			for _, e := range o.Errors {
-				if e.FailureType != protocol.ConfigError || !strings.Contains(e.Message, "Paste fresh credentials") || !strings.Contains(e.Message, tt.hint) {
+				if e.FailureType != airbyte.ConfigError || !strings.Contains(e.Message, "Paste fresh credentials") || !strings.Contains(e.Message, tt.hint) {
 					t.Errorf("error %s: %s", e.FailureType, e.Message)
 				}
 			}
@@ -275,18 +275,18 @@ func TestCheckTokenExpiry(t *testing.T) {
 		name     string
 		exp      time.Duration // from now; 0: not a JWT
 		creds    bool
-		status   protocol.ConnectionStatusValue
+		status   airbyte.ConnectionStatusValue
 		hint     string // in the status message or a WARN
 		requests int    // to the fake
 	}{
-		{"expired", -time.Hour, false, protocol.StatusFailed, "expired on", 0},
-		{"expired, renewable", -time.Hour, true, protocol.StatusSucceeded, "the next sync renews", 0},
-		{"expires in 10 days", 10 * 24 * time.Hour, false, protocol.StatusSucceeded, "expires on", 1},
-		{"expires in 10 days, renewable", 10 * 24 * time.Hour, true, protocol.StatusSucceeded, "within 7 days of that date", 1},
-		{"expires in 3 days, renewable", 3 * 24 * time.Hour, true, protocol.StatusSucceeded, "the next sync renews", 1},
-		{"expires in a year", 365 * 24 * time.Hour, false, protocol.StatusSucceeded, "", 1},
-		{"not a JWT", 0, false, protocol.StatusSucceeded, "", 1},
-		{"not a JWT, renewable", 0, true, protocol.StatusSucceeded, "", 1},
+		{"expired", -time.Hour, false, airbyte.StatusFailed, "expired on", 0},
+		{"expired, renewable", -time.Hour, true, airbyte.StatusSucceeded, "the next sync renews", 0},
+		{"expires in 10 days", 10 * 24 * time.Hour, false, airbyte.StatusSucceeded, "expires on", 1},
+		{"expires in 10 days, renewable", 10 * 24 * time.Hour, true, airbyte.StatusSucceeded, "within 7 days of that date", 1},
+		{"expires in 3 days, renewable", 3 * 24 * time.Hour, true, airbyte.StatusSucceeded, "the next sync renews", 1},
+		{"expires in a year", 365 * 24 * time.Hour, false, airbyte.StatusSucceeded, "", 1},
+		{"not a JWT", 0, false, airbyte.StatusSucceeded, "", 1},
+		{"not a JWT, renewable", 0, true, airbyte.StatusSucceeded, "", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -302,7 +302,7 @@ func TestCheckTokenExpiry(t *testing.T) {
 			}
 			cfg := synctest.File(t, t.TempDir(), "config.json", config(srv, "", now.AddDate(0, 0, -10), extra))
 			o := run(t, context.Background(), synctest.Runtime(), "check", "--config", cfg)
-			var got []protocol.ConnectionStatus
+			var got []airbyte.ConnectionStatus
 			for _, m := range o.Messages {
 				if m.ConnectionStatus != nil {
 					got = append(got, *m.ConnectionStatus)
@@ -314,7 +314,7 @@ func TestCheckTokenExpiry(t *testing.T) {
 			text := got[0].Message
 			var warns int
 			for _, l := range o.Logs {
-				if l.Level == protocol.LogWarn {
+				if l.Level == airbyte.LogWarn {
 					warns++
 					text += "\n" + l.Message
 				}
@@ -379,7 +379,7 @@ func TestReadTokenExpiry(t *testing.T) {
 			}
 			var warns []string
 			for _, l := range o.Logs {
-				if l.Level == protocol.LogWarn && strings.Contains(l.Message, "The access token") {
+				if l.Level == airbyte.LogWarn && strings.Contains(l.Message, "The access token") {
 					warns = append(warns, l.Message)
 				}
 			}
@@ -387,7 +387,7 @@ func TestReadTokenExpiry(t *testing.T) {
 				t.Errorf("token WARNs %q, want one with %q and the date", warns, tt.warn)
 			}
 			if tt.code != 0 {
-				if len(o.Errors) != 1 || o.Errors[0].FailureType != protocol.ConfigError || !strings.Contains(o.Errors[0].Message, "Configuration > Integrations > API > Credentials") {
+				if len(o.Errors) != 1 || o.Errors[0].FailureType != airbyte.ConfigError || !strings.Contains(o.Errors[0].Message, "Configuration > Integrations > API > Credentials") {
 					t.Errorf("errors %+v", o.Errors)
 				}
 			} else {
@@ -403,10 +403,10 @@ func TestReadTokenExpiry(t *testing.T) {
 			if tt.refresh {
 				firstControl, firstRecord := -1, -1
 				for i, m := range o.Messages {
-					if m.Type == protocol.TypeControl && firstControl < 0 {
+					if m.Type == airbyte.TypeControl && firstControl < 0 {
 						firstControl = i
 					}
-					if m.Type == protocol.TypeRecord && firstRecord < 0 {
+					if m.Type == airbyte.TypeRecord && firstRecord < 0 {
 						firstRecord = i
 					}
 				}
@@ -434,7 +434,7 @@ func allCompleteOf(t *testing.T, o *synctest.Output, names ...string) {
 		if _, ok := streams.Lookup(n); !ok {
 			t.Fatalf("no stream %s", n)
 		}
-		if st := o.Statuses[n]; len(st) == 0 || st[len(st)-1] != protocol.StatusComplete {
+		if st := o.Statuses[n]; len(st) == 0 || st[len(st)-1] != airbyte.StatusComplete {
 			t.Errorf("%s statuses %v", n, st)
 		}
 	}

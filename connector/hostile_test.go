@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
@@ -71,25 +71,25 @@ func TestHostileValuesNeverBlockAStream(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
 	}
-	var changes map[string][]protocol.Change
+	var changes map[string][]airbyte.Change
 	for _, m := range o.Messages {
-		if m.Type == protocol.TypeRecord && m.Record.Meta != nil {
+		if m.Type == airbyte.TypeRecord && m.Record.Meta != nil {
 			var id struct{ ID string }
 			_ = json.Unmarshal(m.Record.Data, &id)
 			if changes == nil {
-				changes = map[string][]protocol.Change{}
+				changes = map[string][]airbyte.Change{}
 			}
 			changes[id.ID] = m.Record.Meta.Changes
 		}
 	}
-	nulled := func(fs ...string) []protocol.Change {
-		var out []protocol.Change
+	nulled := func(fs ...string) []airbyte.Change {
+		var out []airbyte.Change
 		for _, f := range fs {
-			out = append(out, protocol.Change{Field: f, Change: "NULLED", Reason: "SOURCE_SERIALIZATION_ERROR"})
+			out = append(out, airbyte.Change{Field: f, Change: "NULLED", Reason: "SOURCE_SERIALIZATION_ERROR"})
 		}
 		return out
 	}
-	if diff := cmp.Diff(map[string][]protocol.Change{"K2": nulled("endDatetime", "startDatetime"), "K5": nulled("chat_id", "channel_id", "contact_id")}, changes); diff != "" {
+	if diff := cmp.Diff(map[string][]airbyte.Change{"K2": nulled("endDatetime", "startDatetime"), "K5": nulled("chat_id", "channel_id", "contact_id")}, changes); diff != "" {
 		t.Errorf("meta.changes (-want +got):\n%s", diff)
 	}
 	// K4's cursor cannot be read, so the bookmark is K3's (lowercase but
@@ -103,7 +103,7 @@ func TestHostileValuesNeverBlockAStream(t *testing.T) {
 	}
 	var warns []string
 	for _, l := range o.Logs {
-		if l.Level == protocol.LogWarn {
+		if l.Level == airbyte.LogWarn {
 			warns = append(warns, l.Message)
 		}
 	}
@@ -148,7 +148,7 @@ func TestOversizedItemIsSkipped(t *testing.T) {
 	}
 	n := 0
 	for _, l := range o.Logs {
-		if l.Level == protocol.LogWarn && strings.Contains(l.Message, "stream agents: skipped 1 item larger than 16 MiB") {
+		if l.Level == airbyte.LogWarn && strings.Contains(l.Message, "stream agents: skipped 1 item larger than 16 MiB") {
 			n++
 		}
 	}
@@ -162,12 +162,12 @@ func TestOversizedItemIsSkipped(t *testing.T) {
 func TestCheckVerifiesTheEnvelope(t *testing.T) {
 	tests := []struct {
 		name, body string
-		status     protocol.ConnectionStatusValue
+		status     airbyte.ConnectionStatusValue
 	}{
-		{"documented", `{"items":[{"id":"c1","platform":"webchat"}]}`, protocol.StatusSucceeded},
-		{"status ok", `{"status":"ok"}`, protocol.StatusFailed},
-		{"bare list", `[{"id":"c1"}]`, protocol.StatusFailed},
-		{"items not a list", `{"items":{"id":"c1"}}`, protocol.StatusFailed},
+		{"documented", `{"items":[{"id":"c1","platform":"webchat"}]}`, airbyte.StatusSucceeded},
+		{"status ok", `{"status":"ok"}`, airbyte.StatusFailed},
+		{"bare list", `[{"id":"c1"}]`, airbyte.StatusFailed},
+		{"items not a list", `{"items":{"id":"c1"}}`, airbyte.StatusFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,16 +180,16 @@ func TestCheckVerifiesTheEnvelope(t *testing.T) {
 				"access_token": secret, "start_date": "2025-06-01T00:00:00Z", "base_url": srv.URL + "/v2.0",
 			})
 			o := run(t, context.Background(), synctest.Runtime(), "check", "--config", cfg)
-			var got []protocol.ConnectionStatus
+			var got []airbyte.ConnectionStatus
 			for _, m := range o.Messages {
-				if m.Type == protocol.TypeConnectionStatus {
+				if m.Type == airbyte.TypeConnectionStatus {
 					got = append(got, *m.ConnectionStatus)
 				}
 			}
 			if len(got) != 1 || got[0].Status != tt.status {
 				t.Fatalf("statuses %+v, want one %s", got, tt.status)
 			}
-			if tt.status == protocol.StatusFailed && !strings.Contains(got[0].Message, "not Botmaker's documented response") {
+			if tt.status == airbyte.StatusFailed && !strings.Contains(got[0].Message, "not Botmaker's documented response") {
 				t.Errorf("message %q", got[0].Message)
 			}
 		})

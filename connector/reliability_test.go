@@ -16,8 +16,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
 	"github.com/source-botmaker/source-botmaker/streams"
@@ -132,7 +132,7 @@ func allComplete(t testing.TB, o *synctest.Output) {
 		t.Fatalf("exit %d, errors %+v", o.Code, o.Errors)
 	}
 	for _, s := range streams.All() {
-		if st := o.Statuses[s.Name]; len(st) == 0 || st[len(st)-1] != protocol.StatusComplete {
+		if st := o.Statuses[s.Name]; len(st) == 0 || st[len(st)-1] != airbyte.StatusComplete {
 			t.Errorf("%s statuses %v", s.Name, st)
 		}
 	}
@@ -339,16 +339,16 @@ func TestHTTPFailuresFailOnlyTheirStream(t *testing.T) {
 		t.Errorf("took %s; a Retry-After of an hour must fail at once", took)
 	}
 	want := map[string]struct {
-		ft   protocol.FailureType
+		ft   airbyte.FailureType
 		hint string
 	}{
-		"calls":    {protocol.TransientError, "Botmaker kept failing on /calls (HTTP 500: INTERNAL_ERROR: Internal server error (api)) after every retry"},
-		"intents":  {protocol.SystemError, "intent listing is disabled for this account"},
-		"agents":   {protocol.SystemError, "Check base_url"},
-		"channels": {protocol.TransientError, "asked to wait 1h0m0s"},
-		"contacts": {protocol.TransientError, "kept arriving broken"},
+		"calls":    {airbyte.TransientError, "Botmaker kept failing on /calls (HTTP 500: INTERNAL_ERROR: Internal server error (api)) after every retry"},
+		"intents":  {airbyte.SystemError, "intent listing is disabled for this account"},
+		"agents":   {airbyte.SystemError, "Check base_url"},
+		"channels": {airbyte.TransientError, "asked to wait 1h0m0s"},
+		"contacts": {airbyte.TransientError, "kept arriving broken"},
 	}
-	errs := map[string]protocol.ErrorTrace{}
+	errs := map[string]airbyte.ErrorTrace{}
 	for _, e := range o.Errors {
 		if e.StreamDescriptor == nil {
 			t.Errorf("sync-level error %+v", e)
@@ -358,18 +358,18 @@ func TestHTTPFailuresFailOnlyTheirStream(t *testing.T) {
 	}
 	for _, s := range streams.All() {
 		st := o.Statuses[s.Name]
-		last := protocol.Status("")
+		last := airbyte.Status("")
 		if len(st) > 0 {
 			last = st[len(st)-1]
 		}
 		w, failing := want[s.Name]
 		if !failing {
-			if last != protocol.StatusComplete {
+			if last != airbyte.StatusComplete {
 				t.Errorf("%s: %v, want COMPLETE", s.Name, st)
 			}
 			continue
 		}
-		if last != protocol.StatusIncomplete {
+		if last != airbyte.StatusIncomplete {
 			t.Errorf("%s: %v, want INCOMPLETE", s.Name, st)
 		}
 		e, ok := errs[s.Name]
@@ -394,7 +394,7 @@ func TestRejectedTokenIsConfigError(t *testing.T) {
 		t.Fatalf("exit %d, errors %+v", o.Code, o.Errors)
 	}
 	for _, e := range o.Errors {
-		if e.FailureType != protocol.ConfigError || !strings.Contains(e.Message, "Botmaker rejected the access token (HTTP 401") || !strings.Contains(e.Message, "Check access_token") {
+		if e.FailureType != airbyte.ConfigError || !strings.Contains(e.Message, "Botmaker rejected the access token (HTTP 401") || !strings.Contains(e.Message, "Check access_token") {
 			t.Errorf("%+v", e)
 		}
 	}
@@ -494,7 +494,7 @@ func TestBadInputMatrix(t *testing.T) {
 	}
 	stream := func(name, mode string, cursor []string) map[string]any {
 		s, ok := streams.Lookup(name)
-		cat := protocol.Stream{Name: name, JSONSchema: json.RawMessage(`{}`), SupportedSyncModes: []protocol.SyncMode{protocol.FullRefresh}}
+		cat := airbyte.Stream{Name: name, JSONSchema: json.RawMessage(`{}`), SupportedSyncModes: []airbyte.SyncMode{airbyte.FullRefresh}}
 		if ok {
 			cat = s.Catalog()
 		}
@@ -573,20 +573,20 @@ func TestBadInputMatrix(t *testing.T) {
 			}
 			var warnings []string
 			for _, l := range o.Logs {
-				if l.Level == protocol.LogWarn {
+				if l.Level == airbyte.LogWarn {
 					warnings = append(warnings, l.Message)
 				}
 			}
 			switch tt.want {
 			case configError:
-				if o.Code == 0 || len(o.Errors) != 1 || o.Errors[0].FailureType != protocol.ConfigError || !strings.Contains(o.Errors[0].Message, tt.hint) {
+				if o.Code == 0 || len(o.Errors) != 1 || o.Errors[0].FailureType != airbyte.ConfigError || !strings.Contains(o.Errors[0].Message, tt.hint) {
 					t.Fatalf("exit %d, errors %+v; want one config_error containing %q", o.Code, o.Errors, tt.hint)
 				}
 				if n := len(srv.Requests()); n != 0 {
 					t.Errorf("%d requests were made", n)
 				}
 			case streamError:
-				if o.Code == 0 || len(o.Errors) != 1 || o.Errors[0].FailureType != protocol.ConfigError || !strings.Contains(o.Errors[0].Message, tt.hint) {
+				if o.Code == 0 || len(o.Errors) != 1 || o.Errors[0].FailureType != airbyte.ConfigError || !strings.Contains(o.Errors[0].Message, tt.hint) {
 					t.Fatalf("exit %d, errors %+v; want one config_error containing %q", o.Code, o.Errors, tt.hint)
 				}
 				if o.Errors[0].StreamDescriptor == nil || o.Errors[0].StreamDescriptor.Name != "calls" {
@@ -610,7 +610,7 @@ func TestBadInputMatrix(t *testing.T) {
 			if tt.want == configError && fmt.Sprint(tt.config) != fmt.Sprint(goodCfg) {
 				// Config problems are also what check reports.
 				c := run(t, context.Background(), synctest.Runtime(), "check", "--config", args[2])
-				if c.Code != 0 || len(c.Protocol()) != 1 || c.Protocol()[0].ConnectionStatus == nil || c.Protocol()[0].ConnectionStatus.Status != protocol.StatusFailed {
+				if c.Code != 0 || len(c.Protocol()) != 1 || c.Protocol()[0].ConnectionStatus == nil || c.Protocol()[0].ConnectionStatus.Status != airbyte.StatusFailed {
 					t.Errorf("check: exit %d, %+v", c.Code, c.Messages)
 				}
 			}

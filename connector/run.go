@@ -16,13 +16,14 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
+	"github.com/source-botmaker/source-botmaker/connector/stdout"
 	"github.com/source-botmaker/source-botmaker/internal/botmaker"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
@@ -108,8 +109,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return Runtime{Now: time.Now, Settings: botmaker.DefaultSettings}.Run(ctx, args, stdout, stderr)
 }
 
-// Run is Main with an explicit context and runtime.
-func (rt Runtime) Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+// Run is Main with an explicit context and runtime; out is the process's
+// stdout.
+func (rt Runtime) Run(ctx context.Context, args []string, out, stderr io.Writer) (code int) {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage())
 		return 2
@@ -120,13 +122,13 @@ func (rt Runtime) Run(ctx context.Context, args []string, stdout, stderr io.Writ
 	switch cmd {
 	case "help", "--help", "-help", "-h":
 		if len(args) > 1 {
-			fmt.Fprint(stdout, commandUsage(args[1]))
+			fmt.Fprint(out, commandUsage(args[1]))
 		} else {
-			fmt.Fprint(stdout, usage())
+			fmt.Fprint(out, usage())
 		}
 		return 0
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "source-botmaker %s (Airbyte protocol %s)\n", Version, protocol.Version)
+		fmt.Fprintf(out, "source-botmaker %s (Airbyte protocol %s)\n", Version, airbyte.Version)
 		return 0
 	}
 	var takes []string
@@ -148,7 +150,7 @@ func (rt Runtime) Run(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	debugFlag := fs.Bool("debug", false, flagHelp["debug"])
 	if err := fs.Parse(args[1:]); errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, commandUsage(cmd))
+		fmt.Fprint(out, commandUsage(cmd))
 		return 0
 	} else if err != nil || fs.NArg() > 0 {
 		if err == nil {
@@ -171,16 +173,16 @@ func (rt Runtime) Run(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	configPath, catalogPath, statePath := path("config"), path("catalog"), path("state")
 
-	w := protocol.NewWriter(stdout)
+	w := stdout.NewWriter(out)
 	if rt.Now == nil {
 		rt.Now = time.Now
 	}
 	w.SetClock(rt.Now)
 	debugOn := *debugFlag || strings.EqualFold(os.Getenv("LOG_LEVEL"), "debug")
-	log := protocol.NewLogger(w, debugOn)
+	log := stdout.NewLogger(w, debugOn)
 	defer func() {
 		if p := recover(); p != nil {
-			_ = w.Error("", protocol.SystemError, "The Botmaker connector hit an internal error; please report it with this message.", fmt.Sprintf("panic: %v\n%s", p, debug.Stack()))
+			_ = w.Error("", airbyte.SystemError, "The Botmaker connector hit an internal error; please report it with this message.", fmt.Sprintf("panic: %v\n%s", p, debug.Stack()))
 			code = 1
 		}
 		if err := w.Flush(); err != nil && code == 0 {
@@ -206,7 +208,7 @@ func (rt Runtime) Run(ctx context.Context, args []string, stdout, stderr io.Writ
 
 type command struct {
 	rt  Runtime
-	w   *protocol.Writer
+	w   *stdout.Writer
 	log zerolog.Logger
 	// rawConfig is the config as the user wrote it, the base of the
 	// config handed back when the credentials are renewed (credentials.go).
@@ -214,7 +216,7 @@ type command struct {
 }
 
 // fail reports a failure that ends the command: one TRACE ERROR, exit 1.
-func (c *command) fail(ft protocol.FailureType, msg string, err error) int {
+func (c *command) fail(ft airbyte.FailureType, msg string, err error) int {
 	internal := ""
 	if err != nil {
 		internal = err.Error()
@@ -225,7 +227,7 @@ func (c *command) fail(ft protocol.FailureType, msg string, err error) int {
 
 func (c *command) spec() int {
 	spec := Spec()
-	if err := c.w.Write(&protocol.Message{Type: protocol.TypeSpec, Spec: &spec}); err != nil {
+	if err := c.w.Write(&airbyte.Message{Type: airbyte.TypeSpec, Spec: &spec}); err != nil {
 		return 1
 	}
 	return 0
@@ -269,8 +271,8 @@ func (c *command) client(cfg *Config, s botmaker.Settings) (*botmaker.Client, er
 	return cl, nil
 }
 
-func (c *command) status(s protocol.ConnectionStatusValue, msg string) int {
-	if err := c.w.Write(&protocol.Message{Type: protocol.TypeConnectionStatus, ConnectionStatus: &protocol.ConnectionStatus{Status: s, Message: msg}}); err != nil {
+func (c *command) status(s airbyte.ConnectionStatusValue, msg string) int {
+	if err := c.w.Write(&airbyte.Message{Type: airbyte.TypeConnectionStatus, ConnectionStatus: &airbyte.ConnectionStatus{Status: s, Message: msg}}); err != nil {
 		return 1
 	}
 	return 0
@@ -281,7 +283,7 @@ func (c *command) status(s protocol.ConnectionStatusValue, msg string) int {
 func (c *command) check(ctx context.Context, path string) int {
 	cfg, err := c.loadConfig(path)
 	if err != nil {
-		return c.status(protocol.StatusFailed, err.Error())
+		return c.status(airbyte.StatusFailed, err.Error())
 	}
 	s := c.rt.Settings
 	if s.MaxAttempts > 3 {
@@ -289,29 +291,29 @@ func (c *command) check(ctx context.Context, path string) int {
 	}
 	cl, err := c.client(cfg, s)
 	if err != nil {
-		return c.status(protocol.StatusFailed, err.Error())
+		return c.status(airbyte.StatusFailed, err.Error())
 	}
 	if code, done := c.checkToken(cfg); done {
 		return code
 	}
 	ch, _ := streams.Lookup("channels")
-	req := ch.Fetch(streams.Env{Fetch: cl, Opts: cfg.StreamOptions()})
+	req := ch.FirstRequest(streams.Env{Fetch: cl, Opts: cfg.StreamOptions()})
 	body, err := cl.Get(ctx, ch.Path, req)
 	if err != nil {
-		return c.status(protocol.StatusFailed, err.Error())
+		return c.status(airbyte.StatusFailed, err.Error())
 	}
 	if err := ch.CheckPage(body, req); err != nil {
-		return c.status(protocol.StatusFailed, fmt.Sprintf("The server at base_url answered %s with JSON that is not Botmaker's documented response (%v). Check that base_url points at the Botmaker API, for example %s.", ch.Path, err, DefaultBaseURL))
+		return c.status(airbyte.StatusFailed, fmt.Sprintf("The server at base_url answered %s with JSON that is not Botmaker's documented response (%v). Check that base_url points at the Botmaker API, for example %s.", ch.Path, err, DefaultBaseURL))
 	}
-	return c.status(protocol.StatusSucceeded, "")
+	return c.status(airbyte.StatusSucceeded, "")
 }
 
 func (c *command) discover(path string) int {
 	if _, err := c.loadConfig(path); err != nil {
-		return c.fail(protocol.ConfigError, err.Error(), nil)
+		return c.fail(airbyte.ConfigError, err.Error(), nil)
 	}
 	cat := Discover()
-	if err := c.w.Write(&protocol.Message{Type: protocol.TypeCatalog, Catalog: &cat}); err != nil {
+	if err := c.w.Write(&airbyte.Message{Type: airbyte.TypeCatalog, Catalog: &cat}); err != nil {
 		return 1
 	}
 	return 0
@@ -320,15 +322,15 @@ func (c *command) discover(path string) int {
 func (c *command) read(ctx context.Context, configPath, catalogPath, statePath string) int {
 	cfg, err := c.loadConfig(configPath)
 	if err != nil {
-		return c.fail(protocol.ConfigError, err.Error(), nil)
+		return c.fail(airbyte.ConfigError, err.Error(), nil)
 	}
 	rawCat, err := os.ReadFile(catalogPath)
 	if err != nil {
-		return c.fail(protocol.ConfigError, fmt.Sprintf("Cannot read the catalog file %s: %v", catalogPath, errors.Unwrap(err)), nil)
+		return c.fail(airbyte.ConfigError, fmt.Sprintf("Cannot read the catalog file %s: %v", catalogPath, errors.Unwrap(err)), nil)
 	}
 	selected, err := ParseCatalog(rawCat)
 	if err != nil {
-		return c.fail(protocol.ConfigError, err.Error(), nil)
+		return c.fail(airbyte.ConfigError, err.Error(), nil)
 	}
 	for _, sel := range selected {
 		if sel.FullRefreshFallback {
@@ -339,11 +341,11 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	if statePath != "" {
 		rawState, err := os.ReadFile(statePath)
 		if err != nil {
-			return c.fail(protocol.ConfigError, fmt.Sprintf("Cannot read the state file %s: %v", statePath, errors.Unwrap(err)), nil)
+			return c.fail(airbyte.ConfigError, fmt.Sprintf("Cannot read the state file %s: %v", statePath, errors.Unwrap(err)), nil)
 		}
 		parsed, err := ParseState(rawState)
 		if err != nil {
-			return c.fail(protocol.ConfigError, err.Error(), nil)
+			return c.fail(airbyte.ConfigError, err.Error(), nil)
 		}
 		for name, st := range parsed {
 			if _, ok := streams.Lookup(name); !ok {
@@ -355,7 +357,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	}
 	cl, err := c.client(cfg, c.rt.Settings)
 	if err != nil {
-		return c.fail(protocol.ConfigError, err.Error(), nil)
+		return c.fail(airbyte.ConfigError, err.Error(), nil)
 	}
 	if code, done := c.prepareToken(ctx, cfg, cl); done {
 		return code
@@ -365,41 +367,37 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	start := c.rt.Now()
 	c.log.Info().Msgf("reading %s, up to %d at a time", plural(len(selected), "Botmaker stream"), cfg.MaxConcurrentStreams)
 	for _, sel := range selected {
-		_ = c.w.Status(sel.Stream.Name, protocol.StatusStarted)
+		_ = c.w.Status(sel.Stream.Name, airbyte.StatusStarted)
 	}
-	var (
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		failed []string
-	)
-	sem := make(chan struct{}, cfg.MaxConcurrentStreams)
+	// A stream's failure goes into failed at its own index (no lock needed)
+	// rather than to Wait, which keeps only one error: the log names every
+	// stream that did not complete.
+	var g errgroup.Group
+	g.SetLimit(cfg.MaxConcurrentStreams)
+	failed := make([]bool, len(selected))
 	traffic := newTraffic(selected)
-	for _, sel := range selected {
-		wg.Add(1)
-		go func(sel Selected) {
+	for i, sel := range selected {
+		g.Go(func() error {
 			env := env
 			env.Traffic = traffic[sel.Stream.Name]
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
-			}
-			if err := c.readStream(ctx, env, sel, states[sel.Stream.Name]); err != nil {
-				mu.Lock()
-				failed = append(failed, sel.Stream.Name)
-				mu.Unlock()
-			}
-		}(sel)
+			failed[i] = c.readStream(ctx, env, sel, states[sel.Stream.Name]) != nil
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	if ctx.Err() != nil {
 		c.log.Warn().Msg("the sync was interrupted: requests stopped, what was read is flushed, and streams that had not finished are INCOMPLETE; they resume from their last STATE")
 	}
 	c.log.Info().Msgf("read finished in %s; requests per endpoint: %s", c.rt.Now().Sub(start).Round(time.Millisecond), perEndpoint(cl.Requests()))
 	c.logBilled(cfg, selected, traffic)
-	if len(failed) > 0 {
-		c.log.Error().Msgf("streams that did not complete: %s", strings.Join(failed, ", "))
+	var incomplete []string
+	for i, sel := range selected {
+		if failed[i] {
+			incomplete = append(incomplete, sel.Stream.Name)
+		}
+	}
+	if len(incomplete) > 0 {
+		c.log.Error().Msgf("streams that did not complete: %s", strings.Join(incomplete, ", "))
 		return 1
 	}
 	return 0
@@ -441,12 +439,12 @@ func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected,
 			err = ctx.Err()
 		}
 		if err != nil {
-			_ = c.w.Status(name, protocol.StatusIncomplete)
+			_ = c.w.Status(name, airbyte.StatusIncomplete)
 			msg, ft := describe(name, err)
 			_ = c.w.Error(name, ft, msg, err.Error())
 			return
 		}
-		_ = c.w.Status(name, protocol.StatusComplete)
+		_ = c.w.Status(name, airbyte.StatusComplete)
 	}()
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -455,24 +453,24 @@ func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected,
 }
 
 // describe turns a stream's error into the user message and failure type.
-func describe(stream string, err error) (string, protocol.FailureType) {
+func describe(stream string, err error) (string, airbyte.FailureType) {
 	var be *botmaker.Error
 	var se *streams.StateError
 	switch {
 	case errors.As(err, &be):
 		return fmt.Sprintf("Stream %s failed: %s", stream, be.Message), be.FailureType
 	case errors.As(err, &se):
-		return se.Error(), protocol.ConfigError
+		return se.Error(), airbyte.ConfigError
 	case errors.Is(err, context.Canceled):
-		return fmt.Sprintf("Stream %s stopped because the sync was interrupted; the next sync resumes from its last state.", stream), protocol.TransientError
+		return fmt.Sprintf("Stream %s stopped because the sync was interrupted; the next sync resumes from its last state.", stream), airbyte.TransientError
 	default:
-		return fmt.Sprintf("Stream %s failed: %v", stream, err), protocol.SystemError
+		return fmt.Sprintf("Stream %s failed: %v", stream, err), airbyte.SystemError
 	}
 }
 
 // statusSink emits the stream's RUNNING status before its first record.
 type statusSink struct {
-	w       *protocol.Writer
+	w       *stdout.Writer
 	name    string
 	running bool
 }
@@ -484,7 +482,7 @@ func (s *statusSink) Record(stream string, data []byte) error {
 func (s *statusSink) RecordNulled(stream string, data []byte, nulled []string) error {
 	if !s.running {
 		s.running = true
-		if err := s.w.Status(s.name, protocol.StatusRunning); err != nil {
+		if err := s.w.Status(s.name, airbyte.StatusRunning); err != nil {
 			return err
 		}
 	}

@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
 	"github.com/source-botmaker/source-botmaker/streams"
@@ -50,7 +50,7 @@ func TestHelpAndVersion(t *testing.T) {
 		{[]string{"spec", "--help"}, []string{"source-botmaker spec", "--debug"}, []string{"--config", "--catalog", "--state"}},
 		{[]string{"check", "-h"}, []string{"source-botmaker check --config", "--debug"}, []string{"--catalog", "--state"}},
 		{[]string{"read", "--help"}, []string{"--config", "--catalog", "--state"}, nil},
-		{[]string{"--version"}, []string{"source-botmaker " + connector.Version, protocol.Version}, nil},
+		{[]string{"--version"}, []string{"source-botmaker " + connector.Version, airbyte.Version}, nil},
 		{[]string{"version"}, []string{"source-botmaker " + connector.Version}, nil},
 	}
 	for _, tt := range tests {
@@ -84,14 +84,14 @@ func TestVersionLoggedOnce(t *testing.T) {
 			banners++
 		}
 	}
-	if banners != 1 || o.Messages[0].Type != protocol.TypeLog {
+	if banners != 1 || o.Messages[0].Type != airbyte.TypeLog {
 		t.Errorf("version banners %d, first message %s; want 1, LOG", banners, o.Messages[0].Type)
 	}
 }
 
 func TestSpecCommand(t *testing.T) {
 	o := synctest.Run(t, context.Background(), synctest.Runtime(), "spec")
-	if m := o.Protocol(); o.Code != 0 || len(m) != 1 || m[0].Type != protocol.TypeSpec {
+	if m := o.Protocol(); o.Code != 0 || len(m) != 1 || m[0].Type != airbyte.TypeSpec {
 		t.Fatalf("code %d messages %+v", o.Code, o.Messages)
 	}
 }
@@ -103,14 +103,14 @@ func TestCheck(t *testing.T) {
 	tests := []struct {
 		name   string
 		config any
-		status protocol.ConnectionStatusValue
+		status airbyte.ConnectionStatusValue
 		hint   string
 	}{
-		{"valid", synctest.Config(srv, start, nil), protocol.StatusSucceeded, ""},
-		{"rejected token", synctest.Config(srv, start, map[string]any{"access_token": "not-the-right-token"}), protocol.StatusFailed, "Botmaker rejected the access token"},
-		{"malformed config", `{"access_token":`, protocol.StatusFailed, "not a JSON object"},
-		{"missing start_date", map[string]any{"access_token": "x", "base_url": srv.URL()}, protocol.StatusFailed, "start_date is missing"},
-		{"wrong base path", synctest.Config(srv, start, map[string]any{"base_url": strings.TrimSuffix(srv.URL(), "/v2.0") + "/v9"}), protocol.StatusFailed, "Check base_url"},
+		{"valid", synctest.Config(srv, start, nil), airbyte.StatusSucceeded, ""},
+		{"rejected token", synctest.Config(srv, start, map[string]any{"access_token": "not-the-right-token"}), airbyte.StatusFailed, "Botmaker rejected the access token"},
+		{"malformed config", `{"access_token":`, airbyte.StatusFailed, "not a JSON object"},
+		{"missing start_date", map[string]any{"access_token": "x", "base_url": srv.URL()}, airbyte.StatusFailed, "start_date is missing"},
+		{"wrong base path", synctest.Config(srv, start, map[string]any{"base_url": strings.TrimSuffix(srv.URL(), "/v2.0") + "/v9"}), airbyte.StatusFailed, "Check base_url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,9 +119,9 @@ func TestCheck(t *testing.T) {
 			if o.Code != 0 || len(o.Messages) == 0 {
 				t.Fatalf("code %d, %d messages", o.Code, len(o.Messages))
 			}
-			var statuses []protocol.ConnectionStatus
+			var statuses []airbyte.ConnectionStatus
 			for _, m := range o.Messages {
-				if m.Type == protocol.TypeConnectionStatus {
+				if m.Type == airbyte.TypeConnectionStatus {
 					statuses = append(statuses, *m.ConnectionStatus)
 				}
 			}
@@ -178,7 +178,7 @@ func TestReadAllStreams(t *testing.T) {
 			if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
 				t.Errorf("records by %s (-want +got):\n%s", pk, diff)
 			}
-			if diff := cmp.Diff([]protocol.Status{protocol.StatusStarted, protocol.StatusRunning, protocol.StatusComplete}, o.Statuses[s.Name]); diff != "" {
+			if diff := cmp.Diff([]airbyte.Status{airbyte.StatusStarted, airbyte.StatusRunning, airbyte.StatusComplete}, o.Statuses[s.Name]); diff != "" {
 				t.Error(diff)
 			}
 			st := o.States[s.Name]
@@ -187,7 +187,7 @@ func TestReadAllStreams(t *testing.T) {
 			}
 			var total float64
 			for _, m := range st {
-				if m.Type != protocol.StateStream || m.SourceStats == nil {
+				if m.Type != airbyte.StateStream || m.SourceStats == nil {
 					t.Fatalf("state %+v", m)
 				}
 				total += float64(m.SourceStats.RecordCount)
@@ -234,7 +234,7 @@ func TestReadBadInput(t *testing.T) {
 			if o.Code == 0 {
 				t.Fatal("exit 0")
 			}
-			if len(o.Errors) != 1 || o.Errors[0].FailureType != protocol.ConfigError || !strings.Contains(o.Errors[0].Message, tt.hint) {
+			if len(o.Errors) != 1 || o.Errors[0].FailureType != airbyte.ConfigError || !strings.Contains(o.Errors[0].Message, tt.hint) {
 				t.Fatalf("errors %+v, want one config_error containing %q", o.Errors, tt.hint)
 			}
 			if len(o.Records["messages"]) != 0 {
@@ -258,18 +258,18 @@ func TestReadOneStreamFails(t *testing.T) {
 	if o.Code == 0 {
 		t.Fatal("exit 0")
 	}
-	if diff := cmp.Diff([]protocol.Status{protocol.StatusStarted, protocol.StatusIncomplete}, o.Statuses["calls"]); diff != "" {
+	if diff := cmp.Diff([]airbyte.Status{airbyte.StatusStarted, airbyte.StatusIncomplete}, o.Statuses["calls"]); diff != "" {
 		t.Error(diff)
 	}
-	if got := o.Statuses["channels"]; len(got) == 0 || got[len(got)-1] != protocol.StatusComplete {
+	if got := o.Statuses["channels"]; len(got) == 0 || got[len(got)-1] != airbyte.StatusComplete {
 		t.Errorf("channels statuses %v", got)
 	}
-	if len(o.Errors) != 1 || o.Errors[0].StreamDescriptor == nil || o.Errors[0].StreamDescriptor.Name != "calls" || o.Errors[0].FailureType != protocol.ConfigError {
+	if len(o.Errors) != 1 || o.Errors[0].StreamDescriptor == nil || o.Errors[0].StreamDescriptor.Name != "calls" || o.Errors[0].FailureType != airbyte.ConfigError {
 		t.Errorf("errors %+v", o.Errors)
 	}
 	var warned bool
 	for _, l := range o.Logs {
-		warned = warned || (l.Level == protocol.LogWarn && strings.Contains(l.Message, `"ghost"`))
+		warned = warned || (l.Level == airbyte.LogWarn && strings.Contains(l.Message, `"ghost"`))
 	}
 	if !warned {
 		t.Error("no WARN for the state of an unknown stream")

@@ -1,7 +1,7 @@
 package connector
 
 import (
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/schemagen"
 )
 
@@ -9,11 +9,11 @@ import (
 const DocumentationURL = "https://github.com/source-botmaker/source-botmaker#readme"
 
 // Spec is the SPEC payload: the config struct's schema plus metadata.
-func Spec() protocol.Spec {
+func Spec() airbyte.Spec {
 	b := schemagen.Generate(&Config{}, schemagen.Options{Title: "Botmaker Source Spec"})
-	return protocol.Spec{
+	return airbyte.Spec{
 		DocumentationURL:        DocumentationURL,
 		ConnectionSpecification: b,
-		ProtocolVersion:         protocol.Version,
+		ProtocolVersion:         airbyte.Version,
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/cat"
 	"github.com/source-botmaker/source-botmaker/internal/golden"
 )
@@ -69,7 +69,7 @@ func TestSpecCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[0]), &msg); err != nil {
 		t.Fatalf("spec output is not JSON: %v", err)
 	}
-	if msg.Type != string(protocol.TypeSpec) {
+	if msg.Type != string(airbyte.TypeSpec) {
 		t.Fatalf("message type = %q, want SPEC", msg.Type)
 	}
 	if diff := cmp.Diff(specParse(t, marshalSpec(t)), specParse(t, msg.Spec)); diff != "" {
@@ -79,7 +79,7 @@ func TestSpecCommand(t *testing.T) {
 
 func TestSpecMetadata(t *testing.T) {
 	spec := specParse(t, marshalSpec(t)).(map[string]any)
-	want := map[string]any{"documentationUrl": DocumentationURL, "protocol_version": protocol.Version}
+	want := map[string]any{"documentationUrl": DocumentationURL, "protocol_version": airbyte.Version}
 	got := map[string]any{"documentationUrl": spec["documentationUrl"], "protocol_version": spec["protocol_version"]}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("spec metadata (-want +got):\n%s", diff)

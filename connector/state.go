@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 )
 
 // ParseState reads the --state file into each stream's stream_state. It
@@ -43,7 +43,7 @@ func ParseState(raw []byte) (map[string]json.RawMessage, error) {
 		return nil, bad("the file is neither a JSON array nor an object")
 	}
 	for i, m := range msgs {
-		var st protocol.State
+		var st airbyte.State
 		if err := json.Unmarshal(m, &st); err != nil {
 			return nil, bad("entry %d is not a state message (%s)", i, jsonErr(err))
 		}
@@ -56,7 +56,7 @@ func ParseState(raw []byte) (map[string]json.RawMessage, error) {
 			out[name] = st.Stream.StreamState
 		case len(st.Global) > 0:
 			var g struct {
-				StreamStates []protocol.StreamState `json:"stream_states"`
+				StreamStates []airbyte.StreamState `json:"stream_states"`
 			}
 			if err := json.Unmarshal(st.Global, &g); err != nil {
 				return nil, bad("entry %d: global.stream_states is malformed (%s)", i, jsonErr(err))

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
@@ -98,9 +98,9 @@ func resumeLoss(t *testing.T, f *fixture, opts map[string]any) int {
 		states := 0
 		for _, m := range o.Messages {
 			switch {
-			case m.Type == protocol.TypeRecord && m.Record.Stream == name:
+			case m.Type == airbyte.TypeRecord && m.Record.Stream == name:
 				before = append(before, recordID(t, name, m.Record.Data))
-			case m.Type == protocol.TypeState && m.State.Stream.StreamDescriptor.Name == name:
+			case m.Type == airbyte.TypeState && m.State.Stream.StreamDescriptor.Name == name:
 				states++
 				counted += float64(m.State.SourceStats.RecordCount)
 				if int(counted) != len(before) {
@@ -174,8 +174,8 @@ func TestFutureRecordNeverBookmarked(t *testing.T) {
 func TestFutureStateWarns(t *testing.T) {
 	f := newFixture(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{Messages: 50}})
 	o := f.mustRead(nil, true, stateFile(streamState("messages", map[string]string{"creationTime": "2099-01-01T00:00:00Z"})), "messages")
-	if !slices.ContainsFunc(o.Logs, func(l protocol.Log) bool {
-		return l.Level == protocol.LogWarn && strings.Contains(l.Message, "messages") && strings.Contains(l.Message, "2099-01-01T00:00:00Z")
+	if !slices.ContainsFunc(o.Logs, func(l airbyte.Log) bool {
+		return l.Level == airbyte.LogWarn && strings.Contains(l.Message, "messages") && strings.Contains(l.Message, "2099-01-01T00:00:00Z")
 	}) {
 		t.Errorf("no WARN names the stream and the value: %+v", o.Logs)
 	}
@@ -220,13 +220,13 @@ func TestPaginationThatNeverEnds(t *testing.T) {
 				t.Fatalf("exit %d, errors %+v", o.Code, o.Errors)
 			}
 			e := o.Errors[0]
-			if e.FailureType != protocol.SystemError || !strings.Contains(e.Message, "/"+tc.stream) || !strings.Contains(e.Message, "nextPage") {
+			if e.FailureType != airbyte.SystemError || !strings.Contains(e.Message, "/"+tc.stream) || !strings.Contains(e.Message, "nextPage") {
 				t.Errorf("error %+v: want a system_error naming /%s and its nextPage", e, tc.stream)
 			}
-			if st := o.Statuses[tc.stream]; len(st) == 0 || st[len(st)-1] != protocol.StatusIncomplete {
+			if st := o.Statuses[tc.stream]; len(st) == 0 || st[len(st)-1] != airbyte.StatusIncomplete {
 				t.Errorf("%s statuses %v", tc.stream, st)
 			}
-			if st := o.Statuses["agents"]; len(st) == 0 || st[len(st)-1] != protocol.StatusComplete {
+			if st := o.Statuses["agents"]; len(st) == 0 || st[len(st)-1] != airbyte.StatusComplete {
 				t.Errorf("agents statuses %v", st)
 			}
 		})
@@ -239,7 +239,7 @@ func TestPaginationThatNeverEnds(t *testing.T) {
 func TestWallClockStateResumes(t *testing.T) {
 	f := newFixture(t, fakebotmaker.Config{})
 	cursor := f.srv.Now().Add(-36 * time.Hour).Truncate(time.Second)
-	var msgs []protocol.State
+	var msgs []airbyte.State
 	for _, name := range windowed {
 		s, _ := streams.Lookup(name)
 		msgs = append(msgs, streamState(name, map[string]string{s.Cursor: cursor.Format(time.RFC3339)}))
@@ -264,8 +264,8 @@ func TestSlowWalkAtTheRecentEdge(t *testing.T) {
 	})
 	o1 := f.mustRead(map[string]any{"long_term_search": false}, true, nil, "messages")
 	st := finalState(t, o1, "messages")
-	edgeWarned := slices.ContainsFunc(o1.Logs, func(l protocol.Log) bool {
-		return l.Level == protocol.LogWarn && strings.Contains(l.Message, "took longer than")
+	edgeWarned := slices.ContainsFunc(o1.Logs, func(l airbyte.Log) bool {
+		return l.Level == airbyte.LogWarn && strings.Contains(l.Message, "took longer than")
 	})
 	if !edgeWarned {
 		t.Errorf("no WARN about the slow walk at the edge; state %+v", st)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
 	"github.com/source-botmaker/source-botmaker/streams"
@@ -193,7 +193,7 @@ func TestWithoutLongTermSearch(t *testing.T) {
 	warnings := func(o *synctest.Output) map[string][]string {
 		w := map[string][]string{}
 		for _, l := range o.Logs {
-			if l.Level != protocol.LogWarn {
+			if l.Level != airbyte.LogWarn {
 				continue
 			}
 			for _, name := range windowed {

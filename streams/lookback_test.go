@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
 	"github.com/source-botmaker/source-botmaker/streams"
@@ -19,7 +19,7 @@ import (
 func billed(o *synctest.Output) map[string]connector.BilledTraffic {
 	out := map[string]connector.BilledTraffic{}
 	for _, l := range o.Logs {
-		if b, ok := connector.ParseBilledTraffic(l.Message); ok && l.Level == protocol.LogInfo {
+		if b, ok := connector.ParseBilledTraffic(l.Message); ok && l.Level == airbyte.LogInfo {
 			out[b.Stream] = b
 		}
 	}
@@ -27,7 +27,7 @@ func billed(o *synctest.Output) map[string]connector.BilledTraffic {
 }
 
 // lastDeep is the last_deep_lookback of a STATE; "" when it has none.
-func lastDeep(t *testing.T, st protocol.State) string {
+func lastDeep(t *testing.T, st airbyte.State) string {
 	t.Helper()
 	var v string
 	if raw, ok := decodeState(t, st).raw["last_deep_lookback"]; ok {
@@ -151,7 +151,7 @@ func TestDeepLookbackWhenDue(t *testing.T) {
 		f.srv.Advance(time.Minute)
 		f.srv.ResetRequests()
 		prev := map[string]stateOf{}
-		var in []protocol.State
+		var in []airbyte.State
 		mustUnmarshal(t, state, &in)
 		for _, m := range in {
 			prev[m.Stream.StreamDescriptor.Name] = decodeState(t, m)
@@ -271,7 +271,7 @@ func checkBilled(t *testing.T, f *fixture, o *synctest.Output, in []byte, lts bo
 	}
 	saved := map[string]time.Time{}
 	if in != nil {
-		var msgs []protocol.State
+		var msgs []airbyte.State
 		mustUnmarshal(t, in, &msgs)
 		for _, m := range msgs {
 			saved[m.Stream.StreamDescriptor.Name] = mustTime(t, decodeState(t, m).Cursor)

@@ -12,7 +12,7 @@ import (
 
 // NulledSink is a Sink that can say which fields of a record were written
 // as null because Botmaker's value could not be converted to the declared
-// type (the connector's protocol writer puts them in meta.changes). A Sink
+// type (the connector's stdout writer puts them in meta.changes). A Sink
 // without it gets the record alone.
 type NulledSink interface {
 	RecordNulled(stream string, data []byte, nulled []string) error

@@ -15,7 +15,7 @@ import (
 // Fetcher GETs a Botmaker URL and returns the body of a 200 response.
 type Fetcher interface {
 	Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error)
-	Endpoint(path string, q url.Values) *url.URL
+	URL(path string, q url.Values) *url.URL
 }
 
 // page is one decoded response envelope.
@@ -151,66 +151,8 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 	bodies := make(chan fetched)
 	nexts := make(chan *url.URL) // the parser's next request, when the fetcher waits for it
 	pages := make(chan page, 1)
-
-	go func() {
-		defer close(bodies)
-		var guard loopGuard
-		for u := first; u != nil; {
-			var b []byte
-			err := guard.follow(s.Path, u)
-			if err == nil {
-				b, err = f.Get(ctx, s.Path, u)
-			}
-			fe := fetched{req: u, body: b, err: err}
-			if err == nil {
-				fe.next, fe.known = s.tailNext(b, u)
-			}
-			select {
-			case bodies <- fe:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
-				return
-			}
-			if fe.known {
-				u = fe.next
-				continue
-			}
-			select {
-			case u = <-nexts:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-
-	go func() {
-		defer close(pages)
-		var o offsets
-		for fe := range bodies {
-			p, err := s.parsed(fe, &o)
-			if err != nil {
-				select {
-				case pages <- page{err: err}:
-				case <-ctx.Done():
-				}
-				return
-			}
-			if !fe.known {
-				select {
-				case nexts <- p.next:
-				case <-ctx.Done():
-					return
-				}
-			}
-			select {
-			case pages <- p:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	go s.fetchPages(ctx, f, first, bodies, nexts)
+	go s.parsePages(ctx, bodies, nexts, pages)
 
 	empty := 0
 	for p := range pages {
@@ -227,6 +169,72 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 		}
 	}
 	return ctx.Err()
+}
+
+// fetchPages is walk's fetcher: it GETs first and every following page
+// into bodies, taking the next request from the end of the body when it
+// can and from nexts (the parser) when it cannot. It stops after an error.
+func (s *Stream) fetchPages(ctx context.Context, f Fetcher, first *url.URL, bodies chan<- fetched, nexts <-chan *url.URL) {
+	defer close(bodies)
+	var guard loopGuard
+	for u := first; u != nil; {
+		var b []byte
+		err := guard.follow(s.Path, u)
+		if err == nil {
+			b, err = f.Get(ctx, s.Path, u)
+		}
+		fe := fetched{req: u, body: b, err: err}
+		if err == nil {
+			fe.next, fe.known = s.tailNext(b, u)
+		}
+		select {
+		case bodies <- fe:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+		if fe.known {
+			u = fe.next
+			continue
+		}
+		select {
+		case u = <-nexts:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// parsePages is walk's parser: it splits each body into a page for pages,
+// answers on nexts when the fetcher could not read the next request
+// itself, and ends with the first error as a page.
+func (s *Stream) parsePages(ctx context.Context, bodies <-chan fetched, nexts chan<- *url.URL, pages chan<- page) {
+	defer close(pages)
+	var o offsets
+	for fe := range bodies {
+		p, err := s.parsed(fe, &o)
+		if err != nil {
+			select {
+			case pages <- page{err: err}:
+			case <-ctx.Done():
+			}
+			return
+		}
+		if !fe.known {
+			select {
+			case nexts <- p.next:
+			case <-ctx.Done():
+				return
+			}
+		}
+		select {
+		case pages <- p:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // offsets is where an OffsetTotal walk is: the next offset, and the most

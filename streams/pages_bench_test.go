@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/connector/stdout"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 )
 
@@ -61,7 +61,7 @@ func BenchmarkPage(b *testing.B) {
 		}
 	})
 	b.Run("all", func(b *testing.B) {
-		w := protocol.NewWriter(io.Discard)
+		w := stdout.NewWriter(io.Discard)
 		w.AddSecret(fakebotmaker.DefaultToken)
 		var buf []byte
 		for b.Loop() {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
 	"github.com/source-botmaker/source-botmaker/streams"
@@ -153,7 +153,7 @@ func TestTicketsDaysBeforeNow(t *testing.T) {
 		}
 		var estimates []int64
 		for _, m := range o.Messages {
-			if m.Type == protocol.TypeTrace && m.Trace.Estimate != nil && m.Trace.Estimate.Name == "tickets" {
+			if m.Type == airbyte.TypeTrace && m.Trace.Estimate != nil && m.Trace.Estimate.Name == "tickets" {
 				estimates = append(estimates, m.Trace.Estimate.RowEstimate)
 			}
 		}
@@ -181,7 +181,7 @@ func TestTicketsDaysBeforeNow(t *testing.T) {
 // keeps its cursor in at least one STATE per stream (CAT's abnormal state).
 func TestFutureState(t *testing.T) {
 	f := newFixture(t, fakebotmaker.Config{})
-	var msgs []protocol.State
+	var msgs []airbyte.State
 	for _, name := range windowed {
 		s, _ := streams.Lookup(name)
 		msgs = append(msgs, streamState(name, map[string]string{s.Cursor: "2100-01-01T00:00:00Z"}))
@@ -247,7 +247,7 @@ func TestMalformedState(t *testing.T) {
 					t.Fatalf("errors %+v", o.Errors)
 				}
 				e := o.Errors[0]
-				if e.FailureType != protocol.ConfigError || !strings.Contains(e.Message, `"`+name+`"`) || !strings.Contains(e.Message, tt.hint) {
+				if e.FailureType != airbyte.ConfigError || !strings.Contains(e.Message, `"`+name+`"`) || !strings.Contains(e.Message, tt.hint) {
 					t.Errorf("got %s %q; want a config_error naming %q and %q", e.FailureType, e.Message, name, tt.hint)
 				}
 				if n := len(o.Records[name]) + len(f.srv.Requests()); n > 0 {

@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/schemagen"
 )
 
@@ -168,8 +168,8 @@ func Lookup(name string) (*Stream, bool) {
 	return s, ok
 }
 
-// Names lists the stream names, for error messages.
-func Names() string {
+// NameList is the stream names joined by ", ", for error messages.
+func NameList() string {
 	var n []string
 	for _, s := range All() {
 		n = append(n, s.Name)
@@ -184,11 +184,11 @@ func (s *Stream) Schema() json.RawMessage { return s.schema }
 func (s *Stream) Incremental() bool { return s.Cursor != "" }
 
 // Catalog is the stream as discover lists it.
-func (s *Stream) Catalog() protocol.Stream {
-	st := protocol.Stream{
+func (s *Stream) Catalog() airbyte.Stream {
+	st := airbyte.Stream{
 		Name:               s.Name,
 		JSONSchema:         s.schema,
-		SupportedSyncModes: []protocol.SyncMode{protocol.FullRefresh},
+		SupportedSyncModes: []airbyte.SyncMode{airbyte.FullRefresh},
 	}
 	if len(s.PrimaryKey) > 0 {
 		for _, k := range s.PrimaryKey {
@@ -196,7 +196,7 @@ func (s *Stream) Catalog() protocol.Stream {
 		}
 	}
 	if s.Incremental() {
-		st.SupportedSyncModes = append(st.SupportedSyncModes, protocol.Incremental)
+		st.SupportedSyncModes = append(st.SupportedSyncModes, airbyte.Incremental)
 		st.SourceDefinedCursor = true
 		st.DefaultCursorField = []string{s.Cursor}
 		st.IsResumable = true

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
 	"github.com/source-botmaker/source-botmaker/streams"
@@ -140,7 +140,7 @@ type stateOf struct {
 	raw     map[string]json.RawMessage
 }
 
-func decodeState(t *testing.T, st protocol.State) stateOf {
+func decodeState(t *testing.T, st airbyte.State) stateOf {
 	t.Helper()
 	name := st.Stream.StreamDescriptor.Name
 	s, _ := streams.Lookup(name)
@@ -224,18 +224,18 @@ func firstPages(t *testing.T, srv *fakebotmaker.Server, stream string) []request
 // listing the records come from.
 func isProbe(r request) bool { return r.Query.Get("include-open-sessions") == "true" }
 
-func stateFile(msgs ...protocol.State) []byte {
+func stateFile(msgs ...airbyte.State) []byte {
 	b, _ := json.Marshal(msgs)
 	return b
 }
 
-func streamState(name string, state any) protocol.State {
+func streamState(name string, state any) airbyte.State {
 	raw, ok := state.(string)
 	if !ok {
 		b, _ := json.Marshal(state)
 		raw = string(b)
 	}
-	return protocol.State{Type: protocol.StateStream, Stream: &protocol.StreamState{StreamDescriptor: protocol.StreamDescriptor{Name: name}, StreamState: json.RawMessage(raw)}}
+	return airbyte.State{Type: airbyte.StateStream, Stream: &airbyte.StreamState{StreamDescriptor: airbyte.StreamDescriptor{Name: name}, StreamState: json.RawMessage(raw)}}
 }
 
 // withoutLastDeep removes last_deep_lookback from the named streams (all
@@ -243,7 +243,7 @@ func streamState(name string, state any) protocol.State {
 // before the key existed.
 func withoutLastDeep(t *testing.T, state []byte, names ...string) []byte {
 	t.Helper()
-	var msgs []protocol.State
+	var msgs []airbyte.State
 	mustUnmarshal(t, state, &msgs)
 	for i, m := range msgs {
 		if len(names) > 0 && !slices.Contains(names, m.Stream.StreamDescriptor.Name) {

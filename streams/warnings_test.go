@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 )
 
@@ -28,7 +28,7 @@ func TestSkippedPeriodWarningByMode(t *testing.T) {
 			for _, name := range limited {
 				var got []string
 				for _, l := range o.Logs {
-					if l.Level == protocol.LogWarn && strings.Contains(l.Message, "stream "+name+":") {
+					if l.Level == airbyte.LogWarn && strings.Contains(l.Message, "stream "+name+":") {
 						got = append(got, l.Message)
 					}
 				}

@@ -24,7 +24,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/time/rate"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
 
@@ -59,8 +59,8 @@ var DefaultSettings = Settings{
 // PaceShare is the share of Botmaker's documented per-endpoint limit the
 // client uses. Botmaker counts requests as they arrive, the client as they
 // leave; the margin absorbs network jitter so a normal sync gets no 429.
-// The bench measured 0.8 at 1.25x the API-bound lower bound; 0.95 (with the
-// slack below) reaches 1.05-1.06x with no 429.
+// It is as high as make bench shows it can go without a 429 (README, Rate
+// limits, has the numbers).
 const PaceShare = 0.95
 
 // slowSlack is added to every interval of an endpoint allowed one request
@@ -110,12 +110,12 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 			// net/http forwards custom headers such as access-token on
 			// redirects to other hosts, so such a redirect is never followed.
 			if !c.sameOrigin(req.URL) {
-				return &Error{Endpoint: ep, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf(
+				return &Error{Endpoint: ep, FailureType: airbyte.SystemError, Message: c.scrub(fmt.Sprintf(
 					"Botmaker redirected %s to %s, not the configured %s://%s; the redirect was not followed so the access token never leaves the configured host.",
 					ep, where(req.URL), c.base.Scheme, c.base.Host))}
 			}
 			if len(via) >= 5 {
-				return &Error{Endpoint: ep, FailureType: protocol.SystemError, Message: fmt.Sprintf("Botmaker redirected %s more than 5 times; check base_url.", ep)}
+				return &Error{Endpoint: ep, FailureType: airbyte.SystemError, Message: fmt.Sprintf("Botmaker redirected %s more than 5 times; check base_url.", ep)}
 			}
 			return nil
 		},
@@ -178,8 +178,8 @@ func (c *Client) Requests() map[string]int {
 // Base is the configured base URL.
 func (c *Client) Base() *url.URL { u := *c.base; return &u }
 
-// Endpoint builds base + path + query.
-func (c *Client) Endpoint(path string, q url.Values) *url.URL {
+// URL builds base + path + query.
+func (c *Client) URL(path string, q url.Values) *url.URL {
 	u := c.Base()
 	u.Path = c.base.Path + path
 	u.RawQuery = q.Encode()
@@ -245,7 +245,7 @@ var (
 // ctx.Err().
 func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, token string, payload []byte) (body []byte, err error) {
 	if !c.sameOrigin(u) {
-		return nil, &Error{Endpoint: endpoint, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf(
+		return nil, &Error{Endpoint: endpoint, FailureType: airbyte.SystemError, Message: c.scrub(fmt.Sprintf(
 			"Botmaker's next-page link for %s points to %s, not the configured %s://%s; refusing to follow it so the access token never leaves the configured host.",
 			endpoint, where(u), c.base.Scheme, c.base.Host))}
 	}
@@ -253,7 +253,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	// end the process without a word on stdout.
 	defer func() {
 		if p := recover(); p != nil {
-			body, err = nil, &Error{Endpoint: endpoint, FailureType: protocol.SystemError,
+			body, err = nil, &Error{Endpoint: endpoint, FailureType: airbyte.SystemError,
 				Message: c.scrub(fmt.Sprintf("internal error while fetching %s: %v\n%s", endpoint, p, debug.Stack()))}
 		}
 	}()
@@ -270,7 +270,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	}
 	req, err := retryablehttp.NewRequestWithContext(rctx, method, u.String(), reqBody)
 	if err != nil {
-		return nil, &Error{Endpoint: endpoint, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf("cannot build the request for %s: %v", endpoint, err))}
+		return nil, &Error{Endpoint: endpoint, FailureType: airbyte.SystemError, Message: c.scrub(fmt.Sprintf("cannot build the request for %s: %v", endpoint, err))}
 	}
 	req.Header.Set("access-token", token)
 	if payload != nil {
@@ -293,22 +293,22 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	case err == nil && resp.StatusCode == http.StatusOK: // the handler checked the body
 		return cl.body, nil
 	case errors.Is(context.Cause(rctx), errElapsed) || errors.Is(err, errPaceWait):
-		return nil, &Error{Status: statusOf(resp), Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
+		return nil, &Error{Status: statusOf(resp), Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
 			"Botmaker did not deliver %s within %s (%s%s); the next sync resumes from the last saved state.",
 			endpoint, c.settings.MaxElapsed, attempts(cl.attempts), lastProblem(cl)))}
 	case errors.As(err, &be):
 		return nil, be
 	case errors.As(err, &bb):
-		return nil, &Error{Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
+		return nil, &Error{Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
 			"Botmaker's responses for %s kept arriving broken (%s) after %s; the next sync resumes from the last saved state.", endpoint, bb.reason, attempts(cl.attempts)))}
 	case resp != nil:
 		return nil, c.classify(endpoint, resp.StatusCode, cl.body)
 	case certProblem(err):
-		return nil, &Error{Endpoint: endpoint, FailureType: protocol.ConfigError, Message: c.scrub(fmt.Sprintf(
+		return nil, &Error{Endpoint: endpoint, FailureType: airbyte.ConfigError, Message: c.scrub(fmt.Sprintf(
 			"the TLS certificate of %s could not be verified for %s: %s. This is a certificate problem, not a network one: check that base_url names the right host, and that the machine trusts its certificate authority (a TLS-inspecting proxy needs its CA in the system's certificate store).",
 			c.base.Host, endpoint, c.transportProblem(err)))}
 	default:
-		return nil, &Error{Endpoint: endpoint, FailureType: protocol.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
+		return nil, &Error{Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
 			"could not reach Botmaker at %s for %s after %s: %s. Check base_url and the network, then run the sync again.",
 			c.base.Host, endpoint, attempts(cl.attempts), c.transportProblem(err)))}
 	}
@@ -338,7 +338,7 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 		cl.body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		return nil
 	}
-	tooLarge := &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: protocol.SystemError, Message: fmt.Sprintf(
+	tooLarge := &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: airbyte.SystemError, Message: fmt.Sprintf(
 		"Botmaker's response for %s is larger than %d MiB (counted after decompression); refusing to hold it in memory.", cl.endpoint, c.settings.MaxBody>>20)}
 	if resp.ContentLength > c.settings.MaxBody {
 		return tooLarge
@@ -355,7 +355,7 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
 	if !rawjson.Valid(b) {
 		if controlInString(b) {
-			return &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: protocol.SystemError, Message: fmt.Sprintf(
+			return &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: airbyte.SystemError, Message: fmt.Sprintf(
 				"Botmaker's response for %s has a raw control character (such as a tab) inside a string, which JSON forbids; Botmaker sends the same bytes again, so it is not retried. Report it to Botmaker support with the endpoint.", cl.endpoint)}
 		}
 		return &brokenBody{fmt.Sprintf("response of %s is not JSON", count(len(b), "byte"))}
@@ -490,12 +490,12 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	if d, ok := retryAfter(resp); ok {
 		if d > c.settings.MaxRetryAfter {
-			return false, &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: protocol.TransientError, Retryable: true, Message: fmt.Sprintf(
+			return false, &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: fmt.Sprintf(
 				"Botmaker asked to wait %s before calling %s again (HTTP %d with Retry-After), longer than the %s this connector waits; run the sync again later.",
 				d, cl.endpoint, resp.StatusCode, c.settings.MaxRetryAfter)}
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Now().Add(d).After(dl) {
-			return false, &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: protocol.TransientError, Retryable: true, Message: fmt.Sprintf(
+			return false, &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: fmt.Sprintf(
 				"Botmaker asked to wait %s before calling %s again (HTTP %d with Retry-After), past the %s this connector spends on one request; run the sync again later.",
 				d, cl.endpoint, resp.StatusCode, c.settings.MaxElapsed)}
 		}

@@ -19,7 +19,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/time/rate"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 )
 
 // token is what every test client sends; no error or log may contain it.
@@ -96,7 +96,7 @@ func newClient(t *testing.T, base string, s Settings) (*Client, *logBuf) {
 
 func get(t *testing.T, c *Client, path string) ([]byte, error) {
 	t.Helper()
-	body, err := c.Get(context.Background(), path, c.Endpoint(path, url.Values{"from": {"2025-01-01T00:00:00Z"}}))
+	body, err := c.Get(context.Background(), path, c.URL(path, url.Values{"from": {"2025-01-01T00:00:00Z"}}))
 	if err != nil && strings.Contains(err.Error(), token) {
 		t.Errorf("the token is in the error: %q", err)
 	}
@@ -132,23 +132,23 @@ func TestPolicyTable(t *testing.T) {
 		status   int
 		body     string
 		attempts int
-		ft       protocol.FailureType
+		ft       airbyte.FailureType
 		hint     string
 	}{
-		{400, botmakerError("INVALID_DATETIME_INTERVAL", "from/to span over a month"), 1, protocol.SystemError, "HTTP 400): INVALID_DATETIME_INTERVAL: from/to span over a month (api)"},
-		{401, botmakerError("UNAUTHORIZED", "Not authorized"), 1, protocol.ConfigError, "Botmaker rejected the access token (HTTP 401"},
-		{403, "", 1, protocol.ConfigError, "Check access_token"},
-		{404, "", 1, protocol.SystemError, "Check base_url"},
-		{405, "", 1, protocol.SystemError, "HTTP 405: Method Not Allowed"},
-		{422, "", 1, protocol.SystemError, "HTTP 422"},
-		{408, "", 3, protocol.TransientError, "HTTP 408"},
-		{429, botmakerError("TOO_MANY_REQUESTS", "Only 3 requests per second allowed."), 3, protocol.TransientError, "Only 3 requests per second allowed."},
-		{500, botmakerError("INTERNAL_ERROR", "Internal server error"), 3, protocol.TransientError, "kept failing on /chats (HTTP 500: INTERNAL_ERROR"},
-		{501, "", 3, protocol.TransientError, "HTTP 501"},
-		{502, "<html>Bad Gateway</html>", 3, protocol.TransientError, "HTTP 502: Bad Gateway"},
-		{503, "", 3, protocol.TransientError, "HTTP 503"},
-		{504, "", 3, protocol.TransientError, "HTTP 504"},
-		{302, "", 1, protocol.SystemError, "HTTP 302"}, // a redirect without Location
+		{400, botmakerError("INVALID_DATETIME_INTERVAL", "from/to span over a month"), 1, airbyte.SystemError, "HTTP 400): INVALID_DATETIME_INTERVAL: from/to span over a month (api)"},
+		{401, botmakerError("UNAUTHORIZED", "Not authorized"), 1, airbyte.ConfigError, "Botmaker rejected the access token (HTTP 401"},
+		{403, "", 1, airbyte.ConfigError, "Check access_token"},
+		{404, "", 1, airbyte.SystemError, "Check base_url"},
+		{405, "", 1, airbyte.SystemError, "HTTP 405: Method Not Allowed"},
+		{422, "", 1, airbyte.SystemError, "HTTP 422"},
+		{408, "", 3, airbyte.TransientError, "HTTP 408"},
+		{429, botmakerError("TOO_MANY_REQUESTS", "Only 3 requests per second allowed."), 3, airbyte.TransientError, "Only 3 requests per second allowed."},
+		{500, botmakerError("INTERNAL_ERROR", "Internal server error"), 3, airbyte.TransientError, "kept failing on /chats (HTTP 500: INTERNAL_ERROR"},
+		{501, "", 3, airbyte.TransientError, "HTTP 501"},
+		{502, "<html>Bad Gateway</html>", 3, airbyte.TransientError, "HTTP 502: Bad Gateway"},
+		{503, "", 3, airbyte.TransientError, "HTTP 503"},
+		{504, "", 3, airbyte.TransientError, "HTTP 504"},
+		{302, "", 1, airbyte.SystemError, "HTTP 302"}, // a redirect without Location
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
@@ -255,7 +255,7 @@ func TestBrokenBodiesShareTheAttemptBudget(t *testing.T) {
 	c, _ := newClient(t, srv.URL, s)
 	_, err := get(t, c, "/messages")
 	var be *Error
-	if !errors.As(err, &be) || be.FailureType != protocol.TransientError {
+	if !errors.As(err, &be) || be.FailureType != airbyte.TransientError {
 		t.Fatalf("err = %#v", err)
 	}
 	if got := srv.n.Load(); got != 4 {
@@ -305,7 +305,7 @@ func TestMaxElapsedBoundsTotalTime(t *testing.T) {
 			_, err := get(t, c, "/sessions")
 			took := time.Since(start)
 			var be *Error
-			if !errors.As(err, &be) || be.FailureType != protocol.TransientError {
+			if !errors.As(err, &be) || be.FailureType != airbyte.TransientError {
 				t.Fatalf("err = %#v", err)
 			}
 			if took > 3*time.Second {
@@ -360,7 +360,7 @@ func TestRetryAfter(t *testing.T) {
 				return
 			}
 			var be *Error
-			if !errors.As(err, &be) || be.FailureType != protocol.TransientError || !strings.Contains(be.Message, tt.wantErr) {
+			if !errors.As(err, &be) || be.FailureType != airbyte.TransientError || !strings.Contains(be.Message, tt.wantErr) {
 				t.Fatalf("err = %v, want transient_error containing %q", err, tt.wantErr)
 			}
 			if took > 1500*time.Millisecond || srv.n.Load() != 1 {
@@ -498,7 +498,7 @@ func TestTokenStaysWithTheConfiguredOrigin(t *testing.T) {
 				writeJSON(w, 200, good)
 			})
 			c, _ := newClient(t, srv.URL, quick)
-			u := c.Endpoint("/chats", nil)
+			u := c.URL("/chats", nil)
 			if tt.next != nil {
 				var err error
 				if u, err = url.Parse(tt.next(srv.URL)); err != nil {
@@ -507,7 +507,7 @@ func TestTokenStaysWithTheConfiguredOrigin(t *testing.T) {
 			}
 			_, err := c.Get(context.Background(), "/chats", u)
 			var be *Error
-			if !errors.As(err, &be) || be.FailureType != protocol.SystemError || !strings.Contains(be.Message, tt.hint) {
+			if !errors.As(err, &be) || be.FailureType != airbyte.SystemError || !strings.Contains(be.Message, tt.hint) {
 				t.Fatalf("err = %v, want system_error containing %q", err, tt.hint)
 			}
 			if strings.Contains(be.Message, token) {
@@ -604,7 +604,7 @@ func TestHostileBodiesAreBounded(t *testing.T) {
 	tests := []struct {
 		name    string
 		handler func(w http.ResponseWriter, r *http.Request)
-		ft      protocol.FailureType
+		ft      airbyte.FailureType
 		hint    string
 	}{
 		{"300 MB streamed", func(w http.ResponseWriter, r *http.Request) {
@@ -616,22 +616,22 @@ func TestHostileBodiesAreBounded(t *testing.T) {
 					return
 				}
 			}
-		}, protocol.SystemError, "larger than 8 MiB"},
+		}, airbyte.SystemError, "larger than 8 MiB"},
 		{"300 MB announced", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Length", fmt.Sprint(300<<20))
 			w.WriteHeader(200)
 			_, _ = io.WriteString(w, `{"items":[`)
-		}, protocol.SystemError, "larger than 8 MiB"},
+		}, airbyte.SystemError, "larger than 8 MiB"},
 		{"a million nested brackets", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 200, `{"items":`+strings.Repeat("[", 1e6)+strings.Repeat("]", 1e6)+`}`)
-		}, protocol.TransientError, "is not JSON"},
+		}, airbyte.TransientError, "is not JSON"},
 		{"endless whitespace", func(w http.ResponseWriter, r *http.Request) {
 			for {
 				if _, err := w.Write(bytes.Repeat([]byte{' '}, 1<<16)); err != nil {
 					return
 				}
 			}
-		}, protocol.SystemError, "larger than 8 MiB"},
+		}, airbyte.SystemError, "larger than 8 MiB"},
 		{"dribble", func(w http.ResponseWriter, r *http.Request) {
 			for i := 0; ; i++ {
 				if _, err := io.WriteString(w, " "); err != nil {
@@ -644,7 +644,7 @@ func TestHostileBodiesAreBounded(t *testing.T) {
 					return
 				}
 			}
-		}, protocol.TransientError, "no complete answer within 1s"},
+		}, airbyte.TransientError, "no complete answer within 1s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -691,7 +691,7 @@ func TestCancellation(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(200*time.Millisecond, cancel)
 			start := time.Now()
-			_, err := c.Get(ctx, "/chats", c.Endpoint("/chats", nil))
+			_, err := c.Get(ctx, "/chats", c.URL("/chats", nil))
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("err = %v, want context.Canceled", err)
 			}

@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/redact"
 )
 
@@ -143,7 +143,7 @@ func unauthorized(err error) bool {
 }
 
 func rejectedNewToken(endpoint string) *Error {
-	return &Error{Status: http.StatusUnauthorized, Endpoint: endpoint, FailureType: protocol.ConfigError, Message: fmt.Sprintf(
+	return &Error{Status: http.StatusUnauthorized, Endpoint: endpoint, FailureType: airbyte.ConfigError, Message: fmt.Sprintf(
 		"Botmaker rejected (HTTP 401 on %s) the access token it had just issued by renewing the credentials; they may have been renewed again or revoked elsewhere. %s", endpoint, pasteFresh)}
 }
 
@@ -212,7 +212,7 @@ func (c *Client) refreshOnce(ctx context.Context) (err error) {
 	// onRefresh, say) would end the process without a word on stdout.
 	defer func() {
 		if p := recover(); p != nil {
-			err = &Error{Endpoint: CredentialsEndpoint, FailureType: protocol.SystemError,
+			err = &Error{Endpoint: CredentialsEndpoint, FailureType: airbyte.SystemError,
 				Message: c.scrub(fmt.Sprintf("internal error while renewing the credentials: %v\n%s", p, debug.Stack()))}
 		}
 	}()
@@ -226,7 +226,7 @@ func (c *Client) refreshOnce(ctx context.Context) (err error) {
 		return err
 	}
 	c.log.Info().Msg("renewing the Botmaker credentials with the refresh token")
-	body, err := c.do(ctx, http.MethodPost, CredentialsEndpoint, c.Endpoint(CredentialsEndpoint, nil), tok, payload)
+	body, err := c.do(ctx, http.MethodPost, CredentialsEndpoint, c.URL(CredentialsEndpoint, nil), tok, payload)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -235,7 +235,7 @@ func (c *Client) refreshOnce(ctx context.Context) (err error) {
 	}
 	var r authResponse
 	if json.Unmarshal(body, &r) != nil || r.AccessToken == "" || r.RefreshToken == "" {
-		return &Error{Status: http.StatusOK, Endpoint: CredentialsEndpoint, FailureType: protocol.ConfigError, Message: "Botmaker's answer to the credential renewal (POST /auth/credentials) did not hold both a new access token and a new refresh token, and the refresh token sent may already be spent. " + pasteFresh}
+		return &Error{Status: http.StatusOK, Endpoint: CredentialsEndpoint, FailureType: airbyte.ConfigError, Message: "Botmaker's answer to the credential renewal (POST /auth/credentials) did not hold both a new access token and a new refresh token, and the refresh token sent may already be spent. " + pasteFresh}
 	}
 	next := Credentials{ClientID: old.ClientID, SecretID: old.SecretID, AccessToken: r.AccessToken, RefreshToken: r.RefreshToken}
 	if r.ClientID != "" {
@@ -248,7 +248,7 @@ func (c *Client) refreshOnce(ctx context.Context) (err error) {
 	a.addSecrets(next.AccessToken, next.RefreshToken, next.SecretID)
 	if a.onRefresh != nil {
 		if err := a.onRefresh(next); err != nil {
-			return &Error{Endpoint: CredentialsEndpoint, FailureType: protocol.SystemError, Message: c.scrub(fmt.Sprintf(
+			return &Error{Endpoint: CredentialsEndpoint, FailureType: airbyte.SystemError, Message: c.scrub(fmt.Sprintf(
 				"Botmaker renewed the credentials but the connector could not hand them to Airbyte (%v); the old ones no longer work. %s", err, pasteFresh))}
 		}
 	}
@@ -270,7 +270,7 @@ func refreshFailed(err error) error {
 	if !errors.As(err, &be) {
 		return err
 	}
-	out := &Error{Status: be.Status, Endpoint: CredentialsEndpoint, FailureType: protocol.ConfigError}
+	out := &Error{Status: be.Status, Endpoint: CredentialsEndpoint, FailureType: airbyte.ConfigError}
 	switch {
 	case be.Status == http.StatusUnauthorized || be.Status == http.StatusForbidden:
 		out.Message = fmt.Sprintf("Botmaker refused to renew the credentials (HTTP %d on POST %s): the refresh token was already used (refreshing elsewhere, or by an earlier sync whose new credentials were not saved), or client_id or secret_id is wrong. %s", be.Status, CredentialsEndpoint, pasteFresh)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 )
 
 // authServer is a Botmaker whose token dies and comes back by refresh. It
@@ -158,7 +158,7 @@ func TestRefreshSingleFlight(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = c.Get(context.Background(), "/chats", c.Endpoint("/chats", nil))
+			_, errs[i] = c.Get(context.Background(), "/chats", c.URL("/chats", nil))
 		}()
 	}
 	wg.Wait()
@@ -204,7 +204,7 @@ func TestRefreshFailures(t *testing.T) {
 			for i := 0; i < 3; i++ {
 				_, err := get(t, c, "/chats")
 				var be *Error
-				if !errors.As(err, &be) || be.FailureType != protocol.ConfigError || !strings.Contains(be.Message, tt.hint) || !strings.Contains(be.Message, "Paste fresh credentials") {
+				if !errors.As(err, &be) || be.FailureType != airbyte.ConfigError || !strings.Contains(be.Message, tt.hint) || !strings.Contains(be.Message, "Paste fresh credentials") {
 					t.Fatalf("request %d: %#v", i, err)
 				}
 				for _, s := range []string{newAccess, oldRefresh, secretID} {
@@ -232,7 +232,7 @@ func TestRefreshNoLoop(t *testing.T) {
 		for i := 0; i < 3; i++ {
 			_, err := get(t, c, "/chats")
 			var be *Error
-			if !errors.As(err, &be) || be.FailureType != protocol.ConfigError || !strings.Contains(be.Message, "it had just issued") {
+			if !errors.As(err, &be) || be.FailureType != airbyte.ConfigError || !strings.Contains(be.Message, "it had just issued") {
 				t.Fatalf("request %d: %v", i, err)
 			}
 		}
@@ -278,7 +278,7 @@ func TestNoRefreshWithoutCredentials(t *testing.T) {
 	srv = newAuthServer(t, "", rotates(&srv))
 	c, _ := newClient(t, srv.URL, quick)
 	_, err := get(t, c, "/chats")
-	if FailureTypeOf(err) != protocol.ConfigError || !strings.Contains(err.Error(), "rejected the access token") {
+	if FailureTypeOf(err) != airbyte.ConfigError || !strings.Contains(err.Error(), "rejected the access token") {
 		t.Fatalf("%v", err)
 	}
 	if n := len(srv.Posts()); n != 0 {
@@ -343,7 +343,7 @@ func TestRefreshHandOverFails(t *testing.T) {
 			c.EnableRefresh("cid", secretID, oldRefresh, hand)
 			for i := 0; i < 2; i++ {
 				_, err := get(t, c, "/chats")
-				if FailureTypeOf(err) != protocol.SystemError || strings.Contains(err.Error(), newAccess) {
+				if FailureTypeOf(err) != airbyte.SystemError || strings.Contains(err.Error(), newAccess) {
 					t.Fatalf("request %d: %v", i, err)
 				}
 			}

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 )
 
 // Error is a request that failed for good. Message is written for the user
@@ -17,7 +17,7 @@ type Error struct {
 	Status      int // HTTP status, 0 when no usable response arrived
 	Endpoint    string
 	Message     string
-	FailureType protocol.FailureType
+	FailureType airbyte.FailureType
 	Retryable   bool // the request was retried until the attempts or time ran out
 }
 
@@ -25,12 +25,12 @@ func (e *Error) Error() string { return e.Message }
 
 // FailureTypeOf returns the Airbyte failure type for err: the one an *Error
 // carries, else system_error.
-func FailureTypeOf(err error) protocol.FailureType {
+func FailureTypeOf(err error) airbyte.FailureType {
 	var be *Error
 	if errors.As(err, &be) {
 		return be.FailureType
 	}
-	return protocol.SystemError
+	return airbyte.SystemError
 }
 
 // action is what the client does with one HTTP outcome.
@@ -45,7 +45,7 @@ const (
 // rule is one row of the policy table.
 type rule struct {
 	action      action
-	failureType protocol.FailureType
+	failureType airbyte.FailureType
 	// message explains a final failure; detail is Botmaker's own error text
 	// (or the status text), never the reason phrase.
 	message func(endpoint string, status int, detail string) string
@@ -76,23 +76,23 @@ func policy(status int) rule {
 	case status == http.StatusOK:
 		return rule{action: succeed}
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return rule{fail, protocol.ConfigError, func(ep string, st int, d string) string {
+		return rule{fail, airbyte.ConfigError, func(ep string, st int, d string) string {
 			return fmt.Sprintf("Botmaker rejected the access token (HTTP %d on %s: %s). Check access_token: copy the token from Botmaker under Configuration > Integrations > API > Credentials, paste it without a \"Bearer\" prefix, and generate a new one if it expired or was revoked.", st, ep, d)
 		}}
 	case status == http.StatusBadRequest:
-		return rule{fail, protocol.SystemError, func(ep string, _ int, d string) string {
+		return rule{fail, airbyte.SystemError, func(ep string, _ int, d string) string {
 			return fmt.Sprintf("Botmaker refused the request to %s (HTTP 400): %s", ep, d)
 		}}
 	case status == http.StatusNotFound:
-		return rule{fail, protocol.SystemError, func(ep string, _ int, d string) string {
+		return rule{fail, airbyte.SystemError, func(ep string, _ int, d string) string {
 			return fmt.Sprintf("Botmaker has no endpoint %s (HTTP 404: %s). Check base_url: it should end in /v2.0, for example https://api.botmaker.com/v2.0.", ep, d)
 		}}
 	case status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500:
-		return rule{retry, protocol.TransientError, func(ep string, st int, d string) string {
+		return rule{retry, airbyte.TransientError, func(ep string, st int, d string) string {
 			return fmt.Sprintf("Botmaker kept failing on %s (HTTP %d: %s) after every retry; the next sync resumes from the last saved state.", ep, st, d)
 		}}
 	default:
-		return rule{fail, protocol.SystemError, func(ep string, st int, d string) string {
+		return rule{fail, airbyte.SystemError, func(ep string, st int, d string) string {
 			return fmt.Sprintf("Botmaker answered %s with HTTP %d: %s", ep, st, d)
 		}}
 	}

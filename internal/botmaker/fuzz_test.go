@@ -8,7 +8,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 )
 
 // FuzzErrorBody decodes any error response a server may send. Every "$" in
@@ -40,11 +40,11 @@ func FuzzErrorBody(f *testing.F) {
 			}
 		}
 		switch e.FailureType {
-		case protocol.ConfigError, protocol.SystemError, protocol.TransientError:
+		case airbyte.ConfigError, airbyte.SystemError, airbyte.TransientError:
 		default:
 			t.Fatalf("failure type %q", e.FailureType)
 		}
-		if status == http.StatusUnauthorized && e.FailureType != protocol.ConfigError {
+		if status == http.StatusUnauthorized && e.FailureType != airbyte.ConfigError {
 			t.Fatalf("401 is %s", e.FailureType)
 		}
 	})

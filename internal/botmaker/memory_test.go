@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 )
 
 // Memory follows the bytes that arrive, never what the server declares,
@@ -67,7 +67,7 @@ func TestBodyMemoryFollowsTheBytes(t *testing.T) {
 			if !errors.As(err, &be) || !strings.Contains(be.Message, tt.hint) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.hint)
 			}
-			if strings.Contains(tt.hint, "larger") && be.FailureType != protocol.SystemError {
+			if strings.Contains(tt.hint, "larger") && be.FailureType != airbyte.SystemError {
 				t.Errorf("failure type %s", be.FailureType)
 			}
 			if got := after.TotalAlloc - before.TotalAlloc; got > tt.maxAlloc {
@@ -104,7 +104,7 @@ func TestBOMAndRawControlCharacters(t *testing.T) {
 			}
 			if tt.name == "raw tab in a string" {
 				var be *Error
-				if !errors.As(err, &be) || be.FailureType != protocol.SystemError || !strings.Contains(be.Message, "raw control character") {
+				if !errors.As(err, &be) || be.FailureType != airbyte.SystemError || !strings.Contains(be.Message, "raw control character") {
 					t.Errorf("err = %v, want system_error about the control character", err)
 				}
 			}

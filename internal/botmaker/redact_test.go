@@ -71,7 +71,7 @@ func TestSpelledEchoesNeverLeak(t *testing.T) {
 			srv := newServer(t, func(_ int, w http.ResponseWriter, r *http.Request) { tt.handler(w, r) })
 			c, logs := newClient(t, srv.URL, quick)
 			c.EnableRefresh("client", secretID, refresh, nil)
-			_, err := c.Get(context.Background(), "/chats", c.Endpoint("/chats", nil))
+			_, err := c.Get(context.Background(), "/chats", c.URL("/chats", nil))
 			if err == nil {
 				t.Fatal("no error")
 			}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 )
 
 // TestFailureWording checks what a user reads when a request fails for
@@ -35,18 +35,18 @@ func TestFailureWording(t *testing.T) {
 		name     string
 		base     string
 		settings Settings
-		ft       protocol.FailureType
+		ft       airbyte.FailureType
 		want     []string
 		notWant  []string
 	}{
-		{"untrusted certificate", tlsSrv.URL, quick, protocol.ConfigError,
+		{"untrusted certificate", tlsSrv.URL, quick, airbyte.ConfigError,
 			[]string{"certificate problem, not a network one", "certificate signed by unknown authority"},
 			[]string{"Check base_url and the network", "attempts"}},
-		{"refused once", refused, one, protocol.TransientError,
+		{"refused once", refused, one, airbyte.TransientError,
 			[]string{"after 1 attempt:", "Check base_url and the network"}, []string{"1 attempts", "certificate"}},
-		{"refused three times", refused, quick, protocol.TransientError,
+		{"refused three times", refused, quick, airbyte.TransientError,
 			[]string{"after 3 attempts:"}, nil},
-		{"one broken byte", oneByte.URL, one, protocol.TransientError,
+		{"one broken byte", oneByte.URL, one, airbyte.TransientError,
 			[]string{"(response of 1 byte is not JSON) after 1 attempt;"}, nil},
 	}
 	for _, tt := range tests {

@@ -257,7 +257,10 @@ func ParseLine(line []byte) (*Message, error) {
 	return &m, nil
 }
 
-// ParseOutput parses a whole stdout stream.
+// ParseOutput parses a whole stdout stream. It does not use the
+// repository's stdout reader (internal/stdoutparse) on purpose: CAT's
+// checks stay independent of the code they check, so a bug in that reader
+// cannot hide the same bug here.
 func ParseOutput(r io.Reader) (msgs []Message, dropped []string, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<20), 256<<20)

@@ -16,8 +16,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
 	"github.com/source-botmaker/source-botmaker/internal/cat"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
@@ -362,7 +362,7 @@ func TestMetadata(t *testing.T) {
 		{"data.documentationUrl", equal(d.DocumentationURL, connector.DocumentationURL)},
 		{"data.githubIssueLabel", present(d.GithubIssueLabel)},
 		{"data.releaseStage", oneOf(d.ReleaseStage, "alpha", "beta", "generally_available", "source")},
-		{"data.protocolVersion", equal(d.ProtocolVersion, protocol.Version)},
+		{"data.protocolVersion", equal(d.ProtocolVersion, airbyte.Version)},
 		{"data.supportsDbt", equal(d.SupportsDbt != nil && !*d.SupportsDbt, true)},
 		{"data.supportsNormalization", equal(d.SupportsNormalization != nil && !*d.SupportsNormalization, true)},
 		{"data.tags", equal(slices.Contains(d.Tags, "language:go"), true)},

@@ -3,7 +3,7 @@
 // percent-encoded, base64-encoded (at any alignment inside a longer base64
 // string), JSON-escaped, and cut short to a prefix of at least MinPrefix
 // characters. It is the one place that decides what counts as a leaked
-// secret; the HTTP client's errors and the protocol writer's messages both
+// secret; the HTTP client's errors and the stdout writer's messages both
 // go through it.
 package redact
 

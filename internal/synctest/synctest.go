@@ -4,20 +4,22 @@
 package synctest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
 	"github.com/source-botmaker/source-botmaker/internal/botmaker"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/internal/stdoutparse"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
@@ -26,15 +28,15 @@ type Output struct {
 	Code     int
 	Stdout   []byte
 	Stderr   []byte
-	Messages []protocol.Message
+	Messages []airbyte.Message
 	// Records holds each stream's record data, in order.
 	Records map[string][]json.RawMessage
 	// States holds each stream's STATE messages, in order.
-	States map[string][]protocol.State
+	States map[string][]airbyte.State
 	// Statuses holds each stream's STREAM_STATUS values, in order.
-	Statuses map[string][]protocol.Status
-	Errors   []protocol.ErrorTrace
-	Logs     []protocol.Log
+	Statuses map[string][]airbyte.Status
+	Errors   []airbyte.ErrorTrace
+	Logs     []airbyte.Log
 }
 
 // Runtime is a connector runtime for tests: real clock, quick retries, and
@@ -72,27 +74,31 @@ func Run(t testing.TB, ctx context.Context, rt connector.Runtime, args ...string
 // Parse parses connector stdout.
 func Parse(t testing.TB, stdout []byte) *Output {
 	t.Helper()
-	o := &Output{Stdout: stdout, Records: map[string][]json.RawMessage{}, States: map[string][]protocol.State{}, Statuses: map[string][]protocol.Status{}}
-	sc := bufio.NewScanner(bytes.NewReader(stdout))
-	sc.Buffer(nil, 64<<20)
-	for sc.Scan() {
-		line := sc.Bytes()
-		var m protocol.Message
-		dec := json.NewDecoder(bytes.NewReader(line))
-		if err := dec.Decode(&m); err != nil || m.Type == "" || dec.More() {
-			t.Fatalf("stdout line is not one Airbyte message: %.300q (%v)", line, err)
+	o := &Output{Stdout: stdout, Records: map[string][]json.RawMessage{}, States: map[string][]airbyte.State{}, Statuses: map[string][]airbyte.Status{}}
+	r := stdoutparse.NewReader(bytes.NewReader(stdout))
+	for {
+		line, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
 		}
+		mp, err := stdoutparse.Message(line)
+		if err != nil {
+			t.Fatalf("stdout line %d: %v", r.Lines(), err)
+		}
+		m := *mp
 		o.Messages = append(o.Messages, m)
 		switch m.Type {
-		case protocol.TypeRecord:
+		case airbyte.TypeRecord:
 			o.Records[m.Record.Stream] = append(o.Records[m.Record.Stream], m.Record.Data)
-		case protocol.TypeState:
+		case airbyte.TypeState:
 			if m.State.Stream == nil {
 				t.Fatalf("STATE without a stream: %s", line)
 			}
 			n := m.State.Stream.StreamDescriptor.Name
 			o.States[n] = append(o.States[n], *m.State)
-		case protocol.TypeTrace:
+		case airbyte.TypeTrace:
 			switch {
 			case m.Trace.StreamStatus != nil:
 				n := m.Trace.StreamStatus.StreamDescriptor.Name
@@ -100,22 +106,19 @@ func Parse(t testing.TB, stdout []byte) *Output {
 			case m.Trace.Error != nil:
 				o.Errors = append(o.Errors, *m.Trace.Error)
 			}
-		case protocol.TypeLog:
+		case airbyte.TypeLog:
 			o.Logs = append(o.Logs, *m.Log)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return o
 }
 
 // Protocol returns the messages other than LOG: what a command answers,
 // without the log lines (such as the version banner) around it.
-func (o *Output) Protocol() []protocol.Message {
-	var out []protocol.Message
+func (o *Output) Protocol() []airbyte.Message {
+	var out []airbyte.Message
 	for _, m := range o.Messages {
-		if m.Type != protocol.TypeLog {
+		if m.Type != airbyte.TypeLog {
 			out = append(out, m)
 		}
 	}
@@ -146,7 +149,7 @@ func (o *Output) Count() map[string]int {
 // FinalState is the state file a platform would pass to the next sync: the
 // last STATE of every stream.
 func (o *Output) FinalState() []byte {
-	var msgs []protocol.State
+	var msgs []airbyte.State
 	names := make([]string, 0, len(o.States))
 	for n := range o.States {
 		names = append(names, n)

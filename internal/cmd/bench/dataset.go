@@ -9,7 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/botmaker"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/streams"
@@ -48,12 +48,12 @@ func newDataset(cfg fakebotmaker.Config, names []string, incremental bool) (*dat
 		"long_term_search": true,
 		"base_url":         d.srv.URL(),
 	}
-	var cat protocol.ConfiguredCatalog
+	var cat airbyte.ConfiguredCatalog
 	for _, name := range names {
 		s, _ := streams.Lookup(name)
-		cs := protocol.ConfiguredStream{Stream: s.Catalog(), SyncMode: protocol.FullRefresh, DestinationSyncMode: "overwrite", PrimaryKey: s.Catalog().SourceDefinedPrimaryKey}
+		cs := airbyte.ConfiguredStream{Stream: s.Catalog(), SyncMode: airbyte.FullRefresh, DestinationSyncMode: "overwrite", PrimaryKey: s.Catalog().SourceDefinedPrimaryKey}
 		if incremental && s.Incremental() {
-			cs.SyncMode, cs.CursorField, cs.DestinationSyncMode = protocol.Incremental, []string{s.Cursor}, "append_dedup"
+			cs.SyncMode, cs.CursorField, cs.DestinationSyncMode = airbyte.Incremental, []string{s.Cursor}, "append_dedup"
 		}
 		cat.Streams = append(cat.Streams, cs)
 	}

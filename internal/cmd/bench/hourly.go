@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
@@ -63,12 +63,12 @@ func hourlySchedule(ctx context.Context, o options, d *dataset, from map[string]
 	return res, nil
 }
 
-func billedCatalog(names []string) protocol.ConfiguredCatalog {
-	var cat protocol.ConfiguredCatalog
+func billedCatalog(names []string) airbyte.ConfiguredCatalog {
+	var cat airbyte.ConfiguredCatalog
 	for _, name := range names {
 		s, _ := streams.Lookup(name)
 		c := s.Catalog()
-		cat.Streams = append(cat.Streams, protocol.ConfiguredStream{Stream: c, SyncMode: protocol.Incremental,
+		cat.Streams = append(cat.Streams, airbyte.ConfiguredStream{Stream: c, SyncMode: airbyte.Incremental,
 			CursorField: []string{s.Cursor}, DestinationSyncMode: "append_dedup", PrimaryKey: c.SourceDefinedPrimaryKey})
 	}
 	return cat
@@ -77,9 +77,9 @@ func billedCatalog(names []string) protocol.ConfiguredCatalog {
 // billedSync runs an incremental sync of the billed streams from states,
 // each stream_state changed by edit (nil: unchanged).
 func (d *dataset) billedSync(ctx context.Context, o options, catalog string, states map[string]json.RawMessage, edit func(map[string]any)) (*syncRun, error) {
-	var in []protocol.State
+	var in []airbyte.State
 	for _, name := range billedNames() {
-		var st protocol.State
+		var st airbyte.State
 		if err := json.Unmarshal(states[name], &st); err != nil {
 			return nil, fmt.Errorf("state of %s: %w", name, err)
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,9 +14,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/internal/stdoutparse"
 )
 
 // run is what one child process did.
@@ -35,7 +35,7 @@ type run struct {
 	// --state file wants it); StateCount counts them.
 	States     map[string]json.RawMessage
 	StateCount map[string]int
-	Status     map[string]protocol.Status
+	Status     map[string]airbyte.Status
 	Estimates  map[string]int64
 	Problems   []string // ERROR traces, ERROR logs, stderr, invalid lines
 	Warnings   []string // WARN logs (a 429 that was retried, for one)
@@ -86,7 +86,7 @@ func runChild(ctx context.Context, exe string, cs childSpec) (*run, error) {
 		return nil, err
 	}
 	r := &run{Records: map[string]int64{}, States: map[string]json.RawMessage{}, StateCount: map[string]int{},
-		Status: map[string]protocol.Status{}, Estimates: map[string]int64{}}
+		Status: map[string]airbyte.Status{}, Estimates: map[string]int64{}}
 	began, parentBefore := time.Now(), selfCPU()
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -122,37 +122,24 @@ func runChild(ctx context.Context, exe string, cs childSpec) (*run, error) {
 }
 
 func (r *run) read(stdout io.Reader, cs childSpec) error {
-	br := bufio.NewReaderSize(stdout, 1<<20)
-	var long []byte                 // a line longer than the reader's buffer
+	lines := stdoutparse.NewReader(stdout)
 	counters := map[string]*int64{} // RECORD lines counted without decoding
 	defer func() {
 		for k, c := range counters {
 			r.Records[k] += *c
 		}
+		r.Lines, r.Bytes = int64(lines.Lines()), lines.Bytes()
 	}()
 	for {
-		chunk, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long, chunk...)
-			continue
-		}
-		line := chunk
-		if long != nil {
-			line = append(long, chunk...)
-			long = nil
-		}
-		if len(line) > 0 {
-			r.Bytes += int64(len(line))
-			r.Lines++
-			if perr := r.line(bytes.TrimSuffix(line, []byte("\n")), cs, counters); perr != nil {
-				return fmt.Errorf("stdout line %d: %w", r.Lines, perr)
-			}
-		}
+		line, err := lines.Next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
+		}
+		if perr := r.line(line, cs, counters); perr != nil {
+			return fmt.Errorf("stdout line %d: %w", lines.Lines(), perr)
 		}
 	}
 }
@@ -179,19 +166,19 @@ func (r *run) line(line []byte, cs childSpec, counters map[string]*int64) error 
 		*c++
 		return nil
 	}
-	var m protocol.Message
-	if err := json.Unmarshal(line, &m); err != nil {
-		return fmt.Errorf("not an Airbyte message (%v): %.200q", err, line)
+	m, err := stdoutparse.Message(line)
+	if err != nil {
+		return err
 	}
 	switch {
-	case m.Type == protocol.TypeRecord && m.Record != nil:
+	case m.Type == airbyte.TypeRecord && m.Record != nil:
 		r.Records[m.Record.Stream]++
-	case m.Type == protocol.TypeState && m.State != nil && m.State.Stream != nil:
+	case m.Type == airbyte.TypeState && m.State != nil && m.State.Stream != nil:
 		name := m.State.Stream.StreamDescriptor.Name
 		r.StateCount[name]++
 		b, _ := json.Marshal(m.State)
 		r.States[name] = b
-	case m.Type == protocol.TypeTrace && m.Trace != nil:
+	case m.Type == airbyte.TypeTrace && m.Trace != nil:
 		switch {
 		case m.Trace.StreamStatus != nil:
 			r.Status[m.Trace.StreamStatus.StreamDescriptor.Name] = m.Trace.StreamStatus.Status
@@ -200,13 +187,13 @@ func (r *run) line(line []byte, cs childSpec, counters map[string]*int64) error 
 		case m.Trace.Error != nil:
 			r.Problems = append(r.Problems, fmt.Sprintf("%s error: %s", m.Trace.Error.FailureType, m.Trace.Error.Message))
 		}
-	case m.Type == protocol.TypeLog && m.Log != nil:
+	case m.Type == airbyte.TypeLog && m.Log != nil:
 		switch m.Log.Level {
-		case protocol.LogError, protocol.LogFatal:
+		case airbyte.LogError, airbyte.LogFatal:
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", m.Log.Level, m.Log.Message))
-		case protocol.LogWarn:
+		case airbyte.LogWarn:
 			r.Warnings = append(r.Warnings, m.Log.Message)
-		case protocol.LogInfo:
+		case airbyte.LogInfo:
 			if b, ok := connector.ParseBilledTraffic(m.Log.Message); ok {
 				if r.BilledLines == nil {
 					r.BilledLines = map[string]connector.BilledTraffic{}

@@ -14,7 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
@@ -446,7 +446,7 @@ func checkSync(r *run, names []string, want map[string]int, atLeast map[string]b
 		return fmt.Errorf("warnings: %s", strings.Join(r.Warnings, "; "))
 	}
 	for _, name := range names {
-		if r.Status[name] != protocol.StatusComplete {
+		if r.Status[name] != airbyte.StatusComplete {
 			return fmt.Errorf("stream %s ended %q, not COMPLETE", name, r.Status[name])
 		}
 		if r.StateCount[name] == 0 {

@@ -11,7 +11,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -29,9 +28,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
-	"github.com/source-botmaker/source-botmaker/connector/protocol"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/internal/stdoutparse"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
@@ -65,12 +65,12 @@ type options struct {
 // streamResult is one stream's outcome in one sync.
 type streamResult struct {
 	Name     string
-	Mode     protocol.SyncMode
+	Mode     airbyte.SyncMode
 	Records  int
 	States   int
-	Status   protocol.Status // last stream status seen; "" if none
-	Requests int             // requests the fake received on the stream's endpoint
-	Cursor   string          // the final state's stream_state, compact
+	Status   airbyte.Status // last stream status seen; "" if none
+	Requests int            // requests the fake received on the stream's endpoint
+	Cursor   string         // the final state's stream_state, compact
 
 	// CursorField is the incremental stream's cursor; "" in full refresh.
 	CursorField string
@@ -108,7 +108,7 @@ func (s syncResult) complete() bool {
 		return false
 	}
 	for _, st := range s.Streams {
-		if st.Status != protocol.StatusComplete {
+		if st.Status != airbyte.StatusComplete {
 			return false
 		}
 	}
@@ -237,21 +237,28 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, append(b, '\n'), 0o600)
 }
 
-func discover(ctx context.Context, bin, configPath string) (*protocol.Catalog, error) {
+func discover(ctx context.Context, bin, configPath string) (*airbyte.Catalog, error) {
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, bin, "discover", "--config", configPath)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
-	var catalog *protocol.Catalog
-	for i, line := range bytes.Split(bytes.TrimRight(stdout.Bytes(), "\n"), []byte("\n")) {
+	var catalog *airbyte.Catalog
+	lines := stdoutparse.NewReader(&stdout)
+	for {
+		line, err := lines.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, err
+		}
 		m, err := parseLine(line)
 		if err != nil {
-			return nil, fmt.Errorf("discover stdout line %d: %w", i+1, err)
+			return nil, fmt.Errorf("discover stdout line %d: %w", lines.Lines(), err)
 		}
-		if m.Type == protocol.TypeCatalog {
+		if m.Type == airbyte.TypeCatalog {
 			catalog = m.Catalog
 		}
-		if m.Type == protocol.TypeTrace && m.Trace.Error != nil {
+		if m.Type == airbyte.TypeTrace && m.Trace.Error != nil {
 			return nil, fmt.Errorf("discover failed: %s", m.Trace.Error.Message)
 		}
 	}
@@ -266,12 +273,12 @@ func discover(ctx context.Context, bin, configPath string) (*protocol.Catalog, e
 
 // configure selects every stream the way a user would in the Airbyte UI:
 // incremental with the source's cursor where the stream supports it.
-func configure(c *protocol.Catalog) protocol.ConfiguredCatalog {
-	var cc protocol.ConfiguredCatalog
+func configure(c *airbyte.Catalog) airbyte.ConfiguredCatalog {
+	var cc airbyte.ConfiguredCatalog
 	for _, s := range c.Streams {
-		cs := protocol.ConfiguredStream{Stream: s, SyncMode: protocol.FullRefresh, DestinationSyncMode: "overwrite", PrimaryKey: s.SourceDefinedPrimaryKey}
-		if slices.Contains(s.SupportedSyncModes, protocol.Incremental) {
-			cs.SyncMode = protocol.Incremental
+		cs := airbyte.ConfiguredStream{Stream: s, SyncMode: airbyte.FullRefresh, DestinationSyncMode: "overwrite", PrimaryKey: s.SourceDefinedPrimaryKey}
+		if slices.Contains(s.SupportedSyncModes, airbyte.Incremental) {
+			cs.SyncMode = airbyte.Incremental
 			cs.CursorField = s.DefaultCursorField
 			cs.DestinationSyncMode = "append_dedup"
 		}
@@ -280,39 +287,16 @@ func configure(c *protocol.Catalog) protocol.ConfiguredCatalog {
 	return cc
 }
 
-// parseLine decodes one stdout line and checks it carries the payload its
-// type names; anything else on stdout breaks Airbyte's reader.
-func parseLine(line []byte) (*protocol.Message, error) {
-	var m protocol.Message
-	if err := json.Unmarshal(line, &m); err != nil {
-		return nil, fmt.Errorf("not an Airbyte message (%v): %.200q", err, line)
-	}
-	ok := false
-	switch m.Type {
-	case protocol.TypeRecord:
-		ok = m.Record != nil && m.Record.Stream != "" && len(m.Record.Data) > 0 && m.Record.Data[0] == '{'
-	case protocol.TypeState:
-		ok = m.State != nil
-	case protocol.TypeLog:
-		ok = m.Log != nil
-	case protocol.TypeSpec:
-		ok = m.Spec != nil
-	case protocol.TypeConnectionStatus:
-		ok = m.ConnectionStatus != nil
-	case protocol.TypeCatalog:
-		ok = m.Catalog != nil
-	case protocol.TypeTrace:
-		ok = m.Trace != nil
-	case protocol.TypeControl:
-		ok = m.Control != nil
-	}
-	if !ok {
-		return nil, fmt.Errorf("type %q without its payload: %.200q", m.Type, line)
+// parseLine decodes one stdout line, which must not hold the fake's token.
+func parseLine(line []byte) (*airbyte.Message, error) {
+	m, err := stdoutparse.Message(line)
+	if err != nil {
+		return nil, err
 	}
 	if bytes.Contains(line, []byte(fakebotmaker.DefaultToken)) {
 		return nil, errors.New("the access token appears on stdout")
 	}
-	return &m, nil
+	return m, nil
 }
 
 // bookmarks are the cursors of each incremental stream's final state in a
@@ -331,7 +315,7 @@ func bookmarks(r syncResult) map[string]time.Time {
 // which each record is counted as new or re-read; nil for a first sync.
 func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath, catalogPath, statePath string, since map[string]time.Time) (syncResult, error) {
 	res := syncResult{Title: title}
-	var cat protocol.ConfiguredCatalog
+	var cat airbyte.ConfiguredCatalog
 	raw, err := os.ReadFile(catalogPath)
 	if err != nil {
 		return res, err
@@ -343,7 +327,7 @@ func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath,
 	res.Since = since != nil
 	for _, cs := range cat.Streams {
 		sr := streamResult{Name: cs.Stream.Name, Mode: cs.SyncMode, Since: since[cs.Stream.Name]}
-		if cs.SyncMode == protocol.Incremental && len(cs.CursorField) == 1 {
+		if cs.SyncMode == airbyte.Incremental && len(cs.CursorField) == 1 {
 			sr.CursorField = cs.CursorField[0]
 		}
 		res.Streams = append(res.Streams, sr)
@@ -370,19 +354,21 @@ func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath,
 	}
 	states := map[string]json.RawMessage{}
 	var parseErr error
-	br := bufio.NewReaderSize(stdout, 1<<20)
-	for n := 1; ; n++ {
-		line, rerr := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 && parseErr == nil {
-			m, err := parseLine(bytes.TrimRight(line, "\r\n"))
+	// Read to the end even after a bad line, so the connector never blocks
+	// on a full pipe.
+	lines := stdoutparse.NewReader(stdout)
+	for {
+		line, rerr := lines.Next()
+		if rerr != nil {
+			break
+		}
+		if parseErr == nil {
+			m, err := parseLine(line)
 			if err != nil {
-				parseErr = fmt.Errorf("read stdout line %d: %w", n, err)
+				parseErr = fmt.Errorf("read stdout line %d: %w", lines.Lines(), err)
 			} else {
 				tally(&res, byName, states, m)
 			}
-		}
-		if rerr != nil {
-			break
 		}
 	}
 	waitErr := cmd.Wait()
@@ -430,9 +416,9 @@ func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath,
 	return res, nil
 }
 
-func tally(res *syncResult, byName map[string]*streamResult, states map[string]json.RawMessage, m *protocol.Message) {
+func tally(res *syncResult, byName map[string]*streamResult, states map[string]json.RawMessage, m *airbyte.Message) {
 	switch m.Type {
-	case protocol.TypeRecord:
+	case airbyte.TypeRecord:
 		if s := byName[m.Record.Stream]; s != nil {
 			s.Records++
 			if s.CursorField != "" {
@@ -447,7 +433,7 @@ func tally(res *syncResult, byName map[string]*streamResult, states map[string]j
 				}
 			}
 		}
-	case protocol.TypeState:
+	case airbyte.TypeState:
 		if m.State.Stream == nil {
 			return
 		}
@@ -461,7 +447,7 @@ func tally(res *syncResult, byName map[string]*streamResult, states map[string]j
 		}
 		b, _ := json.Marshal(m.State)
 		states[name] = b
-	case protocol.TypeTrace:
+	case airbyte.TypeTrace:
 		switch {
 		case m.Trace.StreamStatus != nil:
 			if s := byName[m.Trace.StreamStatus.StreamDescriptor.Name]; s != nil {
@@ -470,13 +456,13 @@ func tally(res *syncResult, byName map[string]*streamResult, states map[string]j
 		case m.Trace.Error != nil:
 			res.Errors = append(res.Errors, fmt.Sprintf("%s error: %s", m.Trace.Error.FailureType, m.Trace.Error.Message))
 		}
-	case protocol.TypeLog:
-		if b, ok := connector.ParseBilledTraffic(m.Log.Message); ok && m.Log.Level == protocol.LogInfo {
+	case airbyte.TypeLog:
+		if b, ok := connector.ParseBilledTraffic(m.Log.Message); ok && m.Log.Level == airbyte.LogInfo {
 			if s := byName[b.Stream]; s != nil {
 				s.Billed = &b
 			}
 		}
-		if m.Log.Level == protocol.LogError || m.Log.Level == protocol.LogFatal || m.Log.Level == protocol.LogWarn {
+		if m.Log.Level == airbyte.LogError || m.Log.Level == airbyte.LogFatal || m.Log.Level == airbyte.LogWarn {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s: %s", m.Log.Level, m.Log.Message))
 		}
 	}

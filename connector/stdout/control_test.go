@@ -1,4 +1,4 @@
-package protocol
+package stdout
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/source-botmaker/source-botmaker/airbyte"
 )
 
 // The CONTROL message carries the secrets it exists to hand over, while
@@ -22,7 +24,7 @@ func TestWriterControl(t *testing.T) {
 		t.Fatal(err)
 	}
 	flushedWithControl := out.String()
-	_ = w.Log(LogInfo, "now using new-token-456 instead of old-token-123")
+	_ = w.Log(airbyte.LogInfo, "now using new-token-456 instead of old-token-123")
 	_ = w.Flush()
 	want := []string{
 		`{"type":"RECORD","record":{"stream":"chats","data":{"x":"**********"},"emitted_at":1700000000123}}`,

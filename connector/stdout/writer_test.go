@@ -1,4 +1,4 @@
-package protocol
+package stdout
 
 import (
 	"bufio"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/source-botmaker/source-botmaker/airbyte"
 )
 
 func fixedClock() time.Time { return time.UnixMilli(1_700_000_000_123) }
@@ -46,17 +48,17 @@ func TestWriterMessages(t *testing.T) {
 			_ = w.State("s", json.RawMessage(`{"c":"x"}`))
 			return w.State("s", json.RawMessage(`{"c":"y"}`))
 		}, `{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"s"},"stream_state":{"c":"y"}},"sourceStats":{"recordCount":0.0}}}`},
-		{"log", func(w *Writer) error { return w.Log(LogWarn, "careful") },
+		{"log", func(w *Writer) error { return w.Log(airbyte.LogWarn, "careful") },
 			`{"type":"LOG","log":{"level":"WARN","message":"careful"}}`},
-		{"status", func(w *Writer) error { return w.Status("calls", StatusRunning) },
+		{"status", func(w *Writer) error { return w.Status("calls", airbyte.StatusRunning) },
 			`{"type":"TRACE","trace":{"type":"STREAM_STATUS","emitted_at":1700000000123,"stream_status":{"stream_descriptor":{"name":"calls"},"status":"RUNNING"}}}`},
-		{"error with stream", func(w *Writer) error { return w.Error("calls", TransientError, "m", "") },
+		{"error with stream", func(w *Writer) error { return w.Error("calls", airbyte.TransientError, "m", "") },
 			`{"type":"TRACE","trace":{"type":"ERROR","emitted_at":1700000000123,"error":{"message":"m","failure_type":"transient_error","stream_descriptor":{"name":"calls"}}}}`},
 		{"estimate", func(w *Writer) error { return w.Estimate("tickets", 42) },
 			`{"type":"TRACE","trace":{"type":"ESTIMATE","emitted_at":1700000000123,"estimate":{"name":"tickets","type":"STREAM","row_estimate":42}}}`},
 		{"secret redacted everywhere", func(w *Writer) error {
 			w.AddSecret("tok-123456")
-			return w.Log(LogError, "bad header tok-123456 in reason")
+			return w.Log(airbyte.LogError, "bad header tok-123456 in reason")
 		}, `{"type":"LOG","log":{"level":"ERROR","message":"bad header ********** in reason"}}`},
 	}
 	for _, tt := range tests {
@@ -123,15 +125,6 @@ func TestWriterConcurrentLinesStayWhole(t *testing.T) {
 	}
 }
 
-func TestFloatAlwaysHasDecimalPoint(t *testing.T) {
-	for in, want := range map[float64]string{0: "0.0", 3: "3.0", 2.5: "2.5", 1e21: "1e+21"} {
-		b, _ := json.Marshal(Float(in))
-		if string(b) != want {
-			t.Errorf("Float(%v) = %s, want %s", in, b, want)
-		}
-	}
-}
-
 func TestLoggerBecomesLogMessages(t *testing.T) {
 	var buf bytes.Buffer
 	w := NewWriter(&buf)
@@ -155,7 +148,7 @@ func TestWriterFlushesAllButRecords(t *testing.T) {
 	if buf.Len() != 0 {
 		t.Fatalf("a record was flushed on its own: %q", buf.String())
 	}
-	_ = w.Status("s", StatusRunning)
+	_ = w.Status("s", airbyte.StatusRunning)
 	got := lines(t, buf.Bytes())
 	if len(got) != 2 || got[0]["type"] != "RECORD" || got[1]["type"] != "TRACE" {
 		t.Fatalf("after a status: %v", got)
@@ -216,7 +209,7 @@ func TestWriterRedactsSpellingsAndWritesChanges(t *testing.T) {
 	w.SetClock(fixedClock)
 	w.AddSecret(secret)
 	for _, text := range []string{strings.ToUpper(secret), secret[:10] + "...", strings.ReplaceAll(secret, "-", "%2D")} {
-		if err := w.Log(LogWarn, "Botmaker said "+text); err != nil {
+		if err := w.Log(airbyte.LogWarn, "Botmaker said "+text); err != nil {
 			t.Fatal(err)
 		}
 	}

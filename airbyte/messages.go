@@ -1,11 +1,12 @@
-// Package protocol holds the Airbyte protocol message types this source reads
-// and writes, and the single writer that owns stdout.
+// Package airbyte holds the Airbyte protocol message types this source reads
+// and writes. It imports nothing of this module, so every layer can share it
+// (layers_test.go).
 //
 // Field names and optionality follow airbyte_protocol.yaml (protocol 0.18).
 // Every optional field is omitted when unset: Airbyte's Python models treat
 // null and absent alike, but CAT compares specs for equality, so we never
 // write a null that the reference implementation would not.
-package protocol
+package airbyte
 
 import "encoding/json"
 
@@ -276,6 +277,9 @@ type Control struct {
 	EmittedAt       float64                 `json:"emitted_at"`
 	ConnectorConfig *ControlConnectorConfig `json:"connectorConfig,omitempty"`
 }
+
+// ControlConnectorConfigType is AirbyteControlMessage.type for a new config.
+const ControlConnectorConfigType = "CONNECTOR_CONFIG"
 
 // ControlConnectorConfig carries an updated connector config.
 type ControlConnectorConfig struct {

@@ -1,4 +1,8 @@
-package protocol
+// Package stdout owns the connector's standard output: one Writer through
+// which every Airbyte message leaves, batched, counted per stream for
+// sourceStats, redacted, and the bridge that turns zerolog events into LOG
+// messages. The message types themselves are in package airbyte.
+package stdout
 
 import (
 	"bufio"
@@ -10,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/redact"
 )
 
@@ -99,9 +104,9 @@ func (w *Writer) RecordNulled(stream string, data []byte, nulled []string) error
 	if len(nulled) == 0 {
 		return w.record(stream, data, nil)
 	}
-	m := RecordMeta{Changes: make([]Change, len(nulled))}
+	m := airbyte.RecordMeta{Changes: make([]airbyte.Change, len(nulled))}
 	for i, f := range nulled {
-		m.Changes[i] = Change{Field: f, Change: ChangeNulled, Reason: ReasonSourceSerialization}
+		m.Changes[i] = airbyte.Change{Field: f, Change: airbyte.ChangeNulled, Reason: airbyte.ReasonSourceSerialization}
 	}
 	meta, err := json.Marshal(m)
 	if err != nil {
@@ -153,10 +158,10 @@ func (w *Writer) record(stream string, data, meta []byte) error {
 func (w *Writer) State(stream string, state json.RawMessage) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	m := Message{Type: TypeState, State: &State{
-		Type:        StateStream,
-		Stream:      &StreamState{StreamDescriptor: StreamDescriptor{Name: stream}, StreamState: state},
-		SourceStats: &StateStats{RecordCount: Float(w.stream(stream).count)},
+	m := airbyte.Message{Type: airbyte.TypeState, State: &airbyte.State{
+		Type:        airbyte.StateStream,
+		Stream:      &airbyte.StreamState{StreamDescriptor: airbyte.StreamDescriptor{Name: stream}, StreamState: state},
+		SourceStats: &airbyte.StateStats{RecordCount: airbyte.Float(w.stream(stream).count)},
 	}}
 	w.stream(stream).count = 0
 	if err := w.encodeLocked(&m); err != nil {
@@ -166,7 +171,7 @@ func (w *Writer) State(stream string, state json.RawMessage) error {
 }
 
 // Write writes any message.
-func (w *Writer) Write(m *Message) error {
+func (w *Writer) Write(m *airbyte.Message) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := w.encodeLocked(m); err != nil {
@@ -179,33 +184,33 @@ func (w *Writer) Write(m *Message) error {
 }
 
 // Log writes a LOG message.
-func (w *Writer) Log(level LogLevel, msg string) error {
-	return w.Write(&Message{Type: TypeLog, Log: &Log{Level: level, Message: msg}})
+func (w *Writer) Log(level airbyte.LogLevel, msg string) error {
+	return w.Write(&airbyte.Message{Type: airbyte.TypeLog, Log: &airbyte.Log{Level: level, Message: msg}})
 }
 
 // Status writes a STREAM_STATUS trace.
-func (w *Writer) Status(stream string, s Status) error {
-	return w.Write(&Message{Type: TypeTrace, Trace: &Trace{
-		Type: TraceStreamStatus, EmittedAt: float64(w.NowMillis()),
-		StreamStatus: &StreamStatus{StreamDescriptor: StreamDescriptor{Name: stream}, Status: s},
+func (w *Writer) Status(stream string, s airbyte.Status) error {
+	return w.Write(&airbyte.Message{Type: airbyte.TypeTrace, Trace: &airbyte.Trace{
+		Type: airbyte.TraceStreamStatus, EmittedAt: float64(w.NowMillis()),
+		StreamStatus: &airbyte.StreamStatus{StreamDescriptor: airbyte.StreamDescriptor{Name: stream}, Status: s},
 	}})
 }
 
 // Estimate writes a STREAM estimate trace.
 func (w *Writer) Estimate(stream string, rows int64) error {
-	return w.Write(&Message{Type: TypeTrace, Trace: &Trace{
-		Type: TraceEstimate, EmittedAt: float64(w.NowMillis()),
-		Estimate: &Estimate{Name: stream, Type: EstimateStream, RowEstimate: rows},
+	return w.Write(&airbyte.Message{Type: airbyte.TypeTrace, Trace: &airbyte.Trace{
+		Type: airbyte.TraceEstimate, EmittedAt: float64(w.NowMillis()),
+		Estimate: &airbyte.Estimate{Name: stream, Type: airbyte.EstimateStream, RowEstimate: rows},
 	}})
 }
 
 // Error writes an ERROR trace; stream may be empty for a sync-level failure.
-func (w *Writer) Error(stream string, ft FailureType, message, internal string) error {
-	e := &ErrorTrace{Message: message, InternalMessage: internal, FailureType: ft}
+func (w *Writer) Error(stream string, ft airbyte.FailureType, message, internal string) error {
+	e := &airbyte.ErrorTrace{Message: message, InternalMessage: internal, FailureType: ft}
 	if stream != "" {
-		e.StreamDescriptor = &StreamDescriptor{Name: stream}
+		e.StreamDescriptor = &airbyte.StreamDescriptor{Name: stream}
 	}
-	return w.Write(&Message{Type: TypeTrace, Trace: &Trace{Type: TraceError, EmittedAt: float64(w.NowMillis()), Error: e}})
+	return w.Write(&airbyte.Message{Type: airbyte.TypeTrace, Trace: &airbyte.Trace{Type: airbyte.TraceError, EmittedAt: float64(w.NowMillis()), Error: e}})
 }
 
 // Flush pushes buffered lines out. Call it before exit.
@@ -215,19 +220,12 @@ func (w *Writer) Flush() error {
 	return w.flushLocked()
 }
 
-// Err is the first write error, if any (a closed stdout, for instance).
-func (w *Writer) Err() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
-}
-
-func (w *Writer) encodeLocked(m *Message) error {
+func (w *Writer) encodeLocked(m *airbyte.Message) error {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("encode %s message: %w", m.Type, err)
 	}
-	if m.Type != TypeControl {
+	if m.Type != airbyte.TypeControl {
 		b = w.spellings.Bytes(b)
 	}
 	return w.writeLocked(append(b, '\n'))

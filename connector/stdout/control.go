@@ -1,12 +1,11 @@
-package protocol
+package stdout
 
 import (
 	"encoding/json"
 	"fmt"
-)
 
-// ControlConnectorConfigType is AirbyteControlMessage.type for a new config.
-const ControlConnectorConfigType = "CONNECTOR_CONFIG"
+	"github.com/source-botmaker/source-botmaker/airbyte"
+)
 
 // Control writes a CONTROL message that hands Airbyte an updated connector
 // config, and flushes it. It is the one line the writer does not redact:
@@ -19,9 +18,9 @@ func (w *Writer) Control(config json.RawMessage) error {
 	if w.err != nil {
 		return w.err
 	}
-	b, err := json.Marshal(&Message{Type: TypeControl, Control: &Control{
-		Type: ControlConnectorConfigType, EmittedAt: float64(w.now().UnixMilli()),
-		ConnectorConfig: &ControlConnectorConfig{Config: config},
+	b, err := json.Marshal(&airbyte.Message{Type: airbyte.TypeControl, Control: &airbyte.Control{
+		Type: airbyte.ControlConnectorConfigType, EmittedAt: float64(w.now().UnixMilli()),
+		ConnectorConfig: &airbyte.ControlConnectorConfig{Config: config},
 	}})
 	if err != nil {
 		return fmt.Errorf("encode CONTROL message: %w", err)

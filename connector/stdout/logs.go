@@ -1,4 +1,4 @@
-package protocol
+package stdout
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/rs/zerolog"
+
+	"github.com/source-botmaker/source-botmaker/airbyte"
 )
 
 // NewLogger returns a zerolog logger whose events become LOG messages on w.
@@ -26,20 +28,20 @@ type logSink struct{ w *Writer }
 func (s logSink) Write(p []byte) (int, error) {
 	var ev map[string]any
 	if err := json.Unmarshal(p, &ev); err != nil {
-		return len(p), s.w.Log(LogInfo, strings.TrimSpace(string(p)))
+		return len(p), s.w.Log(airbyte.LogInfo, strings.TrimSpace(string(p)))
 	}
-	level := LogInfo
+	level := airbyte.LogInfo
 	switch ev[zerolog.LevelFieldName] {
 	case "debug":
-		level = LogDebug
+		level = airbyte.LogDebug
 	case "trace":
-		level = LogTrace
+		level = airbyte.LogTrace
 	case "warn":
-		level = LogWarn
+		level = airbyte.LogWarn
 	case "error":
-		level = LogError
+		level = airbyte.LogError
 	case "fatal", "panic":
-		level = LogFatal
+		level = airbyte.LogFatal
 	}
 	msg, _ := ev[zerolog.MessageFieldName].(string)
 	delete(ev, zerolog.LevelFieldName)

@@ -1,0 +1,101 @@
+package streams
+
+// Botmaker's recent window: without long-term search an endpoint serves only
+// its last Stream.Recent. What a read clamps to that edge, what it keeps in
+// pending_backfill, and when a request sends long-term-search.
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// coverEdge keeps in pending_backfill what Botmaker's moving recent-window
+// edge may have cut from a walk that started at it. The walk began
+// clockSkew inside the edge; once it has lasted longer, records the edge
+// passes before they are read are served no more without long-term search.
+// Assumption: Botmaker's clock is ours, within clockSkew.
+func (r *reader) coverEdge() {
+	if r.edge.IsZero() {
+		return
+	}
+	cut := r.env.Now().UTC().Add(-r.s.Recent).Truncate(time.Second).Add(time.Second)
+	if !cut.After(r.edge) {
+		return
+	}
+	r.state.pending = addPeriod(r.state.pending, period{r.edge, cut})
+	if !r.edgeWarned {
+		r.edgeWarned = true
+		r.env.Log.Warn().Msgf("stream %s: reading from the edge of Botmaker's recent window took longer than %s, so records near the edge may have left it before they were read. %s to %s is kept in the state as %s until a sync with long_term_search reads it.", r.s.Name, clockSkew, FormatTime(r.edge), FormatTime(cut), pendingKey)
+	}
+}
+
+// reachesBack says the stream can read any period: long-term search is on
+// and the endpoint takes it, or the endpoint has no recent-window limit.
+func (r *reader) reachesBack() bool {
+	s := r.s
+	return s.Recent == 0 || (r.env.Opts.LongTermSearch && s.LongTermSearch)
+}
+
+// useLTS says whether a request starting at from sends long-term-search.
+// Only windows that reach past Botmaker's recent window need it, so
+// incremental syncs within the recent window are not billed as long-term
+// searches and read Botmaker's live data.
+func (r *reader) useLTS(from time.Time) bool {
+	s := r.s
+	if !r.env.Opts.LongTermSearch || !s.LongTermSearch {
+		return false
+	}
+	return s.Recent == 0 || from.Before(r.env.Now().Add(-s.Recent+clockSkew))
+}
+
+func days(d time.Duration) string {
+	if n := int(d / (24 * time.Hour)); n > 1 {
+		return strconv.Itoa(n) + " days"
+	}
+	return d.String()
+}
+
+// clampToRecent moves a start that lies before Botmaker's recent window up
+// to its edge, keeping in pending_backfill what no sync has read yet, and
+// warns about every pending period; it returns where the main range starts.
+func (r *reader) clampToRecent(start, now time.Time) time.Time {
+	s := r.s
+	edge := now.Add(-s.Recent + clockSkew)
+	var skipped *period
+	if start.Before(edge) {
+		// Only what no sync has read yet is pending; the part of the
+		// lookback window before the edge was read by the previous sync.
+		gap := maxTime(r.env.Opts.StartDate, r.saved)
+		if gap.Before(edge) {
+			skipped = &period{gap, edge}
+			r.state.pending = addPeriod(r.state.pending, *skipped)
+		} else {
+			r.env.Log.Info().Msgf("stream %s: without long-term search the lookback window starts at %s, the edge of Botmaker's recent window, instead of %s", s.Name, FormatTime(edge), FormatTime(start))
+		}
+		start = edge
+		r.edge = edge
+	}
+	if len(r.state.pending) > 0 {
+		r.warnPending(skipped)
+	}
+	return start
+}
+
+// warnPending says what the recent window keeps this sync from reading:
+// skipped, when this sync cut a period, and every period still pending.
+func (r *reader) warnPending(skipped *period) {
+	s := r.s
+	msg := fmt.Sprintf("stream %s: ", s.Name)
+	if skipped != nil {
+		msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, so %s to %s was skipped. ", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
+	}
+	if r.incremental {
+		msg += fmt.Sprintf("Not synced yet, kept in the state as %s: %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", pendingKey, describePeriods(r.state.pending))
+	} else {
+		// A full refresh starts from start_date every time and
+		// keeps no state, so nothing carries the period forward.
+		msg += "A full refresh keeps no state: every full refresh without long-term search skips it again. Set long_term_search to true to read it (Botmaker bills long-term searches as BI data-source consumption)."
+	}
+	r.env.Log.Warn().Msg(msg)
+}
