@@ -172,7 +172,7 @@ func TestFutureRecordNeverBookmarked(t *testing.T) {
 
 // A saved state in the future is named in a WARN.
 func TestFutureStateWarns(t *testing.T) {
-	f := newFixture(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{Messages: 50}})
+	f := newFixture(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{"messages": 50}})
 	o := f.mustRead(nil, true, stateFile(streamState("messages", map[string]string{"creationTime": "2099-01-01T00:00:00Z"})), "messages")
 	if !slices.ContainsFunc(o.Logs, func(l protocol.Log) bool {
 		return l.Level == protocol.LogWarn && strings.Contains(l.Message, "messages") && strings.Contains(l.Message, "2099-01-01T00:00:00Z")
@@ -183,7 +183,7 @@ func TestFutureStateWarns(t *testing.T) {
 
 // /tickets pages without total are read to the end.
 func TestTicketsWithoutTotal(t *testing.T) {
-	f := newFixture(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{Tickets: 1200}, Quirks: fakebotmaker.Quirks{TicketsNoTotal: true}})
+	f := newFixture(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{"tickets": 1200}, Quirks: fakebotmaker.Quirks{TicketsNoTotal: true}})
 	o := f.mustRead(nil, true, nil, "tickets")
 	want := f.truth("tickets")
 	if l := lost(want, ids(o, "tickets")); len(l) > 0 {
@@ -259,7 +259,7 @@ func TestWallClockStateResumes(t *testing.T) {
 // passed in pending_backfill; a later sync with long-term search reads it.
 func TestSlowWalkAtTheRecentEdge(t *testing.T) {
 	f := newFixture(t, fakebotmaker.Config{
-		Counts: fakebotmaker.Counts{Messages: 40000},
+		Counts: fakebotmaker.Counts{"messages": 40000},
 		Quirks: fakebotmaker.Quirks{MovingEdge: true, PageAdvance: time.Minute, Order: map[string]fakebotmaker.Order{"messages": fakebotmaker.NewestFirst}},
 	})
 	o1 := f.mustRead(map[string]any{"long_term_search": false}, true, nil, "messages")

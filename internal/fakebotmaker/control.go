@@ -124,8 +124,8 @@ func (s *Server) serveControl(rw http.ResponseWriter, r *http.Request) {
 		reply(out)
 	case "ids", "total":
 		ep := q.Get("endpoint")
-		if !isEndpoint(ep) {
-			fail(http.StatusBadRequest, "endpoint must be one of "+strings.Join(Endpoints, ", "))
+		if endpointIndex[ep] == nil {
+			fail(http.StatusBadRequest, "endpoint must be one of "+strings.Join(EndpointNames(), ", "))
 			return
 		}
 		if op == "total" {

@@ -155,7 +155,7 @@ var knownPlatforms = map[string]bool{
 var channelNames = []string{"Ventas", "Soporte", "Atención 24/7", "Cobranzas", "Marketing \"VIP\"", "Postventa"}
 
 func (g *gen) makeChannels() []channel {
-	out := make([]channel, g.n.Channels)
+	out := make([]channel, g.n["channels"])
 	for k := range out {
 		h := g.hash(kChannel, k, 0)
 		p := channelPlatforms[k%len(channelPlatforms)]
@@ -287,5 +287,5 @@ func (g *gen) appendAgentID(b []byte, a int) []byte { return g.appendID(b, kAgen
 // that can share a start second) always get distinct chats, so session ids
 // "<chatId>_<start>" are unique.
 func (g *gen) sessChat(j int) int {
-	return int((int64(j)*g.sessStride + int64(g.seed%1000)) % int64(g.n.Chats))
+	return int((int64(j)*g.sessStride + int64(g.seed%1000)) % int64(g.n["chats"]))
 }
