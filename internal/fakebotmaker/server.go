@@ -70,6 +70,7 @@ var AllFaultKinds = []FaultKind{Fault500, Fault502, Fault503, FaultTruncated, Fa
 type Request struct {
 	Method   string
 	Path     string
+	Endpoint string // the row's name, authEndpoint or "unknown", as in Stats.Endpoints
 	RawQuery string
 	Query    url.Values
 	Status   int
@@ -360,13 +361,17 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	endpoint := strings.TrimPrefix(p, "/v2.0/")
-	if endpointIndex[endpoint] == nil && endpoint != authEndpoint {
-		endpoint = "unknown"
+	ep := pathIndex[strings.TrimPrefix(p, "/v2.0")]
+	endpoint := "unknown"
+	switch {
+	case ep != nil:
+		endpoint = ep.Name
+	case p == "/v2.0/"+authEndpoint:
+		endpoint = authEndpoint
 	}
 	tokenOK := s.tokenOK(endpoint, r.Header.Get("access-token"))
 	q := r.URL.Query()
-	entry := &Request{Method: r.Method, Path: p, RawQuery: r.URL.RawQuery, Query: q, At: s.Now(), TokenOK: tokenOK, Host: r.Host}
+	entry := &Request{Method: r.Method, Path: p, Endpoint: endpoint, RawQuery: r.URL.RawQuery, Query: q, At: s.Now(), TokenOK: tokenOK, Host: r.Host}
 	s.logMu.Lock()
 	s.log = append(s.log, entry)
 	s.stats.Requests++
@@ -377,17 +382,16 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if endpoint == authEndpoint {
 		s.serveAuth(sw, r)
 	} else {
-		s.serveAPI(sw, r, endpoint, q, tokenOK)
+		s.serveAPI(sw, r, ep, q, tokenOK)
 	}
 	sw.record(http.StatusOK) // a handler that wrote nothing answered 200
 }
 
-func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, endpoint string, q url.Values, tokenOK bool) {
+func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, ep *Endpoint, q url.Values, tokenOK bool) {
 	if !tokenOK {
 		writeErr(rw, &apiErr{http.StatusUnauthorized, "UNAUTHORIZED", "access-token", "Not authorized"})
 		return
 	}
-	ep := endpointIndex[endpoint]
 	if ep == nil {
 		writeErr(rw, &apiErr{http.StatusNotFound, "NOT_FOUND", "path", "Unknown path " + r.URL.Path})
 		return
@@ -398,7 +402,7 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, endpoint stri
 		return
 	}
 	if s.cfg.RateLimits {
-		if b := s.limiters[endpoint]; b != nil && !b.allow(time.Now()) {
+		if b := s.limiters[ep.Name]; b != nil && !b.allow(time.Now()) {
 			s.logMu.Lock()
 			s.stats.RateLimited++
 			s.logMu.Unlock()

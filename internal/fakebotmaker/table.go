@@ -15,9 +15,10 @@ import (
 // the connector: a test outside this package checks each stream's
 // declaration against its row.
 type Endpoint struct {
-	// Name is the path under /v2.0/, and the key of Counts, Quirks, Stats,
-	// IDs and Total.
+	// Name is the key of Counts, Quirks, Stats, IDs and Total: by
+	// convention, the name of the stream that reads the endpoint.
 	Name     string
+	Path     string // under /v2.0
 	ItemsKey string // envelope key of the items
 	Paging   Paging
 	// PageSize is the most items one page carries at the largest limit;
@@ -82,7 +83,7 @@ const (
 // SPEC.
 var Endpoints = []Endpoint{
 	{
-		Name: "chats", ItemsKey: "items", Paging: NextURL, PageSize: 250,
+		Name: "chats", Path: "/chats", ItemsKey: "items", Paging: NextURL, PageSize: 250,
 		Filter: FromTo, Recent: 7 * 24 * time.Hour, LongTermSearch: true,
 		Rate: 3, RateText: "Only 3 requests per second allowed.",
 		DefaultCount: 600, ID: "chat.chatId", Cursor: "lastUserMessageDatetime",
@@ -91,7 +92,7 @@ var Endpoints = []Endpoint{
 	},
 	{
 		// "Each response carries 1000 messages max" even when limit is 1500.
-		Name: "messages", ItemsKey: "items", Paging: NextURL, PageSize: 1000, Limit: 1500,
+		Name: "messages", Path: "/messages", ItemsKey: "items", Paging: NextURL, PageSize: 1000, Limit: 1500,
 		Filter: FromTo, Recent: 3 * 24 * time.Hour, LongTermSearch: true,
 		Rate: 5, RateText: "Only 5 requests per second allowed.",
 		DefaultCount: 6000, ID: "id", Cursor: "creationTime",
@@ -100,7 +101,7 @@ var Endpoints = []Endpoint{
 		total: (*Server).msgCount, late: (*Server).msgSeq,
 	},
 	{
-		Name: "sessions", ItemsKey: "items", Paging: NextURL, PageSize: 500,
+		Name: "sessions", Path: "/sessions", ItemsKey: "items", Paging: NextURL, PageSize: 500,
 		Filter: FromTo, Recent: 7 * 24 * time.Hour, LongTermSearch: true,
 		Rate: 5, RateText: "Only 5 requests per second allowed.",
 		DefaultCount: 1200, ID: "id", Cursor: "creationTime",
@@ -111,7 +112,7 @@ var Endpoints = []Endpoint{
 	{
 		// No long-term-search parameter in the SPEC and no recent-window
 		// restriction here; the 1-month cap applies.
-		Name: "calls", ItemsKey: "items", Paging: NextURL, PageSize: 250,
+		Name: "calls", Path: "/calls", ItemsKey: "items", Paging: NextURL, PageSize: 250,
 		Filter: FromTo,
 		Rate:   5, RateText: "Only 5 requests per second allowed.",
 		DefaultCount: 300, ID: "id", Cursor: "creationDatetime",
@@ -120,7 +121,7 @@ var Endpoints = []Endpoint{
 		total: (*Server).callCount, late: (*Server).callSeq,
 	},
 	{
-		Name: "contacts", ItemsKey: "items", Paging: NextToken, PageSize: 100, TokenParam: "next-page-token",
+		Name: "contacts", Path: "/contacts", ItemsKey: "items", Paging: NextToken, PageSize: 100, TokenParam: "next-page-token",
 		Filter: NoFilter,
 		Rate:   3, RateText: "Only 3 requests per second allowed.",
 		DefaultCount: 450, ID: "id",
@@ -129,7 +130,7 @@ var Endpoints = []Endpoint{
 		total: func(s *Server) int { return s.g.n["contacts"] },
 	},
 	{
-		Name: "agents", ItemsKey: "items", Paging: NextURL, PageSize: 100,
+		Name: "agents", Path: "/agents", ItemsKey: "items", Paging: NextURL, PageSize: 100,
 		Filter: NoFilter,
 		Rate:   200, RateText: "Only 200 requests per second allowed.",
 		DefaultCount: 40, ID: "id",
@@ -138,7 +139,7 @@ var Endpoints = []Endpoint{
 		total: func(s *Server) int { return s.g.n["agents"] },
 	},
 	{
-		Name: "channels", ItemsKey: "items", Paging: SinglePage,
+		Name: "channels", Path: "/channels", ItemsKey: "items", Paging: SinglePage,
 		Filter: NoFilter,
 		Rate:   1, RateText: "Only one request per second allowed.",
 		DefaultCount: 6, ID: "id",
@@ -146,7 +147,7 @@ var Endpoints = []Endpoint{
 		total: func(s *Server) int { return s.g.n["channels"] },
 	},
 	{
-		Name: "intents", ItemsKey: "items", Paging: NextURL, PageSize: 200,
+		Name: "intents", Path: "/intents", ItemsKey: "items", Paging: NextURL, PageSize: 200,
 		Filter: NoFilter,
 		Rate:   1, RateText: "Only one request per second allowed.",
 		DefaultCount: 450, ID: "id",
@@ -156,7 +157,7 @@ var Endpoints = []Endpoint{
 	},
 	{
 		// Newest first, 50 a page unless limit says otherwise (at most 500).
-		Name: "tickets", ItemsKey: "tickets", Paging: OffsetTotal, PageSize: 500, Limit: 500,
+		Name: "tickets", Path: "/tickets", ItemsKey: "tickets", Paging: OffsetTotal, PageSize: 500, Limit: 500,
 		Filter: DaysBeforeNow,
 		Rate:   1, RateText: "Only 60 requests per minute allowed.",
 		DefaultCount: 700, ID: "id", Cursor: "creationTime",
@@ -167,12 +168,15 @@ var Endpoints = []Endpoint{
 	},
 }
 
-var endpointIndex = func() map[string]*Endpoint {
-	m := make(map[string]*Endpoint, len(Endpoints))
+// endpointIndex and pathIndex find a row by name and by path.
+var endpointIndex, pathIndex = func() (map[string]*Endpoint, map[string]*Endpoint) {
+	byName := make(map[string]*Endpoint, len(Endpoints))
+	byPath := make(map[string]*Endpoint, len(Endpoints))
 	for i := range Endpoints {
-		m[Endpoints[i].Name] = &Endpoints[i]
+		byName[Endpoints[i].Name] = &Endpoints[i]
+		byPath[Endpoints[i].Path] = &Endpoints[i]
 	}
-	return m
+	return byName, byPath
 }()
 
 // seqIDsOf makes an Endpoint.ids of a sequence.

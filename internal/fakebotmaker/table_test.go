@@ -13,6 +13,9 @@ func TestEndpointTable(t *testing.T) {
 	tokens := map[byte]string{}
 	for _, e := range Endpoints {
 		t.Run(e.Name, func(t *testing.T) {
+			if !strings.HasPrefix(e.Path, "/") || pathIndex[e.Path] != endpointIndex[e.Name] {
+				t.Errorf("path %q is not this row's alone", e.Path)
+			}
 			if e.ItemsKey == "" || e.Rate <= 0 || e.RateText == "" || e.DefaultCount <= 0 || e.ID == "" ||
 				e.list == nil || e.ids == nil || e.total == nil || e.kind == 0 {
 				t.Fatalf("incomplete row %+v", e)

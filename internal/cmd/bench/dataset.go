@@ -143,7 +143,7 @@ func (d *dataset) needs(now time.Time) map[string]need {
 	pace := paces()
 	for _, name := range d.streams {
 		s, _ := streams.Lookup(name)
-		ep := s.Path[1:]
+		ep := s.Name // the fake names its endpoints after the streams
 		ps := pageSize(ep)
 		n := need{Rate: s.RatePerSecond, Pace: pace[name]}
 		pages := func(items int) int { return max(1, (items+ps-1)/ps) }

@@ -355,7 +355,7 @@ func syncOnce(ctx context.Context, o options, d *dataset, statePath string) (*sy
 	}
 	s := &syncRun{run: r, Requests: map[string]int{}, Status429: map[string]int{}, Billed: map[string]int{}, BilledKB: map[string]int64{}}
 	for _, q := range d.srv.Requests() {
-		name := strings.TrimPrefix(q.Path, "/v2.0/")
+		name := q.Endpoint
 		s.Requests[name]++
 		if q.Status == 429 {
 			s.Status429[name]++
