@@ -141,6 +141,17 @@ func (s *Server) AddSessions(n int) []string {
 	return ids
 }
 
+// Add makes n items of the endpoint new at the current server clock, as
+// its row says (for chats, new activity on existing ones), and returns
+// their ids. ok is false for an endpoint without such a mutation.
+func (s *Server) Add(endpoint string, n int) (ids []string, ok bool) {
+	e := endpointIndex[endpoint]
+	if e == nil || e.add == nil {
+		return nil, false
+	}
+	return e.add(s, n), true
+}
+
 // ---- ground truth ------------------------------------------------------------
 
 // IDs returns every id the endpoint would list for the window [from, to)

@@ -56,6 +56,9 @@ type Endpoint struct {
 	// returns the item sequence: its length, its times and its ids ("" for
 	// an item the endpoint does not list).
 	late func(s *Server) (n int, timeAt func(int) int64, id func(int) string)
+	// add, for endpoints an incremental sync reads again, makes n items
+	// new at the server clock and returns their ids (Server.Add).
+	add func(s *Server, n int) []string
 }
 
 // Paging is how an endpoint hands out the next page.
@@ -87,7 +90,7 @@ var Endpoints = []Endpoint{
 		Filter: FromTo, Recent: 7 * 24 * time.Hour, LongTermSearch: true,
 		Rate: 3, RateText: "Only 3 requests per second allowed.",
 		DefaultCount: 600, ID: "chat.chatId", Cursor: "lastUserMessageDatetime",
-		kind: kChat, tokenKind: 'c', list: (*Server).listChats, ids: (*Server).chatIDs,
+		kind: kChat, tokenKind: 'c', list: (*Server).listChats, ids: (*Server).chatIDs, add: (*Server).TouchChats,
 		total: func(s *Server) int { return s.g.n["chats"] },
 	},
 	{
@@ -98,7 +101,7 @@ var Endpoints = []Endpoint{
 		DefaultCount: 6000, ID: "id", Cursor: "creationTime",
 		kind: kMsg, tokenKind: 'm', list: (*Server).listMessages,
 		ids:   seqIDsOf((*Server).msgSeq),
-		total: (*Server).msgCount, late: (*Server).msgSeq,
+		total: (*Server).msgCount, late: (*Server).msgSeq, add: (*Server).AddMessages,
 	},
 	{
 		Name: "sessions", Path: "/sessions", ItemsKey: "items", Paging: NextURL, PageSize: 500,
@@ -107,7 +110,7 @@ var Endpoints = []Endpoint{
 		DefaultCount: 1200, ID: "id", Cursor: "creationTime",
 		kind: kSess, tokenKind: 's', list: (*Server).listSessions,
 		ids:   seqIDsOf((*Server).sessSeq),
-		total: (*Server).finishedSessions, late: (*Server).sessSeq,
+		total: (*Server).finishedSessions, late: (*Server).sessSeq, add: (*Server).AddSessions,
 	},
 	{
 		// No long-term-search parameter in the SPEC and no recent-window
@@ -118,7 +121,7 @@ var Endpoints = []Endpoint{
 		DefaultCount: 300, ID: "id", Cursor: "creationDatetime",
 		kind: kCall, tokenKind: 'k', list: (*Server).listCalls,
 		ids:   seqIDsOf((*Server).callSeq),
-		total: (*Server).callCount, late: (*Server).callSeq,
+		total: (*Server).callCount, late: (*Server).callSeq, add: (*Server).AddCalls,
 	},
 	{
 		Name: "contacts", Path: "/contacts", ItemsKey: "items", Paging: NextToken, PageSize: 100, TokenParam: "next-page-token",
@@ -164,7 +167,7 @@ var Endpoints = []Endpoint{
 		kind: kTicket, list: (*Server).listTickets,
 		// Ascending, filtered on creationTime: the listing order reversed.
 		ids:   seqIDsOf((*Server).ticketSeq),
-		total: (*Server).ticketCount,
+		total: (*Server).ticketCount, add: (*Server).AddTickets,
 	},
 }
 

@@ -1,8 +1,11 @@
 package fakebotmaker
 
 import (
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Every row is complete, and rows never share what tells their items and
@@ -56,4 +59,37 @@ func TestCountsUnknownEndpoint(t *testing.T) {
 		}
 	}()
 	NewHandler(Config{Counts: Counts{"chat": 3}})
+}
+
+// POST /_control/add makes new items of every endpoint whose row has the
+// mutation, listed by IDs from then on, and refuses the others by name.
+func TestControlAdd(t *testing.T) {
+	s := newTest(t, Config{Seed: 23})
+	base := strings.TrimSuffix(s.URL(), "/v2.0") + "/_control/add?"
+	for _, e := range Endpoints {
+		t.Run(e.Name, func(t *testing.T) {
+			res, err := http.Post(base+q("endpoint", e.Name, "n", "2"), "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			if e.add == nil {
+				if res.StatusCode != http.StatusBadRequest {
+					t.Errorf("status %d, want 400", res.StatusCode)
+				}
+				return
+			}
+			var added []string
+			if err := json.NewDecoder(res.Body).Decode(&added); err != nil || res.StatusCode != 200 {
+				t.Fatalf("status %d: %v", res.StatusCode, err)
+			}
+			listed := map[string]bool{}
+			for _, id := range s.IDs(e.Name, time.Time{}, time.Time{}) {
+				listed[id] = true
+			}
+			if len(added) != 2 || !listed[added[0]] || !listed[added[1]] {
+				t.Errorf("added %v; listed: %v %v", added, listed[added[0]], len(added) > 1 && listed[added[1]])
+			}
+		})
+	}
 }
