@@ -220,10 +220,7 @@ func (l *ledger) compare(want map[string]map[string]int) (missing []string, dups
 func TestCrashResumeLosesNothing(t *testing.T) {
 	for _, order := range []fakebotmaker.Order{fakebotmaker.OldestFirst, fakebotmaker.NewestFirst, fakebotmaker.Shuffled} {
 		t.Run(string(order), func(t *testing.T) {
-			q := fakebotmaker.Quirks{Order: map[string]fakebotmaker.Order{}}
-			for _, e := range []string{"chats", "messages", "sessions", "calls"} {
-				q.Order[e] = order
-			}
+			q := fakebotmaker.Quirks{Order: fakebotmaker.OrderEvery(order)}
 			crashResume(t, fakebotmaker.Config{Token: secret, Seed: 21, HistoryDays: 60, Counts: crashCounts, Quirks: q})
 		})
 	}

@@ -33,11 +33,6 @@ func lost(want []string, got ...[]string) []string {
 	return out
 }
 
-// allOrders applies one order to every windowed endpoint that takes from/to.
-func allOrders(o fakebotmaker.Order) map[string]fakebotmaker.Order {
-	return map[string]fakebotmaker.Order{"chats": o, "messages": o, "sessions": o, "calls": o}
-}
-
 // Botmaker serves records three days after their timestamp during the
 // first sync and at once during the second; the connector's clock may also
 // run ahead of Botmaker's or behind it. The two syncs lose nothing that
@@ -135,7 +130,7 @@ func resumeLoss(t *testing.T, f *fixture, opts map[string]any) int {
 func TestResumeUnderEveryOrder(t *testing.T) {
 	for _, order := range []fakebotmaker.Order{fakebotmaker.OldestFirst, fakebotmaker.NewestFirst, fakebotmaker.Shuffled} {
 		t.Run(string(order), func(t *testing.T) {
-			f := newFixture(t, fakebotmaker.Config{Quirks: fakebotmaker.Quirks{Order: allOrders(order)}})
+			f := newFixture(t, fakebotmaker.Config{Quirks: fakebotmaker.Quirks{Order: fakebotmaker.OrderEvery(order)}})
 			n := resumeLoss(t, f, map[string]any{"lookback_window_hours": 1})
 			t.Logf("order %s: %d records lost over every resume", order, n)
 		})

@@ -53,9 +53,17 @@ func TestFullSyncReturnsEveryRecord(t *testing.T) {
 // nothing is answered 400.
 func TestWindowsTileAtMost30Days(t *testing.T) {
 	f := newFixture(t, fakebotmaker.Config{})
-	f.mustRead(nil, true, nil, "calls", "chats", "messages", "sessions")
-	recent := map[string]time.Duration{"chats": 7 * 24 * time.Hour, "messages": 3 * 24 * time.Hour, "sessions": 7 * 24 * time.Hour}
-	for _, name := range []string{"calls", "chats", "messages", "sessions"} {
+	var fromTo []string
+	recent := map[string]time.Duration{} // the fake's, not the Defs' own
+	for _, s := range streams.All() {
+		if s.Window == streams.FromTo {
+			fromTo = append(fromTo, s.Name)
+			e, _ := fakebotmaker.Lookup(s.Name)
+			recent[s.Name] = e.Recent
+		}
+	}
+	f.mustRead(nil, true, nil, fromTo...)
+	for _, name := range fromTo {
 		reqs := firstPages(t, f.srv, name)
 		var listing, probes []request
 		for _, r := range reqs {
