@@ -17,7 +17,7 @@ import (
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 )
 
-var update = flag.Bool("update", false, "regenerate the generated fixtures (configured_catalog.json, expected_records.jsonl)")
+var update = flag.Bool("update", false, "regenerate the generated fixtures (configured_catalog.json, expected_records.jsonl, the state files)")
 
 // repoRoot is the connector directory: acceptance-test-config.yml's folder.
 const repoRoot = ".."
