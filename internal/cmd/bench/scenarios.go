@@ -293,9 +293,13 @@ func apiBound(ctx context.Context, o options) (*apiResult, error) {
 		}
 	}
 	want := map[string]int{}
-	atLeast := map[string]bool{"chats": true} // chats' overlap between windows is kept, not dropped
+	// A stream whose filter is not its cursor (chats) keeps the overlap
+	// between windows rather than dropping it.
+	atLeast := map[string]bool{}
 	for name, n := range res.Needs {
 		want[name] = n.Items
+		s, _ := streams.Lookup(name)
+		atLeast[name] = s.Window == streams.FromTo && !s.CursorIsFilter
 	}
 	for i := 0; i < o.APIRuns; i++ {
 		if i > 0 {
