@@ -25,10 +25,10 @@ type Quirks struct {
 	Order map[string]Order
 	// Paging breaks pagination per endpoint name.
 	Paging map[string]PagingQuirk
-	// FutureRecord adds, on the first page of every window of /chats,
-	// /messages, /sessions and /calls, and on the first /tickets page, a
-	// copy of the page's first record under a new id ("FUTURE" + id) with
-	// its cursor set to FutureTime, whatever window was asked for.
+	// FutureRecord adds, on the first page of every window of an endpoint
+	// with a time filter, a copy of the page's first record under a new id
+	// ("FUTURE" + id) with its cursor set to FutureTime, whatever window
+	// was asked for.
 	FutureRecord bool
 	// TicketsNoTotal leaves total out of /tickets pages.
 	TicketsNoTotal bool

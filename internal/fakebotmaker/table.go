@@ -10,10 +10,11 @@ import (
 
 // Endpoint is one Botmaker list endpoint as the fake serves it. The table
 // Endpoints is the fake's one home for what we believe about each endpoint:
-// a new endpoint is a new row (and its list and item functions), and
-// nothing else in the fake names endpoints. The fake stays independent of
-// the connector: a test outside this package checks each stream's
-// declaration against its row.
+// a new endpoint is a new row (and the list and item functions it points
+// to); no other list or switch in the fake enumerates endpoints. The fake
+// stays independent of the connector: a test outside this package
+// (streams.TestDefsMatchFakeAPI) checks each stream's declaration against
+// its row.
 type Endpoint struct {
 	// Name is the key of Counts, Quirks, Stats, IDs and Total: by
 	// convention, the name of the stream that reads the endpoint.
@@ -45,7 +46,7 @@ type Endpoint struct {
 	// without one).
 	ID, Cursor string
 
-	kind      kind // salt of the item's generated values and ids
+	kind      kind // salt of the item's generated values and ids; unique (TestEndpointTable)
 	tokenKind byte // first byte of the endpoint's page tokens
 	list      func(s *Server, e *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr
 	// ids lists what the endpoint would list in [from, to) (unix nanos) in
