@@ -371,8 +371,8 @@ func (s *Server) listMessages(ep *Endpoint, w *jw, r *http.Request, q url.Values
 
 func (s *Server) chatIndexOf(id string) (int32, bool) {
 	s.chatIndexOnce.Do(func() {
-		s.chatIndex = make(map[string]int32, s.g.n["chats"])
-		for j := 0; j < s.g.n["chats"]; j++ {
+		s.chatIndex = make(map[string]int32, s.g.n[kChat])
+		for j := 0; j < s.g.n[kChat]; j++ {
 			s.chatIndex[s.g.id(kChat, j)] = int32(j)
 		}
 	})
@@ -509,7 +509,7 @@ func (s *Server) listContacts(ep *Endpoint, w *jw, r *http.Request, q url.Values
 		if channelID == "" && platform == "" {
 			return true
 		}
-		for j := k; j < s.g.n["chats"]; j += s.g.n["contacts"] {
+		for j := k; j < s.g.n[kChat]; j += s.g.n[kContact] {
 			ch := s.g.chatChannel(j)
 			if ch.id == channelID || ch.platform == platform || (platform == "instagram_chat" && ch.platform == "instagram") {
 				return true
@@ -522,7 +522,7 @@ func (s *Server) listContacts(ep *Endpoint, w *jw, r *http.Request, q url.Values
 	w.beginPage()
 	// off counts matching contacts already returned.
 	seen, count, next := 0, 0, ""
-	for k := 0; k < s.g.n["contacts"]; k++ {
+	for k := 0; k < s.g.n[kContact]; k++ {
 		if !match(k) {
 			continue
 		}
@@ -575,7 +575,7 @@ func (s *Server) listAgents(ep *Endpoint, w *jw, r *http.Request, q url.Values) 
 	}
 	w.beginPage()
 	seen, count, next := 0, 0, ""
-	for a := 0; a < s.g.n["agents"]; a++ {
+	for a := 0; a < s.g.n[kAgent]; a++ {
 		if hasOnline && s.g.agentOnline(a) != online {
 			continue
 		}
@@ -630,14 +630,14 @@ func (s *Server) listIntents(ep *Endpoint, w *jw, r *http.Request, q url.Values)
 	if e != nil {
 		return e
 	}
-	off = min(off, s.g.n["intents"])
-	end := min(s.g.n["intents"], off+ep.PageSize)
+	off = min(off, s.g.n[kIntent])
+	end := min(s.g.n[kIntent], off+ep.PageSize)
 	w.beginPage()
 	for i := off; i < end; i++ {
 		s.g.writeIntent(w, i)
 	}
 	next := ""
-	if end < s.g.n["intents"] {
+	if end < s.g.n[kIntent] {
 		next = nextURL(r, q, cursor{kind: ep.tokenKind, a: int64(end)})
 	}
 	w.endPage(next)

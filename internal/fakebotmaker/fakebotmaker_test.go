@@ -431,7 +431,7 @@ func TestSessions(t *testing.T) {
 	if len(open) == 0 {
 		t.Fatal("no open sessions generated")
 	}
-	if share := float64(len(open)) / float64(s.g.n["sessions"]); share < 0.02 || share > 0.09 {
+	if share := float64(len(open)) / float64(s.g.n[kSess]); share < 0.02 || share > 0.09 {
 		t.Errorf("open share %.3f, want about 5%%", share)
 	}
 	finished, _ := walk(t, s, "sessions", q("from", from, "to", to))

@@ -17,7 +17,7 @@ type msgMeta struct {
 	chat         int32
 }
 
-func (s *Server) msgCount() int { return s.g.n["messages"] + len(s.msgAdded) }
+func (s *Server) msgCount() int { return s.g.n[kMsg] + len(s.msgAdded) }
 
 // msgSeq is the messages as a sequence (Endpoint.late).
 func (s *Server) msgSeq() (int, func(int) int64, func(int) string) {
@@ -25,7 +25,7 @@ func (s *Server) msgSeq() (int, func(int) int64, func(int) string) {
 }
 
 func (s *Server) msgTime(seq int) int64 {
-	if N := s.g.n["messages"]; seq < N {
+	if N := s.g.n[kMsg]; seq < N {
 		return s.g.baseTime(seq, N)
 	} else {
 		return s.msgAdded[seq-N].t
@@ -36,7 +36,7 @@ func (s *Server) msgTime(seq int) int64 {
 // is never after the message (see baseTime).
 func (s *Server) msgMeta(seq int) msgMeta {
 	g := s.g
-	N, S := g.n["messages"], g.n["sessions"]
+	N, S := g.n[kMsg], g.n[kSess]
 	if seq >= N {
 		a := s.msgAdded[seq-N]
 		return msgMeta{a.t, a.sessStart, a.chat}
@@ -75,7 +75,7 @@ func (s *Server) writeMessage(w *jw, seq int, m msgMeta, session bool) {
 	if from == "agent" {
 		w.key("agentId")
 		w.openStr()
-		w.b = g.appendAgentID(w.b, int(h>>20%uint64(g.n["agents"])))
+		w.b = g.appendAgentID(w.b, int(h>>20%uint64(g.n[kAgent])))
 		w.closeStr()
 	}
 	switch {
@@ -244,7 +244,7 @@ func (s *Server) writeChat(w *jw, j int, base string, vars bool) {
 	w.obj()
 	w.key("chat")
 	g.chatRef(w, j)
-	created := g.baseTime(j, g.n["chats"]) - int64(h%(800*daySec)) - 60
+	created := g.baseTime(j, g.n[kChat]) - int64(h%(800*daySec)) - 60
 	w.ktime("creationTime", created)
 	w.ktime("lastSessionCreationTime", max(created, last-int64(h>>10%3600)))
 	switch h >> 20 % 10 {
@@ -298,14 +298,14 @@ func (s *Server) writeChat(w *jw, j int, base string, vars bool) {
 	if h>>58%5 < 2 {
 		w.key("agentId")
 		w.openStr()
-		w.b = g.appendAgentID(w.b, int(h>>8%uint64(g.n["agents"])))
+		w.b = g.appendAgentID(w.b, int(h>>8%uint64(g.n[kAgent])))
 		w.closeStr()
 	}
 	switch h >> 59 % 16 {
 	case 0:
 		w.key("onHoldAgentId")
 		w.openStr()
-		w.b = g.appendAgentID(w.b, int(h>>12%uint64(g.n["agents"])))
+		w.b = g.appendAgentID(w.b, int(h>>12%uint64(g.n[kAgent])))
 		w.closeStr()
 	case 1, 2, 3:
 		w.knull("onHoldAgentId")
@@ -335,7 +335,7 @@ type sessMeta struct {
 	base bool
 }
 
-func (s *Server) sessCount() int { return s.g.n["sessions"] + len(s.sessAdded) }
+func (s *Server) sessCount() int { return s.g.n[kSess] + len(s.sessAdded) }
 
 // sessSeq is the sessions as a sequence (Endpoint.late): open ones have no
 // id, since /sessions lists them only on demand.
@@ -349,7 +349,7 @@ func (s *Server) sessSeq() (int, func(int) int64, func(int) string) {
 }
 
 func (s *Server) sessTime(seq int) int64 {
-	if S := s.g.n["sessions"]; seq < S {
+	if S := s.g.n[kSess]; seq < S {
 		return s.g.baseTime(seq, S)
 	} else {
 		return s.sessAdded[seq-S].t
@@ -358,12 +358,12 @@ func (s *Server) sessTime(seq int) int64 {
 
 func (s *Server) sessMeta(seq int) sessMeta {
 	g := s.g
-	if S := g.n["sessions"]; seq >= S {
+	if S := g.n[kSess]; seq >= S {
 		a := s.sessAdded[seq-S]
 		return sessMeta{a.t, a.chat, false, false}
 	}
 	open := s.baseSessOpen(seq) && !s.sessFinished[int32(seq)]
-	return sessMeta{g.baseTime(seq, g.n["sessions"]), int32(g.sessChat(seq)), open, true}
+	return sessMeta{g.baseTime(seq, g.n[kSess]), int32(g.sessChat(seq)), open, true}
 }
 
 func (s *Server) appendSessionID(b []byte, m sessMeta) []byte {
@@ -397,7 +397,7 @@ func (s *Server) writeSession(w *jw, seq int, m sessMeta, inc includes) {
 		w.key("messages")
 		w.arr()
 		if m.base {
-			N, S := int64(g.n["messages"]), int64(g.n["sessions"])
+			N, S := int64(g.n[kMsg]), int64(g.n[kSess])
 			first := int((int64(seq)*N + S - 1) / S)
 			last := int((int64(seq+1)*N + S - 1) / S)
 			last = min(last, first+maxSessionMessages)
@@ -407,7 +407,7 @@ func (s *Server) writeSession(w *jw, seq int, m sessMeta, inc includes) {
 		} else {
 			// Added sessions get three synthetic messages with their own ids.
 			for k := 0; k < 3; k++ {
-				idx := (seq-g.n["sessions"])*4 + k
+				idx := (seq-g.n[kSess])*4 + k
 				hm := g.hash(kSessMsg, idx, 0)
 				w.obj()
 				w.key("id")
@@ -472,7 +472,7 @@ func (s *Server) writeEvent(w *jw, sh uint64, k int, t int64, sessID func()) {
 	if k >= 0 {
 		name = pick(eventNames, h)
 	}
-	agent := int(h >> 8 % uint64(g.n["agents"]))
+	agent := int(h >> 8 % uint64(g.n[kAgent]))
 	w.obj()
 	w.kstr("name", name)
 	w.ktime("creationTime", t)
@@ -493,7 +493,7 @@ func (s *Server) writeEvent(w *jw, sh uint64, k int, t int64, sessID func()) {
 	case "find-intent", "go-to":
 		w.key("intentId")
 		w.openStr()
-		w.b = g.appendID(w.b, kIntent, int(h>>16%uint64(g.n["intents"])))
+		w.b = g.appendID(w.b, kIntent, int(h>>16%uint64(g.n[kIntent])))
 		w.closeStr()
 	case "set-variable":
 		kv := pick(variableSets, h>>16)
@@ -527,7 +527,7 @@ func (s *Server) writeEvent(w *jw, sh uint64, k int, t int64, sessID func()) {
 
 // ---- calls -----------------------------------------------------------------
 
-func (s *Server) callCount() int { return s.g.n["calls"] + len(s.callAdded) }
+func (s *Server) callCount() int { return s.g.n[kCall] + len(s.callAdded) }
 
 // callSeq is the calls as a sequence (Endpoint.late).
 func (s *Server) callSeq() (int, func(int) int64, func(int) string) {
@@ -535,7 +535,7 @@ func (s *Server) callSeq() (int, func(int) int64, func(int) string) {
 }
 
 func (s *Server) callTime(seq int) int64 {
-	if K := s.g.n["calls"]; seq < K {
+	if K := s.g.n[kCall]; seq < K {
 		return s.g.baseTime(seq, K)
 	} else {
 		return s.callAdded[seq-K].t
@@ -543,18 +543,18 @@ func (s *Server) callTime(seq int) int64 {
 }
 
 func (s *Server) callMeta(seq int) (int64, int) {
-	if K := s.g.n["calls"]; seq >= K {
+	if K := s.g.n[kCall]; seq >= K {
 		a := s.callAdded[seq-K]
 		return a.t, int(a.chat)
 	}
-	return s.g.baseTime(seq, s.g.n["calls"]), int(s.g.hash(kCall, seq, 1) % uint64(s.g.n["chats"]))
+	return s.g.baseTime(seq, s.g.n[kCall]), int(s.g.hash(kCall, seq, 1) % uint64(s.g.n[kChat]))
 }
 
 func (s *Server) writeCall(w *jw, seq int) {
 	g := s.g
 	t, chat := s.callMeta(seq)
 	h := g.hash(kCall, seq, 0)
-	agent := int(h >> 4 % uint64(g.n["agents"]))
+	agent := int(h >> 4 % uint64(g.n[kAgent]))
 	w.obj()
 	w.key("id")
 	w.openStr()
@@ -616,7 +616,7 @@ func (s *Server) writeCall(w *jw, seq int) {
 		} else {
 			w.key("participantId")
 			w.openStr()
-			w.b = g.appendAgentID(w.b, (agent+p-1)%g.n["agents"])
+			w.b = g.appendAgentID(w.b, (agent+p-1)%g.n[kAgent])
 			w.closeStr()
 			w.kstr("initiatedByType", "AGENT")
 			w.ktime("assignedTs", start)
@@ -636,7 +636,7 @@ func (s *Server) writeCall(w *jw, seq int) {
 
 func (s *Server) contactHasBsuid(k int) bool {
 	h := s.g.hash(kContact, k, 0)
-	return h>>60%2 == 0 && s.g.chatChannel(k%max(1, s.g.n["chats"])).platform == "whatsapp"
+	return h>>60%2 == 0 && s.g.chatChannel(k%max(1, s.g.n[kChat])).platform == "whatsapp"
 }
 
 func (s *Server) channelByID(id string) *channel {
@@ -743,7 +743,7 @@ func (s *Server) writeContact(w *jw, k int) {
 	w.endArr()
 	w.key("chats")
 	w.arr()
-	for j := k; j < g.n["chats"]; j += g.n["contacts"] {
+	for j := k; j < g.n[kChat]; j += g.n[kContact] {
 		hc := g.hash(kChat, j, 5)
 		w.obj()
 		w.key("id")
@@ -922,7 +922,7 @@ func (g *gen) writeIntent(w *jw, i int) {
 
 // ---- tickets ---------------------------------------------------------------
 
-func (s *Server) ticketCount() int { return s.g.n["tickets"] + len(s.ticketAdded) }
+func (s *Server) ticketCount() int { return s.g.n[kTicket] + len(s.ticketAdded) }
 
 // ticketSeq is the tickets as a sequence, oldest first.
 func (s *Server) ticketSeq() (int, func(int) int64, func(int) string) {
@@ -930,7 +930,7 @@ func (s *Server) ticketSeq() (int, func(int) int64, func(int) string) {
 }
 
 func (s *Server) ticketTime(seq int) int64 {
-	if T := s.g.n["tickets"]; seq < T {
+	if T := s.g.n[kTicket]; seq < T {
 		return s.g.baseTime(seq, T)
 	} else {
 		return s.ticketAdded[seq-T]
@@ -944,7 +944,7 @@ func (s *Server) writeTicket(w *jw, seq int) {
 	t := s.ticketTime(seq)
 	h := g.hash(kTicket, seq, 0)
 	state := pick(ticketStates, h)
-	agent := int(h >> 4 % uint64(g.n["agents"]))
+	agent := int(h >> 4 % uint64(g.n[kAgent]))
 	w.obj()
 	w.key("id")
 	w.openStr()
@@ -1058,7 +1058,7 @@ func (s *Server) writeTicket(w *jw, seq int) {
 	w.key("chatIds")
 	w.obj()
 	if h>>56%4 != 0 {
-		chat := int(h >> 6 % uint64(g.n["chats"]))
+		chat := int(h >> 6 % uint64(g.n[kChat]))
 		w.key(g.chatChannel(chat).id) // channel ids need no escaping
 		w.openStr()
 		w.b = g.appendID(w.b, kChat, chat)

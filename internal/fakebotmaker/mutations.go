@@ -18,9 +18,9 @@ func (s *Server) AddMessages(n int) []string {
 	t := s.nowSec()
 	ids := make([]string, 0, max(n, 0))
 	for k := 0; k < n; k++ {
-		chat := int32(s.mutRNG.IntN(s.g.n["chats"]))
+		chat := int32(s.mutRNG.IntN(s.g.n[kChat]))
 		s.msgAdded = append(s.msgAdded, addedMsg{t: t, sessStart: t - int64(s.mutRNG.IntN(600)), chat: chat})
-		ids = append(ids, s.g.id(kMsg, s.g.n["messages"]+len(s.msgAdded)-1))
+		ids = append(ids, s.g.id(kMsg, s.g.n[kMsg]+len(s.msgAdded)-1))
 	}
 	return ids
 }
@@ -32,7 +32,7 @@ func (s *Server) AddMessages(n int) []string {
 func (s *Server) TouchChats(n int) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	C := s.g.n["chats"]
+	C := s.g.n[kChat]
 	n = min(max(n, 0), C)
 	perm := s.mutRNG.Perm(C)[:n]
 	t := s.nowSec()
@@ -56,8 +56,8 @@ func (s *Server) AddCalls(n int) []string {
 	t := s.nowSec()
 	ids := make([]string, 0, max(n, 0))
 	for k := 0; k < n; k++ {
-		s.callAdded = append(s.callAdded, addedItem{t: t, chat: int32(s.mutRNG.IntN(s.g.n["chats"]))})
-		ids = append(ids, s.g.id(kCall, s.g.n["calls"]+len(s.callAdded)-1))
+		s.callAdded = append(s.callAdded, addedItem{t: t, chat: int32(s.mutRNG.IntN(s.g.n[kChat]))})
+		ids = append(ids, s.g.id(kCall, s.g.n[kCall]+len(s.callAdded)-1))
 	}
 	return ids
 }
@@ -70,7 +70,7 @@ func (s *Server) AddTickets(n int) []string {
 	ids := make([]string, 0, max(n, 0))
 	for k := 0; k < n; k++ {
 		s.ticketAdded = append(s.ticketAdded, t)
-		ids = append(ids, s.g.id(kTicket, s.g.n["tickets"]+len(s.ticketAdded)-1))
+		ids = append(ids, s.g.id(kTicket, s.g.n[kTicket]+len(s.ticketAdded)-1))
 	}
 	return ids
 }
@@ -100,7 +100,7 @@ func (s *Server) FinishOpenSessions() []string {
 func (s *Server) AddSessions(n int) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	C := s.g.n["chats"]
+	C := s.g.n[kChat]
 	t := s.nowSec()
 	first := s.mutRNG.IntN(C)
 	ids := make([]string, 0, max(n, 0))
@@ -193,9 +193,9 @@ func seqIDs(n int, timeAt func(int) int64, id func(int) string, from, to int64) 
 }
 
 // genIDs lists the ids of an endpoint's generated items, in index order.
-func genIDs(s *Server, k kind, endpoint string) []string {
-	out := make([]string, 0, s.g.n[endpoint])
-	for i := 0; i < s.g.n[endpoint]; i++ {
+func genIDs(s *Server, k kind) []string {
+	out := make([]string, 0, s.g.n[k])
+	for i := 0; i < s.g.n[k]; i++ {
 		out = append(out, s.g.id(k, i))
 	}
 	return out

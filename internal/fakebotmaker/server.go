@@ -167,12 +167,12 @@ func NewHandler(cfg Config) *Server {
 		seed:       uint64(cfg.Seed),
 		t0:         cfg.Now.Unix(),
 		hist:       int64(cfg.HistoryDays) * daySec,
-		n:          cfg.Counts,
+		n:          cfg.Counts.byKind(),
 		largeEvery: cfg.LargeTextEvery,
 	}
 	g.recent = min(3*daySec, g.hist)
 	for _, p := range []int64{7919, 104729, 1299709, 15485863} {
-		if int64(g.n["chats"])%p != 0 {
+		if int64(g.n[kChat])%p != 0 {
 			g.sessStride = p
 			break
 		}
@@ -204,13 +204,13 @@ func NewHandler(cfg Config) *Server {
 	if len(s.kinds) == 0 {
 		s.kinds = AllFaultKinds
 	}
-	s.chatLast = make([]int64, g.n["chats"])
-	s.chatOrder = make([]int32, g.n["chats"])
+	s.chatLast = make([]int64, g.n[kChat])
+	s.chatOrder = make([]int32, g.n[kChat])
 	for j := range s.chatLast {
-		s.chatLast[j] = g.baseTime(j, g.n["chats"])
+		s.chatLast[j] = g.baseTime(j, g.n[kChat])
 		s.chatOrder[j] = int32(j)
 	}
-	for j := 0; j < g.n["sessions"]; j++ {
+	for j := 0; j < g.n[kSess]; j++ {
 		if s.baseSessOpen(j) {
 			s.sessOpen = append(s.sessOpen, int32(j))
 		}
@@ -223,7 +223,7 @@ func NewHandler(cfg Config) *Server {
 
 func (s *Server) baseSessOpen(j int) bool {
 	g := s.g
-	return g.baseTime(j, g.n["sessions"]) >= g.t0-g.recent && g.hash(kSess, j, 7)%1000 < g.openPermil
+	return g.baseTime(j, g.n[kSess]) >= g.t0-g.recent && g.hash(kSess, j, 7)%1000 < g.openPermil
 }
 
 // URL returns the base URL including "/v2.0", e.g.

@@ -92,7 +92,7 @@ var Endpoints = []Endpoint{
 		Rate: 3, RateText: "Only 3 requests per second allowed.",
 		DefaultCount: 600, ID: "chat.chatId", Cursor: "lastUserMessageDatetime",
 		kind: kChat, tokenKind: 'c', list: (*Server).listChats, ids: (*Server).chatIDs, add: (*Server).TouchChats,
-		total: func(s *Server) int { return s.g.n["chats"] },
+		total: func(s *Server) int { return s.g.n[kChat] },
 	},
 	{
 		// "Each response carries 1000 messages max" even when limit is 1500.
@@ -130,8 +130,8 @@ var Endpoints = []Endpoint{
 		Rate:   3, RateText: "Only 3 requests per second allowed.",
 		DefaultCount: 450, ID: "id",
 		kind: kContact, tokenKind: 'o', list: (*Server).listContacts,
-		ids:   func(s *Server, _, _ int64) []string { return genIDs(s, kContact, "contacts") },
-		total: func(s *Server) int { return s.g.n["contacts"] },
+		ids:   func(s *Server, _, _ int64) []string { return genIDs(s, kContact) },
+		total: func(s *Server) int { return s.g.n[kContact] },
 	},
 	{
 		Name: "agents", Path: "/agents", ItemsKey: "items", Paging: NextURL, PageSize: 100,
@@ -139,8 +139,8 @@ var Endpoints = []Endpoint{
 		Rate:   200, RateText: "Only 200 requests per second allowed.",
 		DefaultCount: 40, ID: "id",
 		kind: kAgent, tokenKind: 'a', list: (*Server).listAgents,
-		ids:   func(s *Server, _, _ int64) []string { return genIDs(s, kAgent, "agents") },
-		total: func(s *Server) int { return s.g.n["agents"] },
+		ids:   func(s *Server, _, _ int64) []string { return genIDs(s, kAgent) },
+		total: func(s *Server) int { return s.g.n[kAgent] },
 	},
 	{
 		Name: "channels", Path: "/channels", ItemsKey: "items", Paging: SinglePage,
@@ -148,7 +148,7 @@ var Endpoints = []Endpoint{
 		Rate:   1, RateText: "Only one request per second allowed.",
 		DefaultCount: 6, ID: "id",
 		kind: kChannel, list: (*Server).listChannels, ids: (*Server).channelIDs,
-		total: func(s *Server) int { return s.g.n["channels"] },
+		total: func(s *Server) int { return s.g.n[kChannel] },
 	},
 	{
 		Name: "intents", Path: "/intents", ItemsKey: "items", Paging: NextURL, PageSize: 200,
@@ -156,8 +156,8 @@ var Endpoints = []Endpoint{
 		Rate:   1, RateText: "Only one request per second allowed.",
 		DefaultCount: 450, ID: "id",
 		kind: kIntent, tokenKind: 'i', list: (*Server).listIntents,
-		ids:   func(s *Server, _, _ int64) []string { return genIDs(s, kIntent, "intents") },
-		total: func(s *Server) int { return s.g.n["intents"] },
+		ids:   func(s *Server, _, _ int64) []string { return genIDs(s, kIntent) },
+		total: func(s *Server) int { return s.g.n[kIntent] },
 	},
 	{
 		// Newest first, 50 a page unless limit says otherwise (at most 500).
@@ -221,6 +221,20 @@ var DefaultCounts = func() Counts {
 	}
 	return c
 }()
+
+// byKind is counts indexed by the rows' kinds, which the generators read
+// per item.
+func (c Counts) byKind() []int {
+	var top kind
+	for _, e := range Endpoints {
+		top = max(top, e.kind)
+	}
+	out := make([]int, top+1)
+	for _, e := range Endpoints {
+		out[e.kind] = c[e.Name]
+	}
+	return out
+}
 
 // resolve returns a copy of c with the defaults filled in; it panics on a
 // name no endpoint has, which would otherwise fall back to the default
