@@ -340,12 +340,19 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write counts b before it reaches the client, for the same reason, and
+// takes back what the client did not get.
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.record(http.StatusOK)
-	n, err := w.ResponseWriter.Write(b)
 	w.s.logMu.Lock()
-	w.entry.Bytes += n
+	w.entry.Bytes += len(b)
 	w.s.logMu.Unlock()
+	n, err := w.ResponseWriter.Write(b)
+	if n < len(b) {
+		w.s.logMu.Lock()
+		w.entry.Bytes -= len(b) - n
+		w.s.logMu.Unlock()
+	}
 	return n, err
 }
 
