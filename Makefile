@@ -29,7 +29,8 @@ demo: build
 docker-build:
 	docker build -t $(IMAGE) .
 
-# Rewrites spec.json and streams/testdata/schemas/*.json from the code.
+# Rewrites spec.json, streams/testdata/schemas/*.json and
+# streams/testdata/catalog.json from the code.
 golden:
 	$(GO) test -count=1 ./connector ./streams -run Golden -update
 

@@ -30,6 +30,20 @@ type Selected struct {
 	FullRefreshFallback bool
 }
 
+// incrementalNames lists the streams with a cursor as prose, "a, b and c".
+func incrementalNames() string {
+	var names []string
+	for _, s := range streams.All() {
+		if s.Incremental() {
+			names = append(names, s.Name)
+		}
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
 // InputError is a catalog or state the connector cannot run with.
 type InputError struct{ Msg string }
 

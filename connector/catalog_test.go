@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/source-botmaker/source-botmaker/streams"
 )
 
 func TestParseCatalog(t *testing.T) {
@@ -40,6 +42,21 @@ func TestParseCatalogIncrementalFallsBackToFullRefresh(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].Incremental || !got[0].FullRefreshFallback {
 		t.Errorf("got %+v", got)
+	}
+}
+
+// The fallback's warning names every stream that has a cursor, and only
+// those.
+func TestIncrementalNames(t *testing.T) {
+	got := incrementalNames()
+	named := map[string]bool{}
+	for _, n := range strings.Split(strings.Replace(got, " and ", ", ", 1), ", ") {
+		named[n] = true
+	}
+	for _, s := range streams.All() {
+		if named[s.Name] != s.Incremental() {
+			t.Errorf("%q names %s: %v; incremental: %v", got, s.Name, named[s.Name], s.Incremental())
+		}
 	}
 }
 

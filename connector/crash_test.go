@@ -3,6 +3,7 @@ package connector_test
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -135,7 +136,7 @@ func (p *proc) readUntil(s string, limit time.Duration) bool {
 // crashCounts make a clean incremental read of a few seconds under the
 // binary's own pacing (the binary cannot be told not to pace), with
 // several pages and checkpoints per stream.
-var crashCounts = fakebotmaker.Counts{Chats: 1200, Messages: 9000, Sessions: 1500, Calls: 800, Contacts: 400, Agents: 60, Channels: 4, Intents: 300, Tickets: 700}
+var crashCounts = fakebotmaker.Counts{"chats": 1200, "messages": 9000, "sessions": 1500, "calls": 800, "contacts": 400, "agents": 60, "channels": 4, "intents": 300, "tickets": 700}
 
 // ledger is what a platform commits from a sequence of runs: a stream's
 // records count once a later STATE of that stream covers them, and the
@@ -219,10 +220,7 @@ func (l *ledger) compare(want map[string]map[string]int) (missing []string, dups
 func TestCrashResumeLosesNothing(t *testing.T) {
 	for _, order := range []fakebotmaker.Order{fakebotmaker.OldestFirst, fakebotmaker.NewestFirst, fakebotmaker.Shuffled} {
 		t.Run(string(order), func(t *testing.T) {
-			q := fakebotmaker.Quirks{Order: map[string]fakebotmaker.Order{}}
-			for _, e := range []string{"chats", "messages", "sessions", "calls"} {
-				q.Order[e] = order
-			}
+			q := fakebotmaker.Quirks{Order: fakebotmaker.OrderEvery(order)}
 			crashResume(t, fakebotmaker.Config{Token: secret, Seed: 21, HistoryDays: 60, Counts: crashCounts, Quirks: q})
 		})
 	}
@@ -367,8 +365,8 @@ func TestSignalStopsPromptly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			counts := crashCounts
-			counts.Messages = 300000 // about a minute of paced requests
+			counts := maps.Clone(crashCounts)
+			counts["messages"] = 300000 // about a minute of paced requests
 			srv := fakebotmaker.New(fakebotmaker.Config{Token: secret, Seed: 4, HistoryDays: 60, Counts: counts, Faults: tt.faults})
 			defer srv.Close()
 			dir := t.TempDir()

@@ -167,7 +167,7 @@ func TestPacedSyncGetsNo429(t *testing.T) {
 
 // faultCounts make a sync of a few hundred requests, so that a 5% fault
 // rate injects dozens of faults; without pacing it takes a few seconds.
-var faultCounts = fakebotmaker.Counts{Chats: 12000, Messages: 60000, Sessions: 12000, Calls: 6000, Contacts: 6000, Agents: 500, Channels: 8, Intents: 4000, Tickets: 8000}
+var faultCounts = fakebotmaker.Counts{"chats": 12000, "messages": 60000, "sessions": 12000, "calls": 6000, "contacts": 6000, "agents": 500, "channels": 8, "intents": 4000, "tickets": 8000}
 
 // A full sync of all nine streams while 5% of requests fail (500, 502,
 // 503, truncated 200, slow, 429) delivers every record exactly as a clean

@@ -334,7 +334,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	}
 	for _, sel := range selected {
 		if sel.FullRefreshFallback {
-			c.log.Warn().Msgf("stream %q supports only full_refresh; it is read in full although the catalog asks for incremental (incremental is available for chats, messages, sessions, calls and tickets)", sel.Stream.Name)
+			c.log.Warn().Msgf("stream %q supports only full_refresh; it is read in full although the catalog asks for incremental (incremental is available for %s)", sel.Stream.Name, incrementalNames())
 		}
 	}
 	states := map[string]json.RawMessage{}

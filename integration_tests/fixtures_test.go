@@ -134,21 +134,39 @@ func configuredCatalog(t *testing.T, streams []cat.Stream) []byte {
 	return append(b, '\n')
 }
 
-// expectedKeys lists "stream id" of an expected_records.jsonl.
-func expectedKeys(t *testing.T, raw []byte) []string {
+// expectedKeys lists "stream key" of an expected_records.jsonl, the key
+// being the record's primary key as the configured catalog declares it.
+func expectedKeys(t *testing.T, raw, catalog []byte) []string {
 	t.Helper()
+	var c struct {
+		Streams []struct {
+			Stream     struct{ Name string } `json:"stream"`
+			PrimaryKey [][]string            `json:"primary_key"`
+		} `json:"streams"`
+	}
+	if err := json.Unmarshal(catalog, &c); err != nil {
+		t.Fatal(err)
+	}
+	pks := map[string][][]string{}
+	for _, s := range c.Streams {
+		pks[s.Stream.Name] = s.PrimaryKey
+	}
 	recs, err := cat.LoadExpectedRecords(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var keys []string
 	for stream, list := range recs {
+		pk, ok := pks[stream]
+		if !ok {
+			t.Fatalf("expected records of %s, a stream the catalog lacks", stream)
+		}
 		for _, d := range list {
-			id := d["id"]
-			if id == nil {
-				id = d["chat_id"]
+			key := stream
+			for _, path := range pk {
+				key += fmt.Sprintf(" %v", d[path[0]])
 			}
-			keys = append(keys, fmt.Sprintf("%s %v", stream, id))
+			keys = append(keys, key)
 		}
 	}
 	sort.Strings(keys)
@@ -186,14 +204,45 @@ func TestGenerateExpectedRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(expectedKeys(t, expected), expectedKeys(t, gotExpected)); diff != "" {
+	if diff := cmp.Diff(expectedKeys(t, expected, catalog), expectedKeys(t, gotExpected, catalog)); diff != "" {
 		t.Errorf("expected_records.jsonl is stale; run go test ./integration_tests -run TestGenerateExpectedRecords -update (-generated +committed):\n%s", diff)
 	}
 }
 
-// TestStateFixtures checks the hand-written state files against the
-// discovered catalog: every incremental stream, keyed by its cursor field,
-// with a timestamp the connector accepts.
+// stateFixtures are the state files and the one cursor value each gives
+// every incremental stream: an ordinary past one, and one far in the future
+// (CAT's test_state_with_abnormally_large_values).
+var stateFixtures = []struct{ name, cursor string }{
+	{"abnormal_state.json", "2999-12-31T00:00:00Z"},
+	{"sample_state.json", "2025-06-01T00:00:00Z"},
+}
+
+// stateFixture is the state file that gives each stream of cursors (name
+// to cursor field) the value cursor.
+func stateFixture(cursors map[string]string, cursor string) []byte {
+	names := make([]string, 0, len(cursors))
+	for n := range cursors {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b bytes.Buffer
+	b.WriteString("[\n")
+	for i, n := range names {
+		fmt.Fprintf(&b, `  {"type": "STREAM", "stream": {"stream_descriptor": {"name": %q}, "stream_state": {%q: %q}}}`, n, cursors[n], cursor)
+		if i < len(names)-1 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("]\n")
+	return b.Bytes()
+}
+
+// TestStateFixtures checks the state files against the discovered catalog:
+// every incremental stream, keyed by its cursor field, with a timestamp the
+// connector accepts. With -update it writes them from discover.
+//
+//	go test ./integration_tests -run TestStateFixtures -update
 func TestStateFixtures(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(repoRoot, "spec.json"))
 	if err != nil || len(raw) == 0 {
@@ -216,8 +265,14 @@ func TestStateFixtures(t *testing.T) {
 			want[s.Name] = s.DefaultCursorField[0]
 		}
 	}
-	for _, name := range []string{"abnormal_state.json", "sample_state.json"} {
+	for _, fx := range stateFixtures {
+		name := fx.name
 		t.Run(name, func(t *testing.T) {
+			if *update {
+				if err := os.WriteFile(fixturePath(name), stateFixture(want, fx.cursor), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			raw, err := os.ReadFile(fixturePath(name))
 			if err != nil {
 				t.Fatal(err)

@@ -17,7 +17,7 @@ import (
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 )
 
-var update = flag.Bool("update", false, "regenerate the generated fixtures (configured_catalog.json, expected_records.jsonl)")
+var update = flag.Bool("update", false, "regenerate the generated fixtures (configured_catalog.json, expected_records.jsonl, the state files)")
 
 // repoRoot is the connector directory: acceptance-test-config.yml's folder.
 const repoRoot = ".."
@@ -26,8 +26,8 @@ const repoRoot = ".."
 // per-endpoint pacing while still giving each windowed stream several
 // checkpoints (three 30-day windows plus pages) for the slice test.
 var smallCounts = fakebotmaker.Counts{
-	Chats: 60, Messages: 300, Sessions: 120, Calls: 40, Contacts: 50,
-	Agents: 10, Channels: 6, Intents: 30, Tickets: 60,
+	"chats": 60, "messages": 300, "sessions": 120, "calls": 40, "contacts": 50,
+	"agents": 10, "channels": 6, "intents": 30, "tickets": 60,
 }
 
 // fakeSeed is the data seed of the fixtures: expected_records.jsonl holds

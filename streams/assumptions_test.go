@@ -33,11 +33,6 @@ func lost(want []string, got ...[]string) []string {
 	return out
 }
 
-// allOrders applies one order to every windowed endpoint that takes from/to.
-func allOrders(o fakebotmaker.Order) map[string]fakebotmaker.Order {
-	return map[string]fakebotmaker.Order{"chats": o, "messages": o, "sessions": o, "calls": o}
-}
-
 // Botmaker serves records three days after their timestamp during the
 // first sync and at once during the second; the connector's clock may also
 // run ahead of Botmaker's or behind it. The two syncs lose nothing that
@@ -135,7 +130,7 @@ func resumeLoss(t *testing.T, f *fixture, opts map[string]any) int {
 func TestResumeUnderEveryOrder(t *testing.T) {
 	for _, order := range []fakebotmaker.Order{fakebotmaker.OldestFirst, fakebotmaker.NewestFirst, fakebotmaker.Shuffled} {
 		t.Run(string(order), func(t *testing.T) {
-			f := newFixture(t, fakebotmaker.Config{Quirks: fakebotmaker.Quirks{Order: allOrders(order)}})
+			f := newFixture(t, fakebotmaker.Config{Quirks: fakebotmaker.Quirks{Order: fakebotmaker.OrderEvery(order)}})
 			n := resumeLoss(t, f, map[string]any{"lookback_window_hours": 1})
 			t.Logf("order %s: %d records lost over every resume", order, n)
 		})
@@ -172,7 +167,7 @@ func TestFutureRecordNeverBookmarked(t *testing.T) {
 
 // A saved state in the future is named in a WARN.
 func TestFutureStateWarns(t *testing.T) {
-	f := newFixture(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{Messages: 50}})
+	f := newFixture(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{"messages": 50}})
 	o := f.mustRead(nil, true, stateFile(streamState("messages", map[string]string{"creationTime": "2099-01-01T00:00:00Z"})), "messages")
 	if !slices.ContainsFunc(o.Logs, func(l airbyte.Log) bool {
 		return l.Level == airbyte.LogWarn && strings.Contains(l.Message, "messages") && strings.Contains(l.Message, "2099-01-01T00:00:00Z")
@@ -183,7 +178,7 @@ func TestFutureStateWarns(t *testing.T) {
 
 // /tickets pages without total are read to the end.
 func TestTicketsWithoutTotal(t *testing.T) {
-	f := newFixture(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{Tickets: 1200}, Quirks: fakebotmaker.Quirks{TicketsNoTotal: true}})
+	f := newFixture(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{"tickets": 1200}, Quirks: fakebotmaker.Quirks{TicketsNoTotal: true}})
 	o := f.mustRead(nil, true, nil, "tickets")
 	want := f.truth("tickets")
 	if l := lost(want, ids(o, "tickets")); len(l) > 0 {
@@ -259,7 +254,7 @@ func TestWallClockStateResumes(t *testing.T) {
 // passed in pending_backfill; a later sync with long-term search reads it.
 func TestSlowWalkAtTheRecentEdge(t *testing.T) {
 	f := newFixture(t, fakebotmaker.Config{
-		Counts: fakebotmaker.Counts{Messages: 40000},
+		Counts: fakebotmaker.Counts{"messages": 40000},
 		Quirks: fakebotmaker.Quirks{MovingEdge: true, PageAdvance: time.Minute, Order: map[string]fakebotmaker.Order{"messages": fakebotmaker.NewestFirst}},
 	})
 	o1 := f.mustRead(map[string]any{"long_term_search": false}, true, nil, "messages")

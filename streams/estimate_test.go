@@ -12,7 +12,7 @@ import (
 // A sync over several windows tells Airbyte how many records to expect after
 // each window but the last, extrapolated from the windows done so far.
 func TestWindowEstimates(t *testing.T) {
-	srv := fakebotmaker.New(fakebotmaker.Config{Seed: 5, HistoryDays: 89, Counts: fakebotmaker.Counts{Messages: 3000}})
+	srv := fakebotmaker.New(fakebotmaker.Config{Seed: 5, HistoryDays: 89, Counts: fakebotmaker.Counts{"messages": 3000}})
 	defer srv.Close()
 	s, _ := streams.Lookup("messages")
 	sink := &memSink{}

@@ -232,7 +232,7 @@ func TestShortLookbackFromOpenSession(t *testing.T) {
 // connector defines them: re-read when the cursor is at or before the
 // bookmark the sync started from.
 func TestBilledTrafficMatchesTheFake(t *testing.T) {
-	names := []string{"calls", "chats", "messages", "sessions", "tickets"}
+	names := windowed
 	for _, lts := range []bool{true, false} {
 		f := newFixture(t, fakebotmaker.Config{HistoryDays: 10})
 		opts := map[string]any{"long_term_search": lts}

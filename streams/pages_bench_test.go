@@ -17,7 +17,7 @@ func fakePage(tb testing.TB) ([]byte, *url.URL) {
 	tb.Helper()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	srv := fakebotmaker.NewHandler(fakebotmaker.Config{Now: now, HistoryDays: 30,
-		Counts: fakebotmaker.Counts{Messages: 100_000}, LargeTextEvery: 50})
+		Counts: fakebotmaker.Counts{"messages": 100_000}, LargeTextEvery: 50})
 	q := url.Values{"from": {FormatTime(now.AddDate(0, 0, -30))}, "to": {FormatTime(now)}, "limit": {"1500"}, "long-term-search": {"true"}}
 	u := &url.URL{Scheme: "http", Host: "fake", Path: "/v2.0/messages", RawQuery: q.Encode()}
 	req := httptest.NewRequest("GET", u.String(), nil)

@@ -68,7 +68,7 @@ func reqLine(r fakebotmaker.Request, opaque ...string) string {
 // contacts with next-page-token, agents and intents with nextPage URLs,
 // channels in one request.
 func TestCatalogueStreamsPaging(t *testing.T) {
-	counts := fakebotmaker.Counts{Contacts: 250, Agents: 150, Channels: 5, Intents: 401}
+	counts := fakebotmaker.Counts{"contacts": 250, "agents": 150, "channels": 5, "intents": 401}
 	srv := fakebotmaker.New(fakebotmaker.Config{Seed: 3, Counts: counts})
 	defer srv.Close()
 	tests := []struct {

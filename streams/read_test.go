@@ -53,9 +53,17 @@ func TestFullSyncReturnsEveryRecord(t *testing.T) {
 // nothing is answered 400.
 func TestWindowsTileAtMost30Days(t *testing.T) {
 	f := newFixture(t, fakebotmaker.Config{})
-	f.mustRead(nil, true, nil, "calls", "chats", "messages", "sessions")
-	recent := map[string]time.Duration{"chats": 7 * 24 * time.Hour, "messages": 3 * 24 * time.Hour, "sessions": 7 * 24 * time.Hour}
-	for _, name := range []string{"calls", "chats", "messages", "sessions"} {
+	var fromTo []string
+	recent := map[string]time.Duration{} // the fake's, not the Defs' own
+	for _, s := range streams.All() {
+		if s.Window == streams.FromTo {
+			fromTo = append(fromTo, s.Name)
+			e, _ := fakebotmaker.Lookup(s.Name)
+			recent[s.Name] = e.Recent
+		}
+	}
+	f.mustRead(nil, true, nil, fromTo...)
+	for _, name := range fromTo {
 		reqs := firstPages(t, f.srv, name)
 		var listing, probes []request
 		for _, r := range reqs {
@@ -209,7 +217,7 @@ func TestFutureState(t *testing.T) {
 // A state the stream cannot use fails that stream with a config_error that
 // names the stream and the bad value, before any request.
 func TestMalformedState(t *testing.T) {
-	f := newFixture(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{Chats: 10, Messages: 10, Sessions: 10, Calls: 10, Tickets: 10}})
+	f := newFixture(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{"chats": 10, "messages": 10, "sessions": 10, "calls": 10, "tickets": 10}})
 	tests := []struct {
 		name  string
 		state string // %s is the cursor field
@@ -268,7 +276,7 @@ func TestMalformedState(t *testing.T) {
 // The sessions include_* options become the include-* parameters of the
 // listing; the open-session probe never asks for the billed extras.
 func TestSessionIncludeOptions(t *testing.T) {
-	f := newFixture(t, fakebotmaker.Config{HistoryDays: 5, Counts: fakebotmaker.Counts{Sessions: 200}})
+	f := newFixture(t, fakebotmaker.Config{HistoryDays: 5, Counts: fakebotmaker.Counts{"sessions": 200}})
 	tests := []struct {
 		opts map[string]any
 		want map[string]string

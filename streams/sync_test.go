@@ -18,8 +18,23 @@ import (
 // Helpers shared by the read tests: a fake Botmaker API whose clock is
 // also the connector's, and in-process reads against it.
 
-// windowed are the five incremental streams.
-var windowed = []string{"calls", "chats", "messages", "sessions", "tickets"}
+// windowed are the incremental streams, by name.
+var windowed = streamsWhere((*streams.Stream).Incremental)
+
+// recentOnly are the streams Botmaker serves only recent days of without
+// long-term search.
+var recentOnly = streamsWhere(func(s *streams.Stream) bool { return s.Recent > 0 })
+
+// streamsWhere names the registered streams f keeps, in name order.
+func streamsWhere(f func(*streams.Stream) bool) []string {
+	var out []string
+	for _, s := range streams.All() {
+		if f(s) {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
 
 type fixture struct {
 	t     *testing.T
@@ -205,7 +220,7 @@ func firstPages(t *testing.T, srv *fakebotmaker.Server, stream string) []request
 	t.Helper()
 	var out []request
 	for _, r := range srv.Requests() {
-		if r.Path != "/v2.0/"+stream || r.Query.Get("page") != "" {
+		if r.Endpoint != stream || r.Query.Get("page") != "" {
 			continue
 		}
 		rq := request{Request: r}

@@ -13,7 +13,7 @@ import (
 // state, so only its warning may promise that a later sync reads the period.
 func TestSkippedPeriodWarningByMode(t *testing.T) {
 	f := newFixture(t, fakebotmaker.Config{})
-	limited := []string{"chats", "messages", "sessions"}
+	limited := recentOnly
 	tests := []struct {
 		name          string
 		incremental   bool

@@ -38,9 +38,24 @@ from pathlib import Path
 
 TOKEN = "fake-botmaker-token-0123456789abcdef"  # fakebotmaker.DefaultToken
 LOOKBACK_HOURS = 1  # the smallest the spec allows: the overlap to expect
-INCREMENTAL = ["calls", "chats", "messages", "sessions", "tickets"]
-FULL_REFRESH = ["agents", "channels", "contacts", "intents"]
-PK = {"chats": "chat_id"}  # every other stream's primary key is "id"
+# The streams, their sync modes and primary keys come from the connector's
+# own discover (set_streams), never from a list here.
+INCREMENTAL = []
+FULL_REFRESH = []
+PK = {}
+# New items per incremental stream before the second sync, made by the
+# fake's POST /_control/add (a stream whose fake endpoint has no such
+# mutation fails the check, naming it).
+ADDED = 3
+
+
+def set_streams(catalog):
+    for s in catalog["streams"]:
+        name = s["name"]
+        (INCREMENTAL if "incremental" in s["supported_sync_modes"] else FULL_REFRESH).append(name)
+        PK[name] = [k[0] for k in s["source_defined_primary_key"]]
+    INCREMENTAL.sort()
+    FULL_REFRESH.sort()
 
 
 class NetGuard:
@@ -176,6 +191,7 @@ def protocol_check(connector, cfg_path, workdir, protocol_python):
     if r.get("RECORD", 0) == 0 or r.get("STATE", 0) < streams:
         raise SystemExit("read: want records and a state per stream, got %s" % r)
     print("protocol models parsed every line:", json.dumps({Path(k).name: v for k, v in counts.items()}))
+    return catalog
 
 
 def state_cursors(provider, catalog):
@@ -204,11 +220,13 @@ def ids_since(df, stream, since):
     _airbyte_extracted_at is the record's emitted_at, stored as a naive UTC
     timestamp.
     """
-    col = PK.get(stream, "id")
-    if since is None:
-        return list(df[col])
-    naive = since.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return list(df[df["_airbyte_extracted_at"] >= naive][col])
+    cols = PK[stream]
+    if since is not None:
+        naive = since.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        df = df[df["_airbyte_extracted_at"] >= naive]
+    if len(cols) == 1:
+        return list(df[cols[0]])
+    return list(df[cols].itertuples(index=False, name=None))
 
 
 README_HEADING = "### From Python with PyAirbyte"
@@ -276,7 +294,7 @@ def main():
     try:
         now = dt.datetime.now(dt.timezone.utc)
         cfg, cfg_path = write_config(workdir, api_url, now)
-        protocol_check(a.connector, cfg_path, workdir, a.protocol_python)
+        set_streams(protocol_check(a.connector, cfg_path, workdir, a.protocol_python))
         t1 = time.monotonic()
 
         source = ab.get_source("source-botmaker", config=cfg, local_executable=a.connector,
@@ -296,13 +314,7 @@ def main():
             if len(got) != total or len(set(got)) != total:
                 failures.append("sync 1: %s has %d rows (%d distinct), the fake has %d" % (stream, len(got), len(set(got)), total))
 
-        new = {
-            "messages": control(ctl, "add-messages", "POST", n=7),
-            "calls": control(ctl, "add-calls", "POST", n=3),
-            "tickets": control(ctl, "add-tickets", "POST", n=4),
-            "sessions": control(ctl, "add-sessions", "POST", n=2),
-            "chats": control(ctl, "touch-chats", "POST", n=5),
-        }
+        new = {stream: control(ctl, "add", "POST", endpoint=stream, n=ADDED) for stream in INCREMENTAL}
         # The fake stamps new items with whole seconds; the connector's
         # windows end at "now", so let a second pass before syncing again.
         time.sleep(1.1)

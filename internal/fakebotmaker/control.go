@@ -16,6 +16,7 @@ import (
 //	POST /_control/add-calls?n=N      -> JSON list of new call ids
 //	POST /_control/add-tickets?n=N    -> JSON list of new ticket ids
 //	POST /_control/add-sessions?n=N   -> JSON list of new session ids
+//	POST /_control/add?endpoint=E&n=N -> JSON list of the ids Server.Add returns
 //	POST /_control/finish-sessions    -> JSON list of finished session ids
 //	POST /_control/advance?d=1h30m    -> {"now": "..."} (moves the server clock)
 //	POST /_control/lag?d=72h          -> {"lag": "72h0m0s"} (sets Quirks.Lag)
@@ -51,7 +52,7 @@ func (s *Server) serveControl(rw http.ResponseWriter, r *http.Request) {
 		"add-tickets":  s.AddTickets,
 		"add-sessions": s.AddSessions,
 	}
-	post := map[string]bool{"finish-sessions": true, "advance": true, "lag": true, "reset-requests": true}
+	post := map[string]bool{"add": true, "finish-sessions": true, "advance": true, "lag": true, "reset-requests": true}
 	get := map[string]bool{"stats": true, "ids": true, "total": true, "now": true, "requests": true}
 	switch {
 	case mutations[op] != nil || post[op]:
@@ -81,6 +82,18 @@ func (s *Server) serveControl(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch op {
+	case "add":
+		n, err := strconv.Atoi(q.Get("n"))
+		if err != nil || n < 0 || n > 10_000_000 {
+			fail(http.StatusBadRequest, "n must be an integer between 0 and 10000000")
+			return
+		}
+		ids, ok := s.Add(q.Get("endpoint"), n)
+		if !ok {
+			fail(http.StatusBadRequest, "endpoint "+strconv.Quote(q.Get("endpoint"))+" has no add mutation in the fake's table")
+			return
+		}
+		reply(nonNil(ids))
 	case "finish-sessions":
 		reply(nonNil(s.FinishOpenSessions()))
 	case "advance":
@@ -124,8 +137,8 @@ func (s *Server) serveControl(rw http.ResponseWriter, r *http.Request) {
 		reply(out)
 	case "ids", "total":
 		ep := q.Get("endpoint")
-		if !isEndpoint(ep) {
-			fail(http.StatusBadRequest, "endpoint must be one of "+strings.Join(Endpoints, ", "))
+		if endpointIndex[ep] == nil {
+			fail(http.StatusBadRequest, "endpoint must be one of "+strings.Join(EndpointNames(), ", "))
 			return
 		}
 		if op == "total" {

@@ -47,7 +47,7 @@ type gen struct {
 	t0         int64 // unix seconds, Config.Now floored
 	hist       int64 // history span in seconds
 	recent     int64 // the "boosted" recent span (3 days or hist if shorter)
-	n          Counts
+	n          []int // item counts by the endpoint rows' kind (Counts.byKind)
 	largeEvery int
 	channels   []channel
 	sessStride int64
@@ -155,7 +155,7 @@ var knownPlatforms = map[string]bool{
 var channelNames = []string{"Ventas", "Soporte", "Atención 24/7", "Cobranzas", "Marketing \"VIP\"", "Postventa"}
 
 func (g *gen) makeChannels() []channel {
-	out := make([]channel, g.n.Channels)
+	out := make([]channel, g.n[kChannel])
 	for k := range out {
 		h := g.hash(kChannel, k, 0)
 		p := channelPlatforms[k%len(channelPlatforms)]
@@ -287,5 +287,5 @@ func (g *gen) appendAgentID(b []byte, a int) []byte { return g.appendID(b, kAgen
 // that can share a start second) always get distinct chats, so session ids
 // "<chatId>_<start>" are unique.
 func (g *gen) sessChat(j int) int {
-	return int((int64(j)*g.sessStride + int64(g.seed%1000)) % int64(g.n.Chats))
+	return int((int64(j)*g.sessStride + int64(g.seed%1000)) % int64(g.n[kChat]))
 }

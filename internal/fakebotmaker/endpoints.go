@@ -11,16 +11,7 @@ import (
 	"time"
 )
 
-// Page sizes.
 const (
-	chatsPageSize    = 250
-	messagesMaxPage  = 1000 // "Each response carries 1000 messages max" even when limit is 1500
-	sessionsPageSize = 500
-	callsPageSize    = 250
-	contactsPageSize = 100
-	agentsPageSize   = 100
-	intentsPageSize  = 200
-
 	// maxSessionMessages caps the messages embedded per session with
 	// include-messages=true (base sessions can own hundreds of messages at
 	// benchmark scale).
@@ -124,6 +115,12 @@ func (s *Server) parseWindow(q url.Values, now time.Time, ws winSpec) (window, *
 		return window{}, &apiErr{http.StatusBadRequest, "INVALID_DATETIME_INTERVAL", "from", ws.recentMsg}
 	}
 	return window{from, to}, nil
+}
+
+// recentMsg is the 400's message for a from older than Recent without
+// long-term search.
+func (e *Endpoint) recentMsg() string {
+	return strings.ToUpper(e.Name[:1]) + e.Name[1:] + " beyond the last " + strconv.Itoa(int(e.Recent/(24*time.Hour))) + " days need long-term-search=true"
 }
 
 func oneDayBefore(_, to int64) int64 { return to - int64(24*time.Hour) }
@@ -231,7 +228,7 @@ func (w *jw) endPage(next string) {
 
 // ---- /chats ----------------------------------------------------------------
 
-func (s *Server) listChats(w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) listChats(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
 	lts, e := parseBool(q, "long-term-search")
 	if e != nil {
 		return e
@@ -239,9 +236,9 @@ func (s *Server) listChats(w *jw, r *http.Request, q url.Values) *apiErr {
 	if _, e := parseBool(q, "only-users-never-talked"); e != nil {
 		return e
 	}
-	win, cur, e := s.pageStart(q, 'c', winSpec{
+	win, cur, e := s.pageStart(q, ep.tokenKind, winSpec{
 		defFrom: oneDayBefore, defTo: atNow, lts: lts,
-		recent: 7 * 24 * time.Hour, recentMsg: "Chats beyond the last 7 days need long-term-search=true",
+		recent: ep.Recent, recentMsg: ep.recentMsg(),
 		maxSpan: maxSpan,
 	})
 	if e != nil {
@@ -259,7 +256,7 @@ func (s *Server) listChats(w *jw, r *http.Request, q url.Values) *apiErr {
 			t := s.chatLast[j]
 			return t > ct || (t == ct && j > ci)
 		})
-		if s.cfg.Quirks.Order["chats"] == NewestFirst {
+		if s.cfg.Quirks.Order[ep.Name] == NewestFirst {
 			start = sort.Search(len(s.chatOrder), func(k int) bool {
 				j := s.chatOrder[k]
 				t := s.chatLast[j]
@@ -267,11 +264,11 @@ func (s *Server) listChats(w *jw, r *http.Request, q url.Values) *apiErr {
 			}) - 1
 		}
 	}
-	ks, nextK := s.pageOf("chats", lo, hi, start, chatsPageSize, nil)
+	ks, nextK := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, nil)
 	base := apiBase(r)
 	w.beginPage()
 	if len(ks) > 0 {
-		s.writeFuture(w, cur == nil, "chatId", "lastUserMessageDatetime", func(w *jw) { s.writeChat(w, int(s.chatOrder[ks[0]]), base, true) })
+		s.writeFuture(w, cur == nil, ep, func(w *jw) { s.writeChat(w, int(s.chatOrder[ks[0]]), base, true) })
 	}
 	for _, k := range ks {
 		s.writeChat(w, int(s.chatOrder[k]), base, true)
@@ -279,11 +276,11 @@ func (s *Server) listChats(w *jw, r *http.Request, q url.Values) *apiErr {
 	next := ""
 	if nextK >= 0 {
 		last := ks[len(ks)-1] // the page's last position in walk order
-		if s.cfg.Quirks.Order["chats"] == Shuffled {
+		if s.cfg.Quirks.Order[ep.Name] == Shuffled {
 			last = slices.Max(ks)
 		}
 		j := s.chatOrder[last]
-		next = nextURL(r, q, cursor{'c', win.from, win.to, s.chatLast[j], int64(j)})
+		next = nextURL(r, q, cursor{ep.tokenKind, win.from, win.to, s.chatLast[j], int64(j)})
 	}
 	w.endPage(next)
 	return nil
@@ -299,12 +296,12 @@ func (s *Server) chatRange(win window) (int, int) {
 
 // ---- /messages -------------------------------------------------------------
 
-func (s *Server) listMessages(w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) listMessages(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
 	lts, e := parseBool(q, "long-term-search")
 	if e != nil {
 		return e
 	}
-	limit, e := parseInt(q, "limit", 250, 250, 1500)
+	limit, e := parseInt(q, "limit", 250, 250, int64(ep.Limit))
 	if e != nil {
 		return e
 	}
@@ -333,15 +330,15 @@ func (s *Server) listMessages(w *jw, r *http.Request, q url.Values) *apiErr {
 		ws.maxSpan = 92 * 24 * time.Hour
 	default:
 		ws.defTo = atNow
-		ws.defFrom = func(now, _ int64) int64 { return now - int64(3*24*time.Hour) }
-		ws.recent = 3 * 24 * time.Hour
-		ws.recentMsg = "Messages beyond the last 3 days need long-term-search=true"
+		ws.defFrom = func(now, _ int64) int64 { return now - int64(ep.Recent) }
+		ws.recent = ep.Recent
+		ws.recentMsg = ep.recentMsg()
 	}
-	win, cur, e := s.pageStart(q, 'm', ws)
+	win, cur, e := s.pageStart(q, ep.tokenKind, ws)
 	if e != nil {
 		return e
 	}
-	pageSize := int(min(limit, messagesMaxPage))
+	pageSize := min(int(limit), ep.PageSize)
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -356,17 +353,17 @@ func (s *Server) listMessages(w *jw, r *http.Request, q url.Values) *apiErr {
 	if chatFilter >= 0 {
 		keep = func(seq int) bool { return s.msgMeta(seq).chat == chatFilter }
 	}
-	seqs, nextSeq := s.pageOf("messages", lo, hi, start, pageSize, s.hideLate("messages", s.msgTime, keep))
+	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, pageSize, s.hideLate(ep, s.msgTime, keep))
 	w.beginPage()
 	if len(seqs) > 0 {
-		s.writeFuture(w, cur == nil, "id", "creationTime", func(w *jw) { s.writeMessage(w, seqs[0], s.msgMeta(seqs[0]), false) })
+		s.writeFuture(w, cur == nil, ep, func(w *jw) { s.writeMessage(w, seqs[0], s.msgMeta(seqs[0]), false) })
 	}
 	for _, seq := range seqs {
 		s.writeMessage(w, seq, s.msgMeta(seq), false)
 	}
 	next := ""
 	if nextSeq >= 0 {
-		next = nextURL(r, q, cursor{'m', win.from, win.to, int64(nextSeq), 0})
+		next = nextURL(r, q, cursor{ep.tokenKind, win.from, win.to, int64(nextSeq), 0})
 	}
 	w.endPage(next)
 	return nil
@@ -374,8 +371,8 @@ func (s *Server) listMessages(w *jw, r *http.Request, q url.Values) *apiErr {
 
 func (s *Server) chatIndexOf(id string) (int32, bool) {
 	s.chatIndexOnce.Do(func() {
-		s.chatIndex = make(map[string]int32, s.g.n.Chats)
-		for j := 0; j < s.g.n.Chats; j++ {
+		s.chatIndex = make(map[string]int32, s.g.n[kChat])
+		for j := 0; j < s.g.n[kChat]; j++ {
 			s.chatIndex[s.g.id(kChat, j)] = int32(j)
 		}
 	})
@@ -387,7 +384,7 @@ func (s *Server) chatIndexOf(id string) (int32, bool) {
 
 type includes struct{ messages, events, ai, variables bool }
 
-func (s *Server) listSessions(w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) listSessions(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
 	var inc includes
 	var lts, open bool
 	for _, p := range []struct {
@@ -409,13 +406,13 @@ func (s *Server) listSessions(w *jw, r *http.Request, q url.Values) *apiErr {
 	}
 	ws := winSpec{
 		defFrom: oneDayBefore, defTo: atNow, lts: lts,
-		recent: 7 * 24 * time.Hour, recentMsg: "Sessions beyond the last 7 days need long-term-search=true",
+		recent: ep.Recent, recentMsg: ep.recentMsg(),
 		maxSpan: maxSpan,
 	}
 	if !open {
 		ws.defTo = func(now int64) int64 { return now - int64(24*time.Hour) }
 	}
-	win, cur, e := s.pageStart(q, 's', ws)
+	win, cur, e := s.pageStart(q, ep.tokenKind, ws)
 	if e != nil {
 		return e
 	}
@@ -428,19 +425,19 @@ func (s *Server) listSessions(w *jw, r *http.Request, q url.Values) *apiErr {
 	if cur != nil {
 		start = int(cur.a)
 	}
-	seqs, nextSeq := s.pageOf("sessions", lo, hi, start, sessionsPageSize, s.hideLate("sessions", s.sessTime, func(seq int) bool {
+	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, s.hideLate(ep, s.sessTime, func(seq int) bool {
 		return open || !s.sessMeta(seq).open
 	}))
 	w.beginPage()
 	if len(seqs) > 0 {
-		s.writeFuture(w, cur == nil, "id", "creationTime", func(w *jw) { s.writeSession(w, seqs[0], s.sessMeta(seqs[0]), inc) })
+		s.writeFuture(w, cur == nil, ep, func(w *jw) { s.writeSession(w, seqs[0], s.sessMeta(seqs[0]), inc) })
 	}
 	for _, seq := range seqs {
 		s.writeSession(w, seq, s.sessMeta(seq), inc)
 	}
 	next := ""
 	if nextSeq >= 0 {
-		next = nextURL(r, q, cursor{'s', win.from, win.to, int64(nextSeq), 0})
+		next = nextURL(r, q, cursor{ep.tokenKind, win.from, win.to, int64(nextSeq), 0})
 	}
 	w.endPage(next)
 	return nil
@@ -448,10 +445,10 @@ func (s *Server) listSessions(w *jw, r *http.Request, q url.Values) *apiErr {
 
 // ---- /calls ----------------------------------------------------------------
 
-func (s *Server) listCalls(w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) listCalls(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
 	// /calls has no long-term-search parameter in SPEC and no recent-window
 	// restriction here; the 1-month cap applies.
-	win, cur, e := s.pageStart(q, 'k', winSpec{defFrom: oneDayBefore, defTo: atNow, maxSpan: maxSpan})
+	win, cur, e := s.pageStart(q, ep.tokenKind, winSpec{defFrom: oneDayBefore, defTo: atNow, maxSpan: maxSpan})
 	if e != nil {
 		return e
 	}
@@ -464,17 +461,17 @@ func (s *Server) listCalls(w *jw, r *http.Request, q url.Values) *apiErr {
 	if cur != nil {
 		start = int(cur.a)
 	}
-	seqs, nextSeq := s.pageOf("calls", lo, hi, start, callsPageSize, s.hideLate("calls", s.callTime, nil))
+	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, s.hideLate(ep, s.callTime, nil))
 	w.beginPage()
 	if len(seqs) > 0 {
-		s.writeFuture(w, cur == nil, "id", "creationDatetime", func(w *jw) { s.writeCall(w, seqs[0]) })
+		s.writeFuture(w, cur == nil, ep, func(w *jw) { s.writeCall(w, seqs[0]) })
 	}
 	for _, seq := range seqs {
 		s.writeCall(w, seq)
 	}
 	next := ""
 	if nextSeq >= 0 {
-		next = nextURL(r, q, cursor{'k', win.from, win.to, int64(nextSeq), 0})
+		next = nextURL(r, q, cursor{ep.tokenKind, win.from, win.to, int64(nextSeq), 0})
 	}
 	w.endPage(next)
 	return nil
@@ -482,7 +479,7 @@ func (s *Server) listCalls(w *jw, r *http.Request, q url.Values) *apiErr {
 
 // ---- /contacts -------------------------------------------------------------
 
-func (s *Server) listContacts(w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) listContacts(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
 	channelID, platform := q.Get("channel-id"), q.Get("platform")
 	if channelID != "" && platform != "" {
 		return badParam("platform", "Invalid parameters: 'channel-id' and 'platform' are mutually exclusive")
@@ -498,8 +495,8 @@ func (s *Server) listContacts(w *jw, r *http.Request, q url.Values) *apiErr {
 		return e
 	}
 	off := 0
-	if tok := q.Get("next-page-token"); tok != "" {
-		c, e := decodeCursor(tok, 'o', "next-page-token")
+	if tok := q.Get(ep.TokenParam); tok != "" {
+		c, e := decodeCursor(tok, ep.tokenKind, ep.TokenParam)
 		if e != nil {
 			return e
 		}
@@ -512,7 +509,7 @@ func (s *Server) listContacts(w *jw, r *http.Request, q url.Values) *apiErr {
 		if channelID == "" && platform == "" {
 			return true
 		}
-		for j := k; j < s.g.n.Chats; j += s.g.n.Contacts {
+		for j := k; j < s.g.n[kChat]; j += s.g.n[kContact] {
 			ch := s.g.chatChannel(j)
 			if ch.id == channelID || ch.platform == platform || (platform == "instagram_chat" && ch.platform == "instagram") {
 				return true
@@ -525,7 +522,7 @@ func (s *Server) listContacts(w *jw, r *http.Request, q url.Values) *apiErr {
 	w.beginPage()
 	// off counts matching contacts already returned.
 	seen, count, next := 0, 0, ""
-	for k := 0; k < s.g.n.Contacts; k++ {
+	for k := 0; k < s.g.n[kContact]; k++ {
 		if !match(k) {
 			continue
 		}
@@ -533,8 +530,8 @@ func (s *Server) listContacts(w *jw, r *http.Request, q url.Values) *apiErr {
 			seen++
 			continue
 		}
-		if count == contactsPageSize {
-			next = cursor{kind: 'o', a: int64(off + count)}.encode()
+		if count == ep.PageSize {
+			next = cursor{kind: ep.tokenKind, a: int64(off + count)}.encode()
 			break
 		}
 		s.writeContact(w, k)
@@ -555,7 +552,7 @@ func offsetFromPage(q url.Values, kind byte) (int, *apiErr) {
 	return int(c.a), e
 }
 
-func (s *Server) listAgents(w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) listAgents(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
 	online, e := parseBool(q, "online")
 	if e != nil {
 		return e
@@ -572,13 +569,13 @@ func (s *Server) listAgents(w *jw, r *http.Request, q url.Values) *apiErr {
 			}
 		}
 	}
-	off, e := offsetFromPage(q, 'a')
+	off, e := offsetFromPage(q, ep.tokenKind)
 	if e != nil {
 		return e
 	}
 	w.beginPage()
 	seen, count, next := 0, 0, ""
-	for a := 0; a < s.g.n.Agents; a++ {
+	for a := 0; a < s.g.n[kAgent]; a++ {
 		if hasOnline && s.g.agentOnline(a) != online {
 			continue
 		}
@@ -589,8 +586,8 @@ func (s *Server) listAgents(w *jw, r *http.Request, q url.Values) *apiErr {
 			seen++
 			continue
 		}
-		if count == agentsPageSize {
-			next = nextURL(r, q, cursor{kind: 'a', a: int64(off + count)})
+		if count == ep.PageSize {
+			next = nextURL(r, q, cursor{kind: ep.tokenKind, a: int64(off + count)})
 			break
 		}
 		s.g.writeAgent(w, a)
@@ -600,7 +597,7 @@ func (s *Server) listAgents(w *jw, r *http.Request, q url.Values) *apiErr {
 	return nil
 }
 
-func (s *Server) listChannels(w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) listChannels(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
 	platform := q.Get("platform")
 	if platform != "" && !knownPlatforms[platform] {
 		return badParam("platform", "Invalid platform.")
@@ -628,20 +625,20 @@ func (s *Server) listChannels(w *jw, r *http.Request, q url.Values) *apiErr {
 	return nil
 }
 
-func (s *Server) listIntents(w *jw, r *http.Request, q url.Values) *apiErr {
-	off, e := offsetFromPage(q, 'i')
+func (s *Server) listIntents(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
+	off, e := offsetFromPage(q, ep.tokenKind)
 	if e != nil {
 		return e
 	}
-	off = min(off, s.g.n.Intents)
-	end := min(s.g.n.Intents, off+intentsPageSize)
+	off = min(off, s.g.n[kIntent])
+	end := min(s.g.n[kIntent], off+ep.PageSize)
 	w.beginPage()
 	for i := off; i < end; i++ {
 		s.g.writeIntent(w, i)
 	}
 	next := ""
-	if end < s.g.n.Intents {
-		next = nextURL(r, q, cursor{kind: 'i', a: int64(end)})
+	if end < s.g.n[kIntent] {
+		next = nextURL(r, q, cursor{kind: ep.tokenKind, a: int64(end)})
 	}
 	w.endPage(next)
 	return nil
@@ -649,7 +646,7 @@ func (s *Server) listIntents(w *jw, r *http.Request, q url.Values) *apiErr {
 
 // ---- /tickets --------------------------------------------------------------
 
-func (s *Server) listTickets(w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) listTickets(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
 	days, e := parseInt(q, "daysBeforeNow", 60, 1, 1<<31-1)
 	if e != nil {
 		return e
@@ -658,7 +655,7 @@ func (s *Server) listTickets(w *jw, r *http.Request, q url.Values) *apiErr {
 	if e != nil {
 		return e
 	}
-	limit, e := parseInt(q, "limit", 50, 1, 500)
+	limit, e := parseInt(q, "limit", 50, 1, int64(ep.Limit))
 	if e != nil {
 		return e
 	}
@@ -678,11 +675,11 @@ func (s *Server) listTickets(w *jw, r *http.Request, q url.Values) *apiErr {
 	if !s.cfg.Quirks.TicketsNoTotal {
 		w.kint("total", total+future)
 	}
-	w.key("tickets")
+	w.key(ep.ItemsKey)
 	w.arr()
 	first := offset
 	if offset == 0 && future == 1 {
-		s.writeFuture(w, true, "id", "creationTime", func(w *jw) { s.writeTicket(w, n-1) })
+		s.writeFuture(w, true, ep, func(w *jw) { s.writeTicket(w, n-1) })
 		first = 1
 	}
 	// newest first: regular ticket p (position p+future) is seq n-1-p

@@ -84,7 +84,7 @@ func TestUnknownPathAndMethod(t *testing.T) {
 
 // TestEnvelopes checks each endpoint's envelope keys and first page size.
 func TestEnvelopes(t *testing.T) {
-	s := newTest(t, Config{Seed: 2, Counts: Counts{Sessions: 3000, Calls: 1000}})
+	s := newTest(t, Config{Seed: 2, Counts: Counts{"sessions": 3000, "calls": 1000}})
 	now := s.Now()
 	lts := func(days int) string {
 		return q("from", ts(now.Add(-time.Duration(days)*24*time.Hour)), "to", ts(now), "long-term-search", "true")
@@ -138,7 +138,7 @@ func TestEnvelopes(t *testing.T) {
 
 // TestWalkMatchesIDs follows nextPage to the end and compares with IDs.
 func TestWalkMatchesIDs(t *testing.T) {
-	s := newTest(t, Config{Seed: 3, Counts: Counts{Agents: 230}})
+	s := newTest(t, Config{Seed: 3, Counts: Counts{"agents": 230}})
 	now := s.Now()
 	from := now.Add(-95 * 24 * time.Hour)
 	for _, ep := range []string{"chats", "messages", "sessions", "calls"} {
@@ -431,7 +431,7 @@ func TestSessions(t *testing.T) {
 	if len(open) == 0 {
 		t.Fatal("no open sessions generated")
 	}
-	if share := float64(len(open)) / float64(s.g.n.Sessions); share < 0.02 || share > 0.09 {
+	if share := float64(len(open)) / float64(s.g.n[kSess]); share < 0.02 || share > 0.09 {
 		t.Errorf("open share %.3f, want about 5%%", share)
 	}
 	finished, _ := walk(t, s, "sessions", q("from", from, "to", to))
@@ -897,8 +897,8 @@ func TestAppendTime(t *testing.T) {
 }
 
 func TestUniqueIDs(t *testing.T) {
-	s := newTest(t, Config{Seed: 20, Counts: Counts{Sessions: 20000, Chats: 50, Messages: 100000}})
-	for _, ep := range Endpoints {
+	s := newTest(t, Config{Seed: 20, Counts: Counts{"sessions": 20000, "chats": 50, "messages": 100000}})
+	for _, ep := range EndpointNames() {
 		all := s.IDs(ep, time.Time{}, time.Time{})
 		seen := map[string]bool{}
 		for _, id := range all {
@@ -918,7 +918,7 @@ func TestUniqueIDs(t *testing.T) {
 }
 
 func TestLazyScale(t *testing.T) {
-	s := newTest(t, Config{Seed: 21, Counts: Counts{Messages: 1_000_000}, LargeTextEvery: 1000})
+	s := newTest(t, Config{Seed: 21, Counts: Counts{"messages": 1_000_000}, LargeTextEvery: 1000})
 	if s.Total("messages") != 1_000_000 {
 		t.Fatal(s.Total("messages"))
 	}
@@ -983,7 +983,7 @@ func TestControlEndpoints(t *testing.T) {
 		Total    int
 	}
 	getJSON("/total?endpoint=tickets", &tot)
-	if tot.Total != DefaultCounts.Tickets+1 {
+	if tot.Total != DefaultCounts["tickets"]+1 {
 		t.Errorf("total: %+v", tot)
 	}
 	get(t, s, "/channels", s.Token())
@@ -1027,7 +1027,7 @@ func TestNextPageKeepsQuery(t *testing.T) {
 }
 
 func BenchmarkMessagesPage(b *testing.B) {
-	s := NewHandler(Config{Seed: 1, Now: testNow, Counts: Counts{Messages: 1_000_000}})
+	s := NewHandler(Config{Seed: 1, Now: testNow, Counts: Counts{"messages": 1_000_000}})
 	req, _ := http.NewRequest(http.MethodGet, "http://fake/v2.0/messages?"+q("from", ts(testNow.Add(-30*24*time.Hour)), "to", ts(testNow.Add(-1*24*time.Hour)), "long-term-search", "true", "limit", "1000"), nil)
 	req.Header.Set("access-token", DefaultToken)
 	w := &discardWriter{h: http.Header{}}

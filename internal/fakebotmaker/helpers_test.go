@@ -80,12 +80,14 @@ func items(v map[string]any) []map[string]any {
 	return out
 }
 
-// itemID extracts the id of an item of an endpoint.
+// itemID extracts the id of an item of an endpoint, at its row's ID path.
 func itemID(endpoint string, it map[string]any) string {
-	if endpoint == "chats" {
-		return it["chat"].(map[string]any)["chatId"].(string)
+	e, _ := Lookup(endpoint)
+	path := strings.Split(e.ID, ".")
+	for _, k := range path[:len(path)-1] {
+		it = it[k].(map[string]any)
 	}
-	return it["id"].(string)
+	return it[path[len(path)-1]].(string)
 }
 
 func q(kv ...string) string {
@@ -113,8 +115,8 @@ func walk(t testing.TB, s *Server, endpoint, query string) ([]map[string]any, in
 		switch {
 		case np == "":
 			next = ""
-		case endpoint == "contacts":
-			next = "/contacts?" + q("next-page-token", np)
+		case endpointIndex[endpoint].Paging == NextToken:
+			next = "/" + endpoint + "?" + q(endpointIndex[endpoint].TokenParam, np)
 		default:
 			if !strings.HasPrefix(np, s.URL()+"/"+endpoint+"?") {
 				t.Fatalf("nextPage %q is not an absolute URL on the same server", np)

@@ -17,10 +17,15 @@ type msgMeta struct {
 	chat         int32
 }
 
-func (s *Server) msgCount() int { return s.g.n.Messages + len(s.msgAdded) }
+func (s *Server) msgCount() int { return s.g.n[kMsg] + len(s.msgAdded) }
+
+// msgSeq is the messages as a sequence (Endpoint.late).
+func (s *Server) msgSeq() (int, func(int) int64, func(int) string) {
+	return s.msgCount(), s.msgTime, func(seq int) string { return s.g.id(kMsg, seq) }
+}
 
 func (s *Server) msgTime(seq int) int64 {
-	if N := s.g.n.Messages; seq < N {
+	if N := s.g.n[kMsg]; seq < N {
 		return s.g.baseTime(seq, N)
 	} else {
 		return s.msgAdded[seq-N].t
@@ -31,7 +36,7 @@ func (s *Server) msgTime(seq int) int64 {
 // is never after the message (see baseTime).
 func (s *Server) msgMeta(seq int) msgMeta {
 	g := s.g
-	N, S := g.n.Messages, g.n.Sessions
+	N, S := g.n[kMsg], g.n[kSess]
 	if seq >= N {
 		a := s.msgAdded[seq-N]
 		return msgMeta{a.t, a.sessStart, a.chat}
@@ -70,7 +75,7 @@ func (s *Server) writeMessage(w *jw, seq int, m msgMeta, session bool) {
 	if from == "agent" {
 		w.key("agentId")
 		w.openStr()
-		w.b = g.appendAgentID(w.b, int(h>>20%uint64(g.n.Agents)))
+		w.b = g.appendAgentID(w.b, int(h>>20%uint64(g.n[kAgent])))
 		w.closeStr()
 	}
 	switch {
@@ -239,7 +244,7 @@ func (s *Server) writeChat(w *jw, j int, base string, vars bool) {
 	w.obj()
 	w.key("chat")
 	g.chatRef(w, j)
-	created := g.baseTime(j, g.n.Chats) - int64(h%(800*daySec)) - 60
+	created := g.baseTime(j, g.n[kChat]) - int64(h%(800*daySec)) - 60
 	w.ktime("creationTime", created)
 	w.ktime("lastSessionCreationTime", max(created, last-int64(h>>10%3600)))
 	switch h >> 20 % 10 {
@@ -293,14 +298,14 @@ func (s *Server) writeChat(w *jw, j int, base string, vars bool) {
 	if h>>58%5 < 2 {
 		w.key("agentId")
 		w.openStr()
-		w.b = g.appendAgentID(w.b, int(h>>8%uint64(g.n.Agents)))
+		w.b = g.appendAgentID(w.b, int(h>>8%uint64(g.n[kAgent])))
 		w.closeStr()
 	}
 	switch h >> 59 % 16 {
 	case 0:
 		w.key("onHoldAgentId")
 		w.openStr()
-		w.b = g.appendAgentID(w.b, int(h>>12%uint64(g.n.Agents)))
+		w.b = g.appendAgentID(w.b, int(h>>12%uint64(g.n[kAgent])))
 		w.closeStr()
 	case 1, 2, 3:
 		w.knull("onHoldAgentId")
@@ -330,10 +335,21 @@ type sessMeta struct {
 	base bool
 }
 
-func (s *Server) sessCount() int { return s.g.n.Sessions + len(s.sessAdded) }
+func (s *Server) sessCount() int { return s.g.n[kSess] + len(s.sessAdded) }
+
+// sessSeq is the sessions as a sequence (Endpoint.late): open ones have no
+// id, since /sessions lists them only on demand.
+func (s *Server) sessSeq() (int, func(int) int64, func(int) string) {
+	return s.sessCount(), s.sessTime, func(seq int) string {
+		if m := s.sessMeta(seq); !m.open {
+			return string(s.appendSessionID(nil, m))
+		}
+		return ""
+	}
+}
 
 func (s *Server) sessTime(seq int) int64 {
-	if S := s.g.n.Sessions; seq < S {
+	if S := s.g.n[kSess]; seq < S {
 		return s.g.baseTime(seq, S)
 	} else {
 		return s.sessAdded[seq-S].t
@@ -342,12 +358,12 @@ func (s *Server) sessTime(seq int) int64 {
 
 func (s *Server) sessMeta(seq int) sessMeta {
 	g := s.g
-	if S := g.n.Sessions; seq >= S {
+	if S := g.n[kSess]; seq >= S {
 		a := s.sessAdded[seq-S]
 		return sessMeta{a.t, a.chat, false, false}
 	}
 	open := s.baseSessOpen(seq) && !s.sessFinished[int32(seq)]
-	return sessMeta{g.baseTime(seq, g.n.Sessions), int32(g.sessChat(seq)), open, true}
+	return sessMeta{g.baseTime(seq, g.n[kSess]), int32(g.sessChat(seq)), open, true}
 }
 
 func (s *Server) appendSessionID(b []byte, m sessMeta) []byte {
@@ -381,7 +397,7 @@ func (s *Server) writeSession(w *jw, seq int, m sessMeta, inc includes) {
 		w.key("messages")
 		w.arr()
 		if m.base {
-			N, S := int64(g.n.Messages), int64(g.n.Sessions)
+			N, S := int64(g.n[kMsg]), int64(g.n[kSess])
 			first := int((int64(seq)*N + S - 1) / S)
 			last := int((int64(seq+1)*N + S - 1) / S)
 			last = min(last, first+maxSessionMessages)
@@ -391,7 +407,7 @@ func (s *Server) writeSession(w *jw, seq int, m sessMeta, inc includes) {
 		} else {
 			// Added sessions get three synthetic messages with their own ids.
 			for k := 0; k < 3; k++ {
-				idx := (seq-g.n.Sessions)*4 + k
+				idx := (seq-g.n[kSess])*4 + k
 				hm := g.hash(kSessMsg, idx, 0)
 				w.obj()
 				w.key("id")
@@ -456,7 +472,7 @@ func (s *Server) writeEvent(w *jw, sh uint64, k int, t int64, sessID func()) {
 	if k >= 0 {
 		name = pick(eventNames, h)
 	}
-	agent := int(h >> 8 % uint64(g.n.Agents))
+	agent := int(h >> 8 % uint64(g.n[kAgent]))
 	w.obj()
 	w.kstr("name", name)
 	w.ktime("creationTime", t)
@@ -477,7 +493,7 @@ func (s *Server) writeEvent(w *jw, sh uint64, k int, t int64, sessID func()) {
 	case "find-intent", "go-to":
 		w.key("intentId")
 		w.openStr()
-		w.b = g.appendID(w.b, kIntent, int(h>>16%uint64(g.n.Intents)))
+		w.b = g.appendID(w.b, kIntent, int(h>>16%uint64(g.n[kIntent])))
 		w.closeStr()
 	case "set-variable":
 		kv := pick(variableSets, h>>16)
@@ -511,10 +527,15 @@ func (s *Server) writeEvent(w *jw, sh uint64, k int, t int64, sessID func()) {
 
 // ---- calls -----------------------------------------------------------------
 
-func (s *Server) callCount() int { return s.g.n.Calls + len(s.callAdded) }
+func (s *Server) callCount() int { return s.g.n[kCall] + len(s.callAdded) }
+
+// callSeq is the calls as a sequence (Endpoint.late).
+func (s *Server) callSeq() (int, func(int) int64, func(int) string) {
+	return s.callCount(), s.callTime, func(seq int) string { return s.g.id(kCall, seq) }
+}
 
 func (s *Server) callTime(seq int) int64 {
-	if K := s.g.n.Calls; seq < K {
+	if K := s.g.n[kCall]; seq < K {
 		return s.g.baseTime(seq, K)
 	} else {
 		return s.callAdded[seq-K].t
@@ -522,18 +543,18 @@ func (s *Server) callTime(seq int) int64 {
 }
 
 func (s *Server) callMeta(seq int) (int64, int) {
-	if K := s.g.n.Calls; seq >= K {
+	if K := s.g.n[kCall]; seq >= K {
 		a := s.callAdded[seq-K]
 		return a.t, int(a.chat)
 	}
-	return s.g.baseTime(seq, s.g.n.Calls), int(s.g.hash(kCall, seq, 1) % uint64(s.g.n.Chats))
+	return s.g.baseTime(seq, s.g.n[kCall]), int(s.g.hash(kCall, seq, 1) % uint64(s.g.n[kChat]))
 }
 
 func (s *Server) writeCall(w *jw, seq int) {
 	g := s.g
 	t, chat := s.callMeta(seq)
 	h := g.hash(kCall, seq, 0)
-	agent := int(h >> 4 % uint64(g.n.Agents))
+	agent := int(h >> 4 % uint64(g.n[kAgent]))
 	w.obj()
 	w.key("id")
 	w.openStr()
@@ -595,7 +616,7 @@ func (s *Server) writeCall(w *jw, seq int) {
 		} else {
 			w.key("participantId")
 			w.openStr()
-			w.b = g.appendAgentID(w.b, (agent+p-1)%g.n.Agents)
+			w.b = g.appendAgentID(w.b, (agent+p-1)%g.n[kAgent])
 			w.closeStr()
 			w.kstr("initiatedByType", "AGENT")
 			w.ktime("assignedTs", start)
@@ -615,7 +636,7 @@ func (s *Server) writeCall(w *jw, seq int) {
 
 func (s *Server) contactHasBsuid(k int) bool {
 	h := s.g.hash(kContact, k, 0)
-	return h>>60%2 == 0 && s.g.chatChannel(k%max(1, s.g.n.Chats)).platform == "whatsapp"
+	return h>>60%2 == 0 && s.g.chatChannel(k%max(1, s.g.n[kChat])).platform == "whatsapp"
 }
 
 func (s *Server) channelByID(id string) *channel {
@@ -722,7 +743,7 @@ func (s *Server) writeContact(w *jw, k int) {
 	w.endArr()
 	w.key("chats")
 	w.arr()
-	for j := k; j < g.n.Chats; j += g.n.Contacts {
+	for j := k; j < g.n[kChat]; j += g.n[kContact] {
 		hc := g.hash(kChat, j, 5)
 		w.obj()
 		w.key("id")
@@ -901,10 +922,15 @@ func (g *gen) writeIntent(w *jw, i int) {
 
 // ---- tickets ---------------------------------------------------------------
 
-func (s *Server) ticketCount() int { return s.g.n.Tickets + len(s.ticketAdded) }
+func (s *Server) ticketCount() int { return s.g.n[kTicket] + len(s.ticketAdded) }
+
+// ticketSeq is the tickets as a sequence, oldest first.
+func (s *Server) ticketSeq() (int, func(int) int64, func(int) string) {
+	return s.ticketCount(), s.ticketTime, func(seq int) string { return s.g.id(kTicket, seq) }
+}
 
 func (s *Server) ticketTime(seq int) int64 {
-	if T := s.g.n.Tickets; seq < T {
+	if T := s.g.n[kTicket]; seq < T {
 		return s.g.baseTime(seq, T)
 	} else {
 		return s.ticketAdded[seq-T]
@@ -918,7 +944,7 @@ func (s *Server) writeTicket(w *jw, seq int) {
 	t := s.ticketTime(seq)
 	h := g.hash(kTicket, seq, 0)
 	state := pick(ticketStates, h)
-	agent := int(h >> 4 % uint64(g.n.Agents))
+	agent := int(h >> 4 % uint64(g.n[kAgent]))
 	w.obj()
 	w.key("id")
 	w.openStr()
@@ -1032,7 +1058,7 @@ func (s *Server) writeTicket(w *jw, seq int) {
 	w.key("chatIds")
 	w.obj()
 	if h>>56%4 != 0 {
-		chat := int(h >> 6 % uint64(g.n.Chats))
+		chat := int(h >> 6 % uint64(g.n[kChat]))
 		w.key(g.chatChannel(chat).id) // channel ids need no escaping
 		w.openStr()
 		w.b = g.appendID(w.b, kChat, chat)

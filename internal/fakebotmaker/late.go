@@ -10,8 +10,6 @@ import "time"
 
 const lateSalt = 0x6c617465
 
-var lateKinds = map[string]kind{"messages": kMsg, "sessions": kSess, "calls": kCall}
-
 // lateDelay is how long after its timestamp record seq of kind k becomes
 // visible: zero for records that are not late, else in (0, LateBy].
 func (s *Server) lateDelay(k kind, seq int) time.Duration {
@@ -28,12 +26,12 @@ func (s *Server) lateDelay(k kind, seq int) time.Duration {
 
 // hideLate wraps a page filter so that it also drops the endpoint's late
 // records not yet visible; keep may be nil. It returns keep itself when the
-// quirk is off.
-func (s *Server) hideLate(endpoint string, timeAt func(int) int64, keep func(int) bool) func(int) bool {
-	k, ok := lateKinds[endpoint]
-	if !ok || s.cfg.Quirks.LateEvery <= 0 {
+// quirk is off or the endpoint has no late records.
+func (s *Server) hideLate(e *Endpoint, timeAt func(int) int64, keep func(int) bool) func(int) bool {
+	if e.late == nil || s.cfg.Quirks.LateEvery <= 0 {
 		return keep
 	}
+	k := e.kind
 	now := s.Now().UnixNano()
 	return func(seq int) bool {
 		if keep != nil && !keep(seq) {
@@ -44,35 +42,20 @@ func (s *Server) hideLate(endpoint string, timeAt func(int) int64, keep func(int
 	}
 }
 
-// LateRecords maps the id of every late record of endpoint (messages,
-// sessions or calls; for sessions, finished ones) to when it becomes
-// visible.
+// LateRecords maps the id of every late record of endpoint (one with late
+// records: messages, sessions or calls; for sessions, finished ones) to
+// when it becomes visible.
 func (s *Server) LateRecords(endpoint string) map[string]time.Time {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := map[string]time.Time{}
-	k, ok := lateKinds[endpoint]
-	if !ok {
+	e := endpointIndex[endpoint]
+	if e == nil || e.late == nil {
 		return out
 	}
-	var n int
-	var timeAt func(int) int64
-	var id func(int) string
-	switch endpoint {
-	case "messages":
-		n, timeAt, id = s.msgCount(), s.msgTime, func(seq int) string { return s.g.id(kMsg, seq) }
-	case "sessions":
-		n, timeAt, id = s.sessCount(), s.sessTime, func(seq int) string {
-			if m := s.sessMeta(seq); !m.open {
-				return string(s.appendSessionID(nil, m))
-			}
-			return ""
-		}
-	case "calls":
-		n, timeAt, id = s.callCount(), s.callTime, func(seq int) string { return s.g.id(kCall, seq) }
-	}
+	n, timeAt, id := e.late(s)
 	for seq := 0; seq < n; seq++ {
-		if d := s.lateDelay(k, seq); d > 0 {
+		if d := s.lateDelay(e.kind, seq); d > 0 {
 			if v := id(seq); v != "" {
 				out[v] = time.Unix(timeAt(seq), 0).UTC().Add(d)
 			}

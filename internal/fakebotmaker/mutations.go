@@ -18,9 +18,9 @@ func (s *Server) AddMessages(n int) []string {
 	t := s.nowSec()
 	ids := make([]string, 0, max(n, 0))
 	for k := 0; k < n; k++ {
-		chat := int32(s.mutRNG.IntN(s.g.n.Chats))
+		chat := int32(s.mutRNG.IntN(s.g.n[kChat]))
 		s.msgAdded = append(s.msgAdded, addedMsg{t: t, sessStart: t - int64(s.mutRNG.IntN(600)), chat: chat})
-		ids = append(ids, s.g.id(kMsg, s.g.n.Messages+len(s.msgAdded)-1))
+		ids = append(ids, s.g.id(kMsg, s.g.n[kMsg]+len(s.msgAdded)-1))
 	}
 	return ids
 }
@@ -32,7 +32,7 @@ func (s *Server) AddMessages(n int) []string {
 func (s *Server) TouchChats(n int) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	C := s.g.n.Chats
+	C := s.g.n[kChat]
 	n = min(max(n, 0), C)
 	perm := s.mutRNG.Perm(C)[:n]
 	t := s.nowSec()
@@ -56,8 +56,8 @@ func (s *Server) AddCalls(n int) []string {
 	t := s.nowSec()
 	ids := make([]string, 0, max(n, 0))
 	for k := 0; k < n; k++ {
-		s.callAdded = append(s.callAdded, addedItem{t: t, chat: int32(s.mutRNG.IntN(s.g.n.Chats))})
-		ids = append(ids, s.g.id(kCall, s.g.n.Calls+len(s.callAdded)-1))
+		s.callAdded = append(s.callAdded, addedItem{t: t, chat: int32(s.mutRNG.IntN(s.g.n[kChat]))})
+		ids = append(ids, s.g.id(kCall, s.g.n[kCall]+len(s.callAdded)-1))
 	}
 	return ids
 }
@@ -70,7 +70,7 @@ func (s *Server) AddTickets(n int) []string {
 	ids := make([]string, 0, max(n, 0))
 	for k := 0; k < n; k++ {
 		s.ticketAdded = append(s.ticketAdded, t)
-		ids = append(ids, s.g.id(kTicket, s.g.n.Tickets+len(s.ticketAdded)-1))
+		ids = append(ids, s.g.id(kTicket, s.g.n[kTicket]+len(s.ticketAdded)-1))
 	}
 	return ids
 }
@@ -100,7 +100,7 @@ func (s *Server) FinishOpenSessions() []string {
 func (s *Server) AddSessions(n int) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	C := s.g.n.Chats
+	C := s.g.n[kChat]
 	t := s.nowSec()
 	first := s.mutRNG.IntN(C)
 	ids := make([]string, 0, max(n, 0))
@@ -141,6 +141,17 @@ func (s *Server) AddSessions(n int) []string {
 	return ids
 }
 
+// Add makes n items of the endpoint new at the current server clock, as
+// its row says (for chats, new activity on existing ones), and returns
+// their ids. ok is false for an endpoint without such a mutation.
+func (s *Server) Add(endpoint string, n int) (ids []string, ok bool) {
+	e := endpointIndex[endpoint]
+	if e == nil || e.add == nil {
+		return nil, false
+	}
+	return e.add(s, n), true
+}
+
 // ---- ground truth ------------------------------------------------------------
 
 // IDs returns every id the endpoint would list for the window [from, to)
@@ -149,74 +160,63 @@ func (s *Server) AddSessions(n int) []string {
 // (the default without include-open-sessions). Tickets are filtered on
 // creationTime and returned ascending (the API lists them newest first).
 // A zero from means the beginning of time and a zero to means no upper
-// bound. contacts, agents, channels and intents ignore from/to and list all
+// bound. Endpoints without a time filter ignore from/to and list all
 // items.
 // Unknown endpoints return nil.
 func (s *Server) IDs(endpoint string, from, to time.Time) []string {
-	fromN, toN := clampNanos(from, false), clampNanos(to, true)
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	g := s.g
-	var out []string
-	seqRange := func(n int, timeAt func(int) int64) (int, int) {
-		if fromN >= toN {
-			return 0, 0
-		}
-		return searchSeq(n, timeAt, fromN), searchSeq(n, timeAt, toN)
-	}
-	switch endpoint {
-	case "chats":
-		if fromN >= toN {
-			return []string{}
-		}
-		lo, hi := s.chatRange(window{fromN, toN})
-		for k := lo; k < hi; k++ {
-			out = append(out, g.id(kChat, int(s.chatOrder[k])))
-		}
-	case "messages":
-		lo, hi := seqRange(s.msgCount(), s.msgTime)
-		out = make([]string, 0, hi-lo)
-		for seq := lo; seq < hi; seq++ {
-			out = append(out, g.id(kMsg, seq))
-		}
-	case "sessions":
-		lo, hi := seqRange(s.sessCount(), s.sessTime)
-		for seq := lo; seq < hi; seq++ {
-			if m := s.sessMeta(seq); !m.open {
-				out = append(out, string(s.appendSessionID(nil, m)))
-			}
-		}
-	case "calls":
-		lo, hi := seqRange(s.callCount(), s.callTime)
-		for seq := lo; seq < hi; seq++ {
-			out = append(out, g.id(kCall, seq))
-		}
-	case "tickets":
-		lo, hi := seqRange(s.ticketCount(), s.ticketTime)
-		for seq := lo; seq < hi; seq++ {
-			out = append(out, g.id(kTicket, seq))
-		}
-	case "contacts":
-		for k := 0; k < g.n.Contacts; k++ {
-			out = append(out, g.id(kContact, k))
-		}
-	case "agents":
-		for a := 0; a < g.n.Agents; a++ {
-			out = append(out, g.id(kAgent, a))
-		}
-	case "channels":
-		for _, c := range g.channels {
-			out = append(out, c.id)
-		}
-	case "intents":
-		for i := 0; i < g.n.Intents; i++ {
-			out = append(out, g.id(kIntent, i))
-		}
-	default:
+	e := endpointIndex[endpoint]
+	if e == nil {
 		return nil
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := e.ids(s, clampNanos(from, false), clampNanos(to, true))
 	if out == nil {
 		out = []string{}
+	}
+	return out
+}
+
+// seqIDs lists the ids of the sequence (n, timeAt, id) in [from, to).
+func seqIDs(n int, timeAt func(int) int64, id func(int) string, from, to int64) []string {
+	if from >= to {
+		return nil
+	}
+	lo, hi := searchSeq(n, timeAt, from), searchSeq(n, timeAt, to)
+	out := make([]string, 0, hi-lo)
+	for seq := lo; seq < hi; seq++ {
+		if v := id(seq); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// genIDs lists the ids of an endpoint's generated items, in index order.
+func genIDs(s *Server, k kind) []string {
+	out := make([]string, 0, s.g.n[k])
+	for i := 0; i < s.g.n[k]; i++ {
+		out = append(out, s.g.id(k, i))
+	}
+	return out
+}
+
+func (s *Server) chatIDs(from, to int64) []string {
+	if from >= to {
+		return nil
+	}
+	lo, hi := s.chatRange(window{from, to})
+	out := make([]string, 0, hi-lo)
+	for k := lo; k < hi; k++ {
+		out = append(out, s.g.id(kChat, int(s.chatOrder[k])))
+	}
+	return out
+}
+
+func (s *Server) channelIDs(_, _ int64) []string {
+	out := make([]string, 0, len(s.g.channels))
+	for _, c := range s.g.channels {
+		out = append(out, c.id)
 	}
 	return out
 }
@@ -224,36 +224,23 @@ func (s *Server) IDs(endpoint string, from, to time.Time) []string {
 // Total returns the number of listable items of an endpoint (sessions:
 // finished ones; -1 for an unknown endpoint).
 func (s *Server) Total(endpoint string) int {
+	e := endpointIndex[endpoint]
+	if e == nil {
+		return -1
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	g := s.g
-	switch endpoint {
-	case "chats":
-		return g.n.Chats
-	case "messages":
-		return s.msgCount()
-	case "sessions":
-		open := 0
-		for _, j := range s.sessOpen {
-			if !s.sessFinished[j] {
-				open++
-			}
+	return e.total(s)
+}
+
+func (s *Server) finishedSessions() int {
+	open := 0
+	for _, j := range s.sessOpen {
+		if !s.sessFinished[j] {
+			open++
 		}
-		return s.sessCount() - open
-	case "calls":
-		return s.callCount()
-	case "tickets":
-		return s.ticketCount()
-	case "contacts":
-		return g.n.Contacts
-	case "agents":
-		return g.n.Agents
-	case "channels":
-		return g.n.Channels
-	case "intents":
-		return g.n.Intents
 	}
-	return -1
+	return s.sessCount() - open
 }
 
 // OpenSessionIDs returns the ids of sessions that are currently open.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,16 +18,17 @@ type Quirks struct {
 	// Lag is Botmaker's data horizon behind its clock: a record becomes
 	// visible only Lag after its timestamp. SetLag changes it between syncs.
 	Lag time.Duration
-	// Order is the item order per endpoint name (chats, messages, sessions,
-	// calls); missing means OldestFirst. Paging stays consistent: every
-	// record of a window is on exactly one of its pages.
+	// Order is the item order per endpoint name, for the endpoints with a
+	// from/to filter (OrderEvery sets them all); missing means OldestFirst.
+	// Paging stays consistent: every record of a window is on exactly one
+	// of its pages.
 	Order map[string]Order
 	// Paging breaks pagination per endpoint name.
 	Paging map[string]PagingQuirk
-	// FutureRecord adds, on the first page of every window of /chats,
-	// /messages, /sessions and /calls, and on the first /tickets page, a
-	// copy of the page's first record under a new id ("FUTURE" + id) with
-	// its cursor set to FutureTime, whatever window was asked for.
+	// FutureRecord adds, on the first page of every window of an endpoint
+	// with a time filter, a copy of the page's first record under a new id
+	// ("FUTURE" + id) with its cursor set to FutureTime, whatever window
+	// was asked for.
 	FutureRecord bool
 	// TicketsNoTotal leaves total out of /tickets pages.
 	TicketsNoTotal bool
@@ -59,6 +61,18 @@ const (
 
 // PagingQuirk is a way pagination fails to end.
 type PagingQuirk string
+
+// OrderEvery is Quirks.Order with o for every endpoint Order applies to:
+// those with a from/to filter.
+func OrderEvery(o Order) map[string]Order {
+	out := map[string]Order{}
+	for _, e := range Endpoints {
+		if e.Filter == FromTo {
+			out[e.Name] = o
+		}
+	}
+	return out
+}
 
 // Paging quirks.
 const (
@@ -151,7 +165,7 @@ func replaceString(b []byte, key string, f func([]byte) []byte) []byte {
 
 // writeFuture writes FutureRecord's record for a first page, made from the
 // page's first item as write writes it.
-func (s *Server) writeFuture(w *jw, first bool, idKey, cursorKey string, write func(*jw)) {
+func (s *Server) writeFuture(w *jw, first bool, ep *Endpoint, write func(*jw)) {
 	if !s.cfg.Quirks.FutureRecord || !first {
 		return
 	}
@@ -159,15 +173,16 @@ func (s *Server) writeFuture(w *jw, first bool, idKey, cursorKey string, write f
 	defer putJW(tmp)
 	write(tmp)
 	w.sep()
-	w.b = append(w.b, futureCopy(tmp.b, idKey, cursorKey)...)
+	idKey := ep.ID[strings.LastIndexByte(ep.ID, '.')+1:]
+	w.b = append(w.b, futureCopy(tmp.b, idKey, ep.Cursor)...)
 	w.c = true
 }
 
 // breakPaging rewrites a page's nextPage as the endpoint's PagingQuirk
 // says; body is the page as normally served. It returns body unchanged
 // without a quirk.
-func (s *Server) breakPaging(endpoint string, r *http.Request, q url.Values, body []byte) []byte {
-	quirk := s.cfg.Quirks.Paging[endpoint]
+func (s *Server) breakPaging(ep *Endpoint, r *http.Request, q url.Values, body []byte) []byte {
+	quirk := s.cfg.Quirks.Paging[ep.Name]
 	if quirk == "" {
 		return body
 	}
@@ -176,8 +191,8 @@ func (s *Server) breakPaging(endpoint string, r *http.Request, q url.Values, bod
 	switch quirk {
 	case PageRepeat:
 		next = self
-		if endpoint == "contacts" {
-			next = cursor{kind: 'o'}.encode() // the first page's token, forever
+		if ep.Paging == NextToken {
+			next = cursor{kind: ep.tokenKind}.encode() // the first page's token, forever
 		}
 	case PageCycle:
 		nq := cloneValues(q)
@@ -187,12 +202,12 @@ func (s *Server) breakPaging(endpoint string, r *http.Request, q url.Values, bod
 			nq.Set("loop", "a")
 		}
 		next = apiBase(r) + r.URL.Path[len("/v2.0"):] + "?" + nq.Encode()
-		if endpoint == "contacts" {
+		if ep.Paging == NextToken {
 			a := int64(0)
-			if q.Get("next-page-token") == (cursor{kind: 'o'}).encode() {
+			if q.Get(ep.TokenParam) == (cursor{kind: ep.tokenKind}).encode() {
 				a = 1
 			}
-			next = cursor{kind: 'o', a: a}.encode()
+			next = cursor{kind: ep.tokenKind, a: a}.encode()
 		}
 	case PageEmptyForever:
 		nq := cloneValues(q)
@@ -201,7 +216,7 @@ func (s *Server) breakPaging(endpoint string, r *http.Request, q url.Values, bod
 		w := getJW()
 		defer putJW(w)
 		w.obj()
-		w.key(itemsKeyOf(endpoint))
+		w.key(ep.ItemsKey)
 		w.arr()
 		w.endArr()
 		w.key("nextPage")
@@ -217,11 +232,4 @@ func (s *Server) breakPaging(endpoint string, r *http.Request, q url.Values, bod
 	out = append(out, `"nextPage":`...)
 	out = appendJSONString(out, next)
 	return append(out, '}')
-}
-
-func itemsKeyOf(endpoint string) string {
-	if endpoint == "tickets" {
-		return "tickets"
-	}
-	return "items"
 }

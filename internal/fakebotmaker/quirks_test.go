@@ -11,38 +11,42 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var orderedEndpoints = []struct {
-	endpoint, cursor string
-	extra            []string
-}{
-	{"chats", "lastUserMessageDatetime", nil},
-	{"messages", "creationTime", nil},
-	{"sessions", "creationTime", nil},
-	{"calls", "creationDatetime", nil},
+// rowsWhere are the table's rows that f keeps.
+func rowsWhere(f func(Endpoint) bool) []Endpoint {
+	var out []Endpoint
+	for _, e := range Endpoints {
+		if f(e) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
+
+// orderedEndpoints are the rows Quirks.Order applies to.
+var orderedEndpoints = rowsWhere(func(e Endpoint) bool { return e.Filter == FromTo })
 
 // Every order pages consistently: the same records as oldest first, each
 // once, and in the order asked for.
 func TestQuirkOrders(t *testing.T) {
-	counts := Counts{Chats: 700, Messages: 2600, Sessions: 1300, Calls: 600}
+	counts := Counts{"chats": 700, "messages": 2600, "sessions": 1300, "calls": 600}
 	from, to := testNow.AddDate(0, 0, -30), testNow
 	base := newTest(t, Config{Seed: 3, Counts: counts})
 	for _, order := range []Order{OldestFirst, NewestFirst, Shuffled} {
 		for _, e := range orderedEndpoints {
-			t.Run(string(order)+"/"+e.endpoint, func(t *testing.T) {
-				s := newTest(t, Config{Seed: 3, Counts: counts, Quirks: Quirks{Order: map[string]Order{e.endpoint: order}}})
+			t.Run(string(order)+"/"+e.Name, func(t *testing.T) {
+				s := newTest(t, Config{Seed: 3, Counts: counts, Quirks: Quirks{Order: map[string]Order{e.Name: order}}})
 				query := q("from", ts(from), "to", ts(to), "long-term-search", "true")
-				want, _ := walk(t, base, e.endpoint, query)
-				got, pages := walk(t, s, e.endpoint, query)
+				want, _ := walk(t, base, e.Name, query)
+				got, pages := walk(t, s, e.Name, query)
 				if pages < 2 {
 					t.Fatalf("only %d page: the test needs several", pages)
 				}
-				if diff := cmp.Diff(sorted(ids(e.endpoint, want)), sorted(ids(e.endpoint, got))); diff != "" {
+				if diff := cmp.Diff(sorted(ids(e.Name, want)), sorted(ids(e.Name, got))); diff != "" {
 					t.Fatalf("records differ from oldest first (-want +got):\n%s", diff)
 				}
 				times := make([]string, len(got))
 				for i, it := range got {
-					times[i] = it[e.cursor].(string)
+					times[i] = it[e.Cursor].(string)
 				}
 				asc := slices.IsSorted(times)
 				desc := slices.IsSortedFunc(times, func(a, b string) int { return strings.Compare(b, a) })
@@ -78,20 +82,20 @@ func TestQuirkLag(t *testing.T) {
 	from := testNow.AddDate(0, 0, -20)
 	for _, e := range orderedEndpoints {
 		before := s.Now().Add(-72 * time.Hour)
-		got, _ := walk(t, s, e.endpoint, q("from", ts(from), "to", ts(testNow.Add(time.Hour)), "long-term-search", "true"))
+		got, _ := walk(t, s, e.Name, q("from", ts(from), "to", ts(testNow.Add(time.Hour)), "long-term-search", "true"))
 		after := s.Now().Add(-72 * time.Hour)
 		for _, it := range got {
-			if c, _ := time.Parse(time.RFC3339, it[e.cursor].(string)); c.After(after) {
-				t.Errorf("%s: %s %s is inside the lag", e.endpoint, e.cursor, c)
+			if c, _ := time.Parse(time.RFC3339, it[e.Cursor].(string)); c.After(after) {
+				t.Errorf("%s: %s %s is inside the lag", e.Name, e.Cursor, c)
 			}
 		}
 		gotSet := map[string]bool{}
-		for _, id := range ids(e.endpoint, got) {
+		for _, id := range ids(e.Name, got) {
 			gotSet[id] = true
 		}
-		for _, id := range s.IDs(e.endpoint, from, before) {
+		for _, id := range s.IDs(e.Name, from, before) {
 			if !gotSet[id] {
-				t.Errorf("%s: %s is older than the lag but was not listed", e.endpoint, id)
+				t.Errorf("%s: %s is older than the lag but was not listed", e.Name, id)
 			}
 		}
 	}
@@ -112,26 +116,23 @@ func TestQuirkLag(t *testing.T) {
 
 func TestQuirkFutureRecord(t *testing.T) {
 	s := newTest(t, Config{Seed: 5, Quirks: Quirks{FutureRecord: true}})
-	for _, e := range append(orderedEndpoints, struct {
-		endpoint, cursor string
-		extra            []string
-	}{"tickets", "creationTime", nil}) {
+	for _, e := range rowsWhere(func(e Endpoint) bool { return e.Filter != NoFilter }) {
 		query := q("from", ts(testNow.AddDate(0, 0, -2)), "to", ts(testNow))
-		if e.endpoint == "tickets" {
+		if e.Filter == DaysBeforeNow {
 			query = q("daysBeforeNow", "2", "limit", "500")
 		}
-		got, _ := walk(t, s, e.endpoint, query)
+		got, _ := walk(t, s, e.Name, query)
 		future := 0
 		for _, it := range got {
-			if strings.HasPrefix(itemID(e.endpoint, it), FuturePrefix) {
+			if strings.HasPrefix(itemID(e.Name, it), FuturePrefix) {
 				future++
-				if it[e.cursor] != "2099-01-01T00:00:00Z" {
-					t.Errorf("%s: the future record's %s is %v", e.endpoint, e.cursor, it[e.cursor])
+				if it[e.Cursor] != "2099-01-01T00:00:00Z" {
+					t.Errorf("%s: the future record's %s is %v", e.Name, e.Cursor, it[e.Cursor])
 				}
 			}
 		}
 		if future != 1 {
-			t.Errorf("%s: %d future records, want 1 (on the first page)", e.endpoint, future)
+			t.Errorf("%s: %d future records, want 1 (on the first page)", e.Name, future)
 		}
 	}
 }
@@ -200,7 +201,7 @@ func TestQuirkPaging(t *testing.T) {
 // recent window loses what the edge passes before it is read: with newest
 // first, the oldest records.
 func TestQuirkMovingEdge(t *testing.T) {
-	s := newTest(t, Config{Seed: 7, Counts: Counts{Messages: 60000}, Quirks: Quirks{
+	s := newTest(t, Config{Seed: 7, Counts: Counts{"messages": 60000}, Quirks: Quirks{
 		MovingEdge: true, PageAdvance: time.Minute, Order: map[string]Order{"messages": NewestFirst},
 	}})
 	from := testNow.Add(-72*time.Hour + 30*time.Second)
@@ -215,9 +216,10 @@ func TestQuirkMovingEdge(t *testing.T) {
 // /calls until its own delay has passed, while the others are listed at
 // once; LateRecords says when each becomes visible.
 func TestQuirkLateRecords(t *testing.T) {
-	counts := Counts{Messages: 2600, Sessions: 1300, Calls: 600}
+	counts := Counts{"messages": 2600, "sessions": 1300, "calls": 600}
 	from, to := testNow.AddDate(0, 0, -2), testNow
-	for _, e := range []string{"messages", "sessions", "calls"} {
+	for _, row := range rowsWhere(func(e Endpoint) bool { return e.late != nil }) {
+		e := row.Name
 		t.Run(e, func(t *testing.T) {
 			s := newTest(t, Config{Seed: 3, Counts: counts, HistoryDays: 3, Quirks: Quirks{LateEvery: 5, LateBy: 23 * time.Hour}})
 			base := newTest(t, Config{Seed: 3, Counts: counts, HistoryDays: 3})

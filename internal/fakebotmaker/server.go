@@ -1,8 +1,7 @@
 // Package fakebotmaker is an in-process fake of the Botmaker API v2.0
 // (https://api.botmaker.com/v2.0) for tests, demos and benchmarks of the
-// source connector. It serves the nine list endpoints the connector reads
-// (/chats, /messages, /sessions, /calls, /contacts, /agents, /channels,
-// /intents, /tickets) following Botmaker's published OpenAPI spec and its
+// source connector. It serves the list endpoints of its table Endpoints
+// (table.go) following Botmaker's published OpenAPI spec and its
 // documented behaviour, with deterministic generated data.
 //
 // Data is generated lazily: every item is a pure function of (seed, index),
@@ -33,7 +32,7 @@ type Config struct {
 	Seed           int64     // data seed; same seed => same ids and contents
 	Now            time.Time // the server's notion of now at start; zero => time.Now().UTC().Truncate(time.Second)
 	HistoryDays    int       // data spans [Now-HistoryDays, Now]; 0 => 90
-	Counts         Counts    // zero fields => DefaultCounts values
+	Counts         Counts    // missing, zero or negative => DefaultCounts values
 	LargeTextEvery int       // every Nth message has a ~10 KB text; 0 => never
 	RateLimits     bool      // enforce the documented per-endpoint limits with 429s
 	RetryAfter     bool      // include "Retry-After: 1" on 429s (limits and injected ones)
@@ -41,14 +40,6 @@ type Config struct {
 	Quirks         Quirks // assumptions of a client's that the fake breaks on demand
 	Auth           Auth   // credentials and their refresh (auth.go)
 }
-
-// Counts are the numbers of generated items per entity.
-type Counts struct {
-	Chats, Messages, Sessions, Calls, Contacts, Agents, Channels, Intents, Tickets int
-}
-
-// DefaultCounts are used for zero (or negative) Counts fields.
-var DefaultCounts = Counts{Chats: 600, Messages: 6000, Sessions: 1200, Calls: 300, Contacts: 450, Agents: 40, Channels: 6, Intents: 450, Tickets: 700}
 
 // Faults configures random fault injection on /v2.0 list requests.
 type Faults struct {
@@ -74,14 +65,12 @@ const (
 // AllFaultKinds lists every fault kind.
 var AllFaultKinds = []FaultKind{Fault500, Fault502, Fault503, FaultTruncated, FaultSlow, Fault429}
 
-// Endpoints are the endpoint names accepted by IDs and Total, in path order.
-var Endpoints = []string{"chats", "messages", "sessions", "calls", "contacts", "agents", "channels", "intents", "tickets"}
-
 // Request is one logged HTTP request. The access-token value is never
 // recorded; TokenOK tells whether it matched.
 type Request struct {
 	Method   string
 	Path     string
+	Endpoint string // the row's name, authEndpoint or "unknown", as in Stats.Endpoints
 	RawQuery string
 	Query    url.Values
 	Status   int
@@ -169,22 +158,7 @@ func NewHandler(cfg Config) *Server {
 	if cfg.HistoryDays <= 0 {
 		cfg.HistoryDays = 90
 	}
-	c := &cfg.Counts
-	d := DefaultCounts
-	def := func(v *int, dv int) {
-		if *v <= 0 {
-			*v = dv
-		}
-	}
-	def(&c.Chats, d.Chats)
-	def(&c.Messages, d.Messages)
-	def(&c.Sessions, d.Sessions)
-	def(&c.Calls, d.Calls)
-	def(&c.Contacts, d.Contacts)
-	def(&c.Agents, d.Agents)
-	def(&c.Channels, d.Channels)
-	def(&c.Intents, d.Intents)
-	def(&c.Tickets, d.Tickets)
+	cfg.Counts = cfg.Counts.resolve()
 	if cfg.Faults.SlowDelay <= 0 {
 		cfg.Faults.SlowDelay = 2 * time.Second
 	}
@@ -193,12 +167,12 @@ func NewHandler(cfg Config) *Server {
 		seed:       uint64(cfg.Seed),
 		t0:         cfg.Now.Unix(),
 		hist:       int64(cfg.HistoryDays) * daySec,
-		n:          cfg.Counts,
+		n:          cfg.Counts.byKind(),
 		largeEvery: cfg.LargeTextEvery,
 	}
 	g.recent = min(3*daySec, g.hist)
 	for _, p := range []int64{7919, 104729, 1299709, 15485863} {
-		if int64(g.n.Chats)%p != 0 {
+		if int64(g.n[kChat])%p != 0 {
 			g.sessStride = p
 			break
 		}
@@ -230,13 +204,13 @@ func NewHandler(cfg Config) *Server {
 	if len(s.kinds) == 0 {
 		s.kinds = AllFaultKinds
 	}
-	s.chatLast = make([]int64, g.n.Chats)
-	s.chatOrder = make([]int32, g.n.Chats)
+	s.chatLast = make([]int64, g.n[kChat])
+	s.chatOrder = make([]int32, g.n[kChat])
 	for j := range s.chatLast {
-		s.chatLast[j] = g.baseTime(j, g.n.Chats)
+		s.chatLast[j] = g.baseTime(j, g.n[kChat])
 		s.chatOrder[j] = int32(j)
 	}
-	for j := 0; j < g.n.Sessions; j++ {
+	for j := 0; j < g.n[kSess]; j++ {
 		if s.baseSessOpen(j) {
 			s.sessOpen = append(s.sessOpen, int32(j))
 		}
@@ -249,7 +223,7 @@ func NewHandler(cfg Config) *Server {
 
 func (s *Server) baseSessOpen(j int) bool {
 	g := s.g
-	return g.baseTime(j, g.n.Sessions) >= g.t0-g.recent && g.hash(kSess, j, 7)%1000 < g.openPermil
+	return g.baseTime(j, g.n[kSess]) >= g.t0-g.recent && g.hash(kSess, j, 7)%1000 < g.openPermil
 }
 
 // URL returns the base URL including "/v2.0", e.g.
@@ -366,12 +340,19 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write counts b before it reaches the client, for the same reason, and
+// takes back what the client did not get.
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.record(http.StatusOK)
-	n, err := w.ResponseWriter.Write(b)
 	w.s.logMu.Lock()
-	w.entry.Bytes += n
+	w.entry.Bytes += len(b)
 	w.s.logMu.Unlock()
+	n, err := w.ResponseWriter.Write(b)
+	if n < len(b) {
+		w.s.logMu.Lock()
+		w.entry.Bytes -= len(b) - n
+		w.s.logMu.Unlock()
+	}
 	return n, err
 }
 
@@ -387,13 +368,17 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	endpoint := strings.TrimPrefix(p, "/v2.0/")
-	if !isEndpoint(endpoint) && endpoint != authEndpoint {
-		endpoint = "unknown"
+	ep := pathIndex[strings.TrimPrefix(p, "/v2.0")]
+	endpoint := "unknown"
+	switch {
+	case ep != nil:
+		endpoint = ep.Name
+	case p == "/v2.0/"+authEndpoint:
+		endpoint = authEndpoint
 	}
 	tokenOK := s.tokenOK(endpoint, r.Header.Get("access-token"))
 	q := r.URL.Query()
-	entry := &Request{Method: r.Method, Path: p, RawQuery: r.URL.RawQuery, Query: q, At: s.Now(), TokenOK: tokenOK, Host: r.Host}
+	entry := &Request{Method: r.Method, Path: p, Endpoint: endpoint, RawQuery: r.URL.RawQuery, Query: q, At: s.Now(), TokenOK: tokenOK, Host: r.Host}
 	s.logMu.Lock()
 	s.log = append(s.log, entry)
 	s.stats.Requests++
@@ -404,26 +389,17 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if endpoint == authEndpoint {
 		s.serveAuth(sw, r)
 	} else {
-		s.serveAPI(sw, r, endpoint, q, tokenOK)
+		s.serveAPI(sw, r, ep, q, tokenOK)
 	}
 	sw.record(http.StatusOK) // a handler that wrote nothing answered 200
 }
 
-func isEndpoint(e string) bool {
-	for _, x := range Endpoints {
-		if x == e {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, endpoint string, q url.Values, tokenOK bool) {
+func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, ep *Endpoint, q url.Values, tokenOK bool) {
 	if !tokenOK {
 		writeErr(rw, &apiErr{http.StatusUnauthorized, "UNAUTHORIZED", "access-token", "Not authorized"})
 		return
 	}
-	if endpoint == "unknown" {
+	if ep == nil {
 		writeErr(rw, &apiErr{http.StatusNotFound, "NOT_FOUND", "path", "Unknown path " + r.URL.Path})
 		return
 	}
@@ -433,7 +409,7 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, endpoint stri
 		return
 	}
 	if s.cfg.RateLimits {
-		if b := s.limiters[endpoint]; b != nil && !b.allow(time.Now()) {
+		if b := s.limiters[ep.Name]; b != nil && !b.allow(time.Now()) {
 			s.logMu.Lock()
 			s.stats.RateLimited++
 			s.logMu.Unlock()
@@ -460,7 +436,7 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, endpoint stri
 		_, _ = rw.Write([]byte("<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>The server encountered a temporary error.</p></body></html>\n"))
 		return
 	case Fault429:
-		s.write429(rw, limitMessages[endpoint])
+		s.write429(rw, ep.RateText)
 		return
 	case FaultSlow:
 		t := time.NewTimer(s.cfg.Faults.SlowDelay)
@@ -477,32 +453,11 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, endpoint stri
 	}
 	w := getJW()
 	defer putJW(w)
-	var aerr *apiErr
-	switch endpoint {
-	case "chats":
-		aerr = s.listChats(w, r, q)
-	case "messages":
-		aerr = s.listMessages(w, r, q)
-	case "sessions":
-		aerr = s.listSessions(w, r, q)
-	case "calls":
-		aerr = s.listCalls(w, r, q)
-	case "contacts":
-		aerr = s.listContacts(w, r, q)
-	case "agents":
-		aerr = s.listAgents(w, r, q)
-	case "channels":
-		aerr = s.listChannels(w, r, q)
-	case "intents":
-		aerr = s.listIntents(w, r, q)
-	case "tickets":
-		aerr = s.listTickets(w, r, q)
-	}
-	if aerr != nil {
+	if aerr := ep.list(s, ep, w, r, q); aerr != nil {
 		writeErr(rw, aerr)
 		return
 	}
-	body := s.breakPaging(endpoint, r, q, w.b)
+	body := s.breakPaging(ep, r, q, w.b)
 	if fault == FaultTruncated {
 		body = body[:len(body)/2]
 	}
@@ -560,19 +515,6 @@ func (s *Server) pickFault() FaultKind {
 
 // ---- rate limits -----------------------------------------------------------
 
-// limitMessages are the SPEC's 429 descriptions per endpoint.
-var limitMessages = map[string]string{
-	"chats":    "Only 3 requests per second allowed.",
-	"messages": "Only 5 requests per second allowed.",
-	"sessions": "Only 5 requests per second allowed.",
-	"calls":    "Only 5 requests per second allowed.",
-	"contacts": "Only 3 requests per second allowed.",
-	"agents":   "Only 200 requests per second allowed.",
-	"channels": "Only one request per second allowed.",
-	"intents":  "Only one request per second allowed.",
-	"tickets":  "Only 60 requests per minute allowed.",
-}
-
 // bucket is a token bucket on the real clock.
 type bucket struct {
 	mu     sync.Mutex
@@ -598,17 +540,10 @@ func (b *bucket) allow(now time.Time) bool {
 }
 
 func newLimiters() map[string]*bucket {
-	rates := map[string]float64{
-		"chats": 3, "messages": 5, "sessions": 5, "calls": 5, "contacts": 3,
-		"agents": 200, "channels": 1, "intents": 1, "tickets": 1, // tickets: 60/min
-	}
 	out := map[string]*bucket{}
-	for e, r := range rates {
-		burst := r
-		if r <= 1 {
-			burst = 1
-		}
-		out[e] = &bucket{rate: r, burst: burst, tokens: burst, msg: limitMessages[e]}
+	for _, e := range Endpoints {
+		burst := max(e.Rate, 1)
+		out[e.Name] = &bucket{rate: e.Rate, burst: burst, tokens: burst, msg: e.RateText}
 	}
 	return out
 }

@@ -89,14 +89,20 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, b, 0o600)
 }
 
-// pageSizes are the most items one response carries, per endpoint, at the
-// largest limit the API accepts: Botmaker's documented sizes (shared NOTES
-// §0: chats 250, messages "1000 max per response", sessions 500, intents
-// 200, tickets limit ≤ 500), and the fake's for the ones Botmaker does not
-// document (calls 250, contacts 100, agents 100). Channels is one page.
-var pageSizes = map[string]int{
-	"chats": 250, "messages": 1000, "sessions": 500, "calls": 250,
-	"contacts": 100, "agents": 100, "intents": 200, "tickets": 500, "channels": math.MaxInt,
+// pageSize is the most items one response of the endpoint carries at the
+// largest limit the API accepts, as the fake's table says (Botmaker's
+// documented sizes, and the fake's own where Botmaker documents none).
+// It panics for an endpoint the fake lacks, which the streams' cross-check
+// test reports first.
+func pageSize(endpoint string) int {
+	e, ok := fakebotmaker.Lookup(endpoint)
+	if !ok {
+		panic("bench: the fake has no endpoint " + endpoint)
+	}
+	if e.PageSize == 0 {
+		return math.MaxInt // one page holds everything
+	}
+	return e.PageSize
 }
 
 // need is what any correct sync of one stream must request and return.
@@ -137,8 +143,8 @@ func (d *dataset) needs(now time.Time) map[string]need {
 	pace := paces()
 	for _, name := range d.streams {
 		s, _ := streams.Lookup(name)
-		ep := s.Path[1:]
-		ps := pageSizes[ep]
+		ep := s.Name // the fake names its endpoints after the streams
+		ps := pageSize(ep)
 		n := need{Rate: s.RatePerSecond, Pace: pace[name]}
 		pages := func(items int) int { return max(1, (items+ps-1)/ps) }
 		switch s.Window {

@@ -58,7 +58,7 @@ type options struct {
 	Binary     string
 	Seed       int64
 	StateOut   string
-	Counts     fakebotmaker.Counts // zero fields use the fake's defaults
+	Counts     fakebotmaker.Counts // missing endpoints use the fake's defaults
 	RateLimits bool                // the fake answers 429 past Botmaker's documented limits
 }
 

@@ -38,7 +38,7 @@ func TestDemo(t *testing.T) {
 		Binary:     bin,
 		Seed:       7,
 		StateOut:   statePath,
-		Counts:     fakebotmaker.Counts{Chats: 12, Messages: 60, Sessions: 20, Calls: 8, Contacts: 9, Agents: 3, Channels: 2, Intents: 4, Tickets: 10},
+		Counts:     fakebotmaker.Counts{"chats": 12, "messages": 60, "sessions": 20, "calls": 8, "contacts": 9, "agents": 3, "channels": 2, "intents": 4, "tickets": 10},
 		RateLimits: true,
 	}, &out)
 	t.Logf("demo output:\n%s", out.String())

@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	verbose := fs.Bool("v", false, "log every request (method, path, status) to stderr")
 	counts := map[string]*int{}
 	for _, e := range fakebotmaker.Endpoints {
-		counts[e] = fs.Int(e, 0, "number of generated "+e+" (0: default × scale)")
+		counts[e.Name] = fs.Int(e.Name, 0, "number of generated "+e.Name+" (0: default × scale)")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -129,17 +129,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		cfg.Faults.Kinds = append(cfg.Faults.Kinds, fakebotmaker.FaultKind(k))
 	}
-	d := fakebotmaker.DefaultCounts
-	sc := func(flagName string, def int) int {
-		if v := *counts[flagName]; v > 0 {
-			return v
+	cfg.Counts = fakebotmaker.Counts{}
+	for name, v := range counts {
+		cfg.Counts[name] = *v
+		if *v <= 0 {
+			cfg.Counts[name] = max(1, int(math.Round(float64(fakebotmaker.DefaultCounts[name])**scale)))
 		}
-		return max(1, int(math.Round(float64(def)**scale)))
-	}
-	cfg.Counts = fakebotmaker.Counts{
-		Chats: sc("chats", d.Chats), Messages: sc("messages", d.Messages), Sessions: sc("sessions", d.Sessions),
-		Calls: sc("calls", d.Calls), Contacts: sc("contacts", d.Contacts), Agents: sc("agents", d.Agents),
-		Channels: sc("channels", d.Channels), Intents: sc("intents", d.Intents), Tickets: sc("tickets", d.Tickets),
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))

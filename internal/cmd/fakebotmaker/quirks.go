@@ -57,12 +57,9 @@ func perEndpoint[V ~string](name, s string, known []V) (map[string]V, error) {
 		for _, k := range known {
 			valid = valid || string(k) == v
 		}
-		endpoint := false
-		for _, x := range fakebotmaker.Endpoints {
-			endpoint = endpoint || x == e
-		}
+		_, endpoint := fakebotmaker.Lookup(e)
 		if !ok || !valid || !endpoint {
-			return nil, fmt.Errorf("%s: %q is not endpoint=value with endpoint one of %s and value one of %v", name, kv, strings.Join(fakebotmaker.Endpoints, ", "), known)
+			return nil, fmt.Errorf("%s: %q is not endpoint=value with endpoint one of %s and value one of %v", name, kv, strings.Join(fakebotmaker.EndpointNames(), ", "), known)
 		}
 		out[e] = V(v)
 	}

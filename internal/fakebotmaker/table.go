@@ -1,0 +1,256 @@
+package fakebotmaker
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Endpoint is one Botmaker list endpoint as the fake serves it. The table
+// Endpoints is the fake's one home for what we believe about each endpoint:
+// a new endpoint is a new row (and the list and item functions it points
+// to); no other list or switch in the fake enumerates endpoints. The fake
+// stays independent of the connector: a test outside this package
+// (streams.TestDefsMatchFakeAPI) checks each stream's declaration against
+// its row.
+type Endpoint struct {
+	// Name is the key of Counts, Quirks, Stats, IDs and Total: by
+	// convention, the name of the stream that reads the endpoint.
+	Name     string
+	Path     string // under /v2.0
+	ItemsKey string // envelope key of the items
+	Paging   Paging
+	// PageSize is the most items one page carries at the largest limit;
+	// zero for an endpoint that serves everything in one page.
+	PageSize int
+	// Limit is the largest value the limit parameter takes; zero when the
+	// endpoint takes none.
+	Limit      int
+	TokenParam string // NextToken: the query parameter the token goes back in
+	Filter     TimeFilter
+	// Recent is how far back the endpoint serves without long-term search;
+	// zero for no limit.
+	Recent         time.Duration
+	LongTermSearch bool // the endpoint takes long-term-search
+	// Rate is Botmaker's documented limit in requests per second, and
+	// RateText the exact description of its 429.
+	Rate     float64
+	RateText string
+	// DefaultCount is how many items the fake generates when Counts does
+	// not say.
+	DefaultCount int
+	// ID is the wire path of the item's id ("chat.chatId" for a nested
+	// one), and Cursor the wire key of the time Filter reads (empty
+	// without one).
+	ID, Cursor string
+
+	kind      kind // salt of the item's generated values and ids; unique (TestEndpointTable)
+	tokenKind byte // first byte of the endpoint's page tokens
+	list      func(s *Server, e *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr
+	// ids lists what the endpoint would list in [from, to) (unix nanos) in
+	// listing order; total counts what it lists. Both run under s.mu.
+	ids   func(s *Server, from, to int64) []string
+	total func(s *Server) int
+	// late, for endpoints whose single records Quirks.LateEvery delays,
+	// returns the item sequence: its length, its times and its ids ("" for
+	// an item the endpoint does not list).
+	late func(s *Server) (n int, timeAt func(int) int64, id func(int) string)
+	// add, for endpoints an incremental sync reads again, makes n items
+	// new at the server clock and returns their ids (Server.Add).
+	add func(s *Server, n int) []string
+}
+
+// Paging is how an endpoint hands out the next page.
+type Paging string
+
+// Pagings.
+const (
+	SinglePage  Paging = "single" // no nextPage key
+	NextURL     Paging = "url"    // nextPage is an absolute URL
+	NextToken   Paging = "token"  // nextPage is an opaque token for TokenParam
+	OffsetTotal Paging = "offset" // offset and limit, with a total
+)
+
+// TimeFilter is how an endpoint filters by time.
+type TimeFilter string
+
+// Time filters.
+const (
+	NoFilter      TimeFilter = "none"
+	FromTo        TimeFilter = "from-to"         // from <= Cursor < to, at most a month apart
+	DaysBeforeNow TimeFilter = "days-before-now" // whole days back from now
+)
+
+// Endpoints is every endpoint the fake serves, in the order of Botmaker's
+// SPEC.
+var Endpoints = []Endpoint{
+	{
+		Name: "chats", Path: "/chats", ItemsKey: "items", Paging: NextURL, PageSize: 250,
+		Filter: FromTo, Recent: 7 * 24 * time.Hour, LongTermSearch: true,
+		Rate: 3, RateText: "Only 3 requests per second allowed.",
+		DefaultCount: 600, ID: "chat.chatId", Cursor: "lastUserMessageDatetime",
+		kind: kChat, tokenKind: 'c', list: (*Server).listChats, ids: (*Server).chatIDs, add: (*Server).TouchChats,
+		total: func(s *Server) int { return s.g.n[kChat] },
+	},
+	{
+		// "Each response carries 1000 messages max" even when limit is 1500.
+		Name: "messages", Path: "/messages", ItemsKey: "items", Paging: NextURL, PageSize: 1000, Limit: 1500,
+		Filter: FromTo, Recent: 3 * 24 * time.Hour, LongTermSearch: true,
+		Rate: 5, RateText: "Only 5 requests per second allowed.",
+		DefaultCount: 6000, ID: "id", Cursor: "creationTime",
+		kind: kMsg, tokenKind: 'm', list: (*Server).listMessages,
+		ids:   seqIDsOf((*Server).msgSeq),
+		total: (*Server).msgCount, late: (*Server).msgSeq, add: (*Server).AddMessages,
+	},
+	{
+		Name: "sessions", Path: "/sessions", ItemsKey: "items", Paging: NextURL, PageSize: 500,
+		Filter: FromTo, Recent: 7 * 24 * time.Hour, LongTermSearch: true,
+		Rate: 5, RateText: "Only 5 requests per second allowed.",
+		DefaultCount: 1200, ID: "id", Cursor: "creationTime",
+		kind: kSess, tokenKind: 's', list: (*Server).listSessions,
+		ids:   seqIDsOf((*Server).sessSeq),
+		total: (*Server).finishedSessions, late: (*Server).sessSeq, add: (*Server).AddSessions,
+	},
+	{
+		// No long-term-search parameter in the SPEC and no recent-window
+		// restriction here; the 1-month cap applies.
+		Name: "calls", Path: "/calls", ItemsKey: "items", Paging: NextURL, PageSize: 250,
+		Filter: FromTo,
+		Rate:   5, RateText: "Only 5 requests per second allowed.",
+		DefaultCount: 300, ID: "id", Cursor: "creationDatetime",
+		kind: kCall, tokenKind: 'k', list: (*Server).listCalls,
+		ids:   seqIDsOf((*Server).callSeq),
+		total: (*Server).callCount, late: (*Server).callSeq, add: (*Server).AddCalls,
+	},
+	{
+		Name: "contacts", Path: "/contacts", ItemsKey: "items", Paging: NextToken, PageSize: 100, TokenParam: "next-page-token",
+		Filter: NoFilter,
+		Rate:   3, RateText: "Only 3 requests per second allowed.",
+		DefaultCount: 450, ID: "id",
+		kind: kContact, tokenKind: 'o', list: (*Server).listContacts,
+		ids:   func(s *Server, _, _ int64) []string { return genIDs(s, kContact) },
+		total: func(s *Server) int { return s.g.n[kContact] },
+	},
+	{
+		Name: "agents", Path: "/agents", ItemsKey: "items", Paging: NextURL, PageSize: 100,
+		Filter: NoFilter,
+		Rate:   200, RateText: "Only 200 requests per second allowed.",
+		DefaultCount: 40, ID: "id",
+		kind: kAgent, tokenKind: 'a', list: (*Server).listAgents,
+		ids:   func(s *Server, _, _ int64) []string { return genIDs(s, kAgent) },
+		total: func(s *Server) int { return s.g.n[kAgent] },
+	},
+	{
+		Name: "channels", Path: "/channels", ItemsKey: "items", Paging: SinglePage,
+		Filter: NoFilter,
+		Rate:   1, RateText: "Only one request per second allowed.",
+		DefaultCount: 6, ID: "id",
+		kind: kChannel, list: (*Server).listChannels, ids: (*Server).channelIDs,
+		total: func(s *Server) int { return s.g.n[kChannel] },
+	},
+	{
+		Name: "intents", Path: "/intents", ItemsKey: "items", Paging: NextURL, PageSize: 200,
+		Filter: NoFilter,
+		Rate:   1, RateText: "Only one request per second allowed.",
+		DefaultCount: 450, ID: "id",
+		kind: kIntent, tokenKind: 'i', list: (*Server).listIntents,
+		ids:   func(s *Server, _, _ int64) []string { return genIDs(s, kIntent) },
+		total: func(s *Server) int { return s.g.n[kIntent] },
+	},
+	{
+		// Newest first, 50 a page unless limit says otherwise (at most 500).
+		Name: "tickets", Path: "/tickets", ItemsKey: "tickets", Paging: OffsetTotal, PageSize: 500, Limit: 500,
+		Filter: DaysBeforeNow,
+		Rate:   1, RateText: "Only 60 requests per minute allowed.",
+		DefaultCount: 700, ID: "id", Cursor: "creationTime",
+		kind: kTicket, list: (*Server).listTickets,
+		// Ascending, filtered on creationTime: the listing order reversed.
+		ids:   seqIDsOf((*Server).ticketSeq),
+		total: (*Server).ticketCount, add: (*Server).AddTickets,
+	},
+}
+
+// endpointIndex and pathIndex find a row by name and by path.
+var endpointIndex, pathIndex = func() (map[string]*Endpoint, map[string]*Endpoint) {
+	byName := make(map[string]*Endpoint, len(Endpoints))
+	byPath := make(map[string]*Endpoint, len(Endpoints))
+	for i := range Endpoints {
+		byName[Endpoints[i].Name] = &Endpoints[i]
+		byPath[Endpoints[i].Path] = &Endpoints[i]
+	}
+	return byName, byPath
+}()
+
+// seqIDsOf makes an Endpoint.ids of a sequence.
+func seqIDsOf(seq func(*Server) (int, func(int) int64, func(int) string)) func(*Server, int64, int64) []string {
+	return func(s *Server, from, to int64) []string {
+		n, timeAt, id := seq(s)
+		return seqIDs(n, timeAt, id, from, to)
+	}
+}
+
+// Lookup finds an endpoint by name.
+func Lookup(name string) (Endpoint, bool) {
+	e, ok := endpointIndex[name]
+	if !ok {
+		return Endpoint{}, false
+	}
+	return *e, true
+}
+
+// EndpointNames lists the endpoint names in table order.
+func EndpointNames() []string {
+	out := make([]string, len(Endpoints))
+	for i, e := range Endpoints {
+		out[i] = e.Name
+	}
+	return out
+}
+
+// Counts are the numbers of generated items per endpoint name.
+type Counts map[string]int
+
+// DefaultCounts are the rows' DefaultCount: what a missing, zero or
+// negative count becomes.
+var DefaultCounts = func() Counts {
+	c := Counts{}
+	for _, e := range Endpoints {
+		c[e.Name] = e.DefaultCount
+	}
+	return c
+}()
+
+// byKind is counts indexed by the rows' kinds, which the generators read
+// per item.
+func (c Counts) byKind() []int {
+	var top kind
+	for _, e := range Endpoints {
+		top = max(top, e.kind)
+	}
+	out := make([]int, top+1)
+	for _, e := range Endpoints {
+		out[e.kind] = c[e.Name]
+	}
+	return out
+}
+
+// resolve returns a copy of c with the defaults filled in; it panics on a
+// name no endpoint has, which would otherwise fall back to the default
+// unnoticed.
+func (c Counts) resolve() Counts {
+	out := Counts{}
+	for name, n := range c {
+		if endpointIndex[name] == nil {
+			panic("fakebotmaker: Counts names no endpoint: " + strconv.Quote(name) + "; endpoints are " + strings.Join(EndpointNames(), ", "))
+		}
+		out[name] = n
+	}
+	for _, e := range Endpoints {
+		if out[e.Name] <= 0 {
+			out[e.Name] = e.DefaultCount
+		}
+	}
+	return out
+}
