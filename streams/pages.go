@@ -324,10 +324,16 @@ func (g *loopGuard) follow(path string, u *url.URL) error {
 // compactInPlace removes the whitespace between the tokens of valid JSON,
 // overwriting b (the result is never longer). On anything else it returns
 // bytes the envelope parser then refuses.
-func compactInPlace(b []byte) []byte {
-	w := 0
+func compactInPlace(b []byte) []byte { return appendCompact(b[:0], b, false) }
+
+// appendCompact appends src, JSON text, without the whitespace between its
+// tokens; with quote it also escapes it as the inside of a JSON string
+// (valid JSON has no raw control characters inside strings, so only quotes
+// and backslashes need it). Without quote dst may be src[:0]: the result
+// is never longer, and each byte is read before its slot is written.
+func appendCompact(dst, src []byte, quote bool) []byte {
 	inString, escaped := false, false
-	for _, c := range b {
+	for _, c := range src {
 		switch {
 		case inString && escaped:
 			escaped = false
@@ -338,8 +344,10 @@ func compactInPlace(b []byte) []byte {
 		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
 			continue
 		}
-		b[w] = c
-		w++
+		if quote && (c == '"' || c == '\\') {
+			dst = append(dst, '\\')
+		}
+		dst = append(dst, c)
 	}
-	return b[:w]
+	return dst
 }

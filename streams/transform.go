@@ -341,31 +341,11 @@ func appendKey(dst []byte, k string) []byte {
 	return append(dst, '"', ':')
 }
 
-// appendQuoted writes valid JSON text as a compact JSON string. Valid JSON has
-// no raw control characters inside strings, so once the whitespace between
-// tokens is gone only quotes and backslashes need escaping.
+// appendQuoted writes valid JSON text as a compact JSON string: the text is
+// written compact, since a raw tab inside the string would make the line
+// invalid.
 func appendQuoted(dst, v []byte) []byte {
-	dst = append(dst, '"')
-	inString, escaped := false, false
-	for _, c := range v {
-		switch {
-		case inString && escaped:
-			escaped = false
-		case inString && c == '\\':
-			escaped = true
-		case c == '"':
-			inString = !inString
-		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
-			// Whitespace between tokens: the JSON text is written compact,
-			// and a raw tab inside the string would make the line invalid.
-			continue
-		}
-		if c == '"' || c == '\\' {
-			dst = append(dst, '\\')
-		}
-		dst = append(dst, c)
-	}
-	return append(dst, '"')
+	return append(appendCompact(append(dst, '"'), v, true), '"')
 }
 
 func clipBytes(b []byte) string {
