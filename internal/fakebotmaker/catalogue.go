@@ -36,21 +36,31 @@ func byGenID(k kind) func(g *gen, i int) string {
 }
 
 var (
-	catCampaigns     = &catalogue{name: "campaigns", k: kCampaign, id: byGenID(kCampaign), write: writeCampaign}
-	catTypifications = &catalogue{name: "typifications", k: kTypification, id: byGenID(kTypification), write: writeTypification}
-	catVariables     = &catalogue{name: "variables", k: kVariable, id: byGenID(kVariable), write: writeVariable}
-	catFieldDefs     = &catalogue{name: "ticket_field_definitions", k: kFieldDef, id: byGenID(kFieldDef), write: writeFieldDef}
-	catRoles         = &catalogue{name: "roles", k: kRole, id: byGenID(kRole), write: writeRole}
-	catWhatsApp      = &catalogue{name: "whatsapp_accounts", k: kWhatsAppAccount, id: whatsAppNumber, write: writeWhatsAppAccount}
+	catCampaigns     = newCatalogue("campaigns", kCampaign, byGenID(kCampaign), writeCampaign)
+	catTypifications = newCatalogue("typifications", kTypification, byGenID(kTypification), writeTypification)
+	catVariables     = newCatalogue("variables", kVariable, byGenID(kVariable), writeVariable)
+	catFieldDefs     = newCatalogue("ticket_field_definitions", kFieldDef, byGenID(kFieldDef), writeFieldDef)
+	catRoles         = newCatalogue("roles", kRole, byGenID(kRole), writeRole)
+	catWhatsApp      = newCatalogue("whatsapp_accounts", kWhatsAppAccount, whatsAppNumber, writeWhatsAppAccount)
 )
 
 // catalogues finds a catalogue by its row's name.
 var catalogues = map[string]*catalogue{}
 
+func newCatalogue(name string, k kind, id func(*gen, int) string, write func(*gen, *jw, int, string)) *catalogue {
+	c := &catalogue{name: name, k: k, id: id, write: write}
+	catalogues[name] = c
+	return c
+}
+
+// init reads each catalogue's envelope from its row, which must exist.
 func init() {
-	for _, c := range []*catalogue{catCampaigns, catTypifications, catVariables, catFieldDefs, catRoles, catWhatsApp} {
-		catalogues[c.name] = c
-		c.bare = endpointIndex[c.name].ItemsKey == ""
+	for name, c := range catalogues {
+		e := endpointIndex[name]
+		if e == nil {
+			panic("fakebotmaker: catalogue " + name + " has no row in Endpoints")
+		}
+		c.bare = e.ItemsKey == ""
 	}
 }
 
