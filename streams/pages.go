@@ -40,6 +40,9 @@ func (s *Stream) parsePage(body []byte, req *url.URL) (page, error) {
 		body = compactInPlace(body)
 	}
 	p := page{items: make([][]byte, 0, 64)}
+	if s.Envelope == Bare {
+		return s.parseBare(body, p)
+	}
 	var nextRaw []byte
 	var nullItems bool
 	// One pass finds the envelope's members and the items' boundaries.
@@ -72,6 +75,31 @@ func (s *Stream) parsePage(body []byte, req *url.URL) (page, error) {
 	}
 	if p.next, err = s.nextFrom(nextRaw, req); err != nil {
 		return page{}, err
+	}
+	return p, nil
+}
+
+// parseBare reads a Bare response: a list of items, one object that is the
+// only item, or null for none.
+func (s *Stream) parseBare(body []byte, p page) (page, error) {
+	v := bytes.TrimSpace(body)
+	switch {
+	case rawjson.IsNull(v):
+	case len(v) > 0 && v[0] == '{':
+		end, err := rawjson.ValueEnd(v, 0)
+		if err != nil || end != len(v) {
+			return page{}, fmt.Errorf("%s: unexpected response shape: not one JSON object", s.Path)
+		}
+		p.items = append(p.items, v)
+	case len(v) > 0 && v[0] == '[':
+		if err := rawjson.ArrayEach(v, func(item []byte) error {
+			p.items = append(p.items, item)
+			return nil
+		}); err != nil {
+			return page{}, fmt.Errorf("%s: unexpected response shape: %w", s.Path, err)
+		}
+	default:
+		return page{}, fmt.Errorf("%s: response is neither a list nor an object", s.Path)
 	}
 	return p, nil
 }

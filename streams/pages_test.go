@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/rs/zerolog"
 
 	"github.com/source-botmaker/source-botmaker/internal/botmaker"
@@ -64,48 +65,85 @@ func reqLine(r fakebotmaker.Request, opaque ...string) string {
 	return r.Path + "?" + s
 }
 
-// The catalogue streams page through the fake exactly as Botmaker expects:
-// contacts with next-page-token, agents and intents with nextPage URLs,
-// channels in one request.
+// The full-refresh streams page through the fake exactly as Botmaker
+// expects, each as its row in the fake's table says: one request for a
+// single page; for a paged one the first page, a middle one and the last
+// (two full pages and one item), each later request carrying the previous
+// page's token. An account with none of a catalogue's items (Quirks.Empty)
+// is one request and no records, and a bare response is read both as the
+// list real accounts get and as the one object the SPEC declares.
 func TestCatalogueStreamsPaging(t *testing.T) {
-	counts := fakebotmaker.Counts{"contacts": 250, "agents": 150, "channels": 5, "intents": 401}
-	srv := fakebotmaker.New(fakebotmaker.Config{Seed: 3, Counts: counts})
-	defer srv.Close()
-	tests := []struct {
-		stream string
-		want   []string
-		n      int
-	}{
-		{"contacts", []string{"/v2.0/contacts?", "/v2.0/contacts?next-page-token=<token>", "/v2.0/contacts?next-page-token=<token>"}, 250},
-		{"agents", []string{"/v2.0/agents?", "/v2.0/agents?page=<token>"}, 150},
-		{"channels", []string{"/v2.0/channels?"}, 5},
-		{"intents", []string{"/v2.0/intents?", "/v2.0/intents?page=<token>", "/v2.0/intents?page=<token>"}, 401},
+	type sync struct {
+		name   string
+		quirks fakebotmaker.Quirks
+		n      int // items the fake generates
 	}
-	for _, tt := range tests {
-		t.Run(tt.stream, func(t *testing.T) {
-			srv.ResetRequests()
-			s, _ := streams.Lookup(tt.stream)
-			sink := &memSink{}
-			if err := s.Read(context.Background(), env(t, srv.URL(), sink, streams.Options{}), false, nil); err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, r := range srv.Requests() {
-				if !r.TokenOK || r.Status != http.StatusOK {
-					t.Errorf("request %s: status %d token ok %v", r.Path, r.Status, r.TokenOK)
+	for _, s := range streams.All() {
+		if s.Incremental() {
+			continue
+		}
+		e, _ := fakebotmaker.Lookup(s.Name)
+		n := 5
+		if e.PageSize > 0 {
+			n = 2*e.PageSize + 1
+		}
+		syncs := []sync{{"full", fakebotmaker.Quirks{}, n}}
+		if fakebotmaker.Emptiable(s.Name) {
+			syncs = append(syncs, sync{"empty", fakebotmaker.Quirks{Empty: map[string]bool{s.Name: true}}, n})
+		}
+		if e.ItemsKey == "" {
+			syncs = append(syncs, sync{"one object", fakebotmaker.Quirks{BareObject: true}, n})
+		}
+		for _, sy := range syncs {
+			t.Run(s.Name+"/"+sy.name, func(t *testing.T) {
+				srv := fakebotmaker.New(fakebotmaker.Config{Seed: 3, Counts: fakebotmaker.Counts{s.Name: sy.n}, Quirks: sy.quirks})
+				defer srv.Close()
+				want := srv.IDs(s.Name, time.Time{}, time.Time{})
+				param := e.TokenParam
+				if param == "" {
+					param = "page" // the fake's nextPage URLs carry their token as page
 				}
-				got = append(got, reqLine(r, "next-page-token", "page"))
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("requests (-want +got):\n%s", diff)
-			}
-			if len(sink.records) != tt.n || len(srv.IDs(tt.stream, time.Time{}, time.Time{})) != tt.n {
-				t.Errorf("%d records, want %d", len(sink.records), tt.n)
-			}
-			if diff := cmp.Diff([]string{`{"__ab_no_cursor_state_message":true}`}, sink.states); diff != "" {
-				t.Error(diff)
-			}
-		})
+				wantReqs := []string{"/v2.0" + e.Path + "?"}
+				if e.PageSize > 0 {
+					for range (len(want) - 1) / e.PageSize {
+						wantReqs = append(wantReqs, "/v2.0"+e.Path+"?"+param+"=<token>")
+					}
+				}
+				sink := &memSink{}
+				if err := s.Read(context.Background(), env(t, srv.URL(), sink, streams.Options{}), false, nil); err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, r := range srv.Requests() {
+					if !r.TokenOK || r.Status != http.StatusOK {
+						t.Errorf("request %s: status %d token ok %v", r.Path, r.Status, r.TokenOK)
+					}
+					got = append(got, reqLine(r, param))
+				}
+				if diff := cmp.Diff(wantReqs, got); diff != "" {
+					t.Errorf("requests (-want +got):\n%s", diff)
+				}
+				var gotIDs []string
+				for _, r := range sink.records {
+					var rec map[string]any
+					if err := json.Unmarshal(r, &rec); err != nil {
+						t.Fatal(err)
+					}
+					id, _ := rec[s.PrimaryKey[0]].(string)
+					gotIDs = append(gotIDs, id)
+				}
+				if diff := cmp.Diff(want, gotIDs, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("records' keys (-fake +read):\n%s", diff)
+				}
+				switch {
+				case sy.name == "empty" && len(want) != 0, sy.name == "one object" && len(want) != 1, sy.name == "full" && len(want) != sy.n:
+					t.Errorf("the fake lists %d items", len(want))
+				}
+				if diff := cmp.Diff([]string{`{"__ab_no_cursor_state_message":true}`}, sink.states); diff != "" {
+					t.Error(diff)
+				}
+			})
+		}
 	}
 }
 

@@ -35,6 +35,22 @@ const (
 	OffsetTotal
 )
 
+// Envelope is where a response keeps its items.
+type Envelope int
+
+const (
+	// Keyed responses are an object with the items under Def.ItemsKey, next
+	// to nextPage or total.
+	Keyed Envelope = iota
+	// Bare responses are the items themselves, with no envelope: a JSON
+	// list of them, or one object that is the only item (null is none).
+	// Assumption: /tickets/field-definitions, the one such endpoint, is
+	// declared in the SPEC as one FieldDefinitionResponse object, yet real
+	// accounts answer with a list of them; both are read, so either shape
+	// is a complete answer. Single page only: there is no nextPage to read.
+	Bare
+)
+
 // Window is how an endpoint filters by time.
 type Window int
 
@@ -66,7 +82,8 @@ type Def struct {
 
 	Pagination Pagination
 	TokenParam string // NextToken: query parameter for the token
-	ItemsKey   string // envelope key of the items; default "items"
+	Envelope   Envelope
+	ItemsKey   string // Keyed: envelope key of the items; default "items"
 	Limit      int    // page size sent as "limit", when the endpoint takes one
 
 	Window Window
@@ -133,8 +150,11 @@ var registry = map[string]*Stream{}
 // a declaration error (a typo in a key or cursor name), which every test run
 // hits at init.
 func Declare[T any](d Def) *Stream {
-	if d.ItemsKey == "" {
+	switch {
+	case d.Envelope == Keyed && d.ItemsKey == "":
 		d.ItemsKey = "items"
+	case d.Envelope == Bare && (d.ItemsKey != "" || d.Pagination != SinglePage):
+		panic(fmt.Sprintf("stream %s: a bare response has no items key and no next page", d.Name))
 	}
 	t := reflect.TypeFor[T]()
 	p, err := newPlan(t, d)

@@ -34,6 +34,18 @@ func TestTransform(t *testing.T) {
 			`{"id":"K1","chat_id":"C1","creationDatetime":"2025-01-01T00:00:00Z","recording":{"id":"r","url":"u"}}`, "2025-01-01T00:00:00Z"},
 		{"agents", `{"id":"A1","additionalInfo":{"team":{"x":[1,2]}},"slots":3}`, `{"id":"A1","additionalInfo":"{\"team\":{\"x\":[1,2]}}","slots":3}`, ""},
 		{"channels", `{"id":"tg","platform":"telegram","token":"123:SECRET","name":"Bot"}`, `{"id":"tg","platform":"telegram","name":"Bot"}`, ""},
+		// WhatsApp accounts carry no credential by the SPEC; any token-like
+		// member one gained would be dropped, by its decoded name too.
+		{"whatsapp_accounts", `{"number":"5491140000001","alias":"Ventas","templateNamespace":"abc_12","wabaId":"1906385232743451","token":"EAAG-SECRET","accessToken":"EAAG-SECRET","access_tok\u0065n":"x","systemUserToken":"y","quality":"GREEN"}`,
+			`{"number":"5491140000001","alias":"Ventas","templateNamespace":"abc_12","wabaId":"1906385232743451","quality":"GREEN"}`, ""},
+		// Strings stay strings (orderInUserInfo), objects pass through whole
+		// (permissions, validOptions), unknown members are kept.
+		{"variables", `{"id":"V1","name":"plan","orderInUserInfo":"3","visibleInUserInfo":true,"extra":[1]}`, `{"id":"V1","name":"plan","orderInUserInfo":"3","visibleInUserInfo":true,"extra":[1]}`, ""},
+		{"roles", `{"id":"R1","slots":30,"priority":"high","permissions":{"home":true,"chats":{"view":true,"AssignToAgent":false},"newSection":{"x":true}}}`,
+			`{"id":"R1","slots":30,"priority":"high","permissions":{"home":true,"chats":{"view":true,"AssignToAgent":false},"newSection":{"x":true}}}`, ""},
+		{"ticket_field_definitions", `{"id":"F1","type":"select","validOptions":[{"value":"alta","label":"Alta"}]}`, `{"id":"F1","type":"select","validOptions":[{"value":"alta","label":"Alta"}]}`, ""},
+		{"campaigns", `{"id":"C1","name":"Black Friday","goal":"sales","active":true}`, `{"id":"C1","name":"Black Friday","goal":"sales","active":true}`, ""},
+		{"typifications", `{"id":"T1","displayName":"Reclamo","groups":[],"queues":["ventas"]}`, `{"id":"T1","displayName":"Reclamo","groups":[],"queues":["ventas"]}`, ""},
 		{"tickets", `{"id":"T1","creationTime":"2025-03-01T00:00:00Z","assignedTo":{"id":7},"chatIds":{"a":"b"},"lastModificationBy":"already text","finishedSlasMetrics":{}}`,
 			`{"id":"T1","creationTime":"2025-03-01T00:00:00Z","assignedTo":"{\"id\":7}","chatIds":"{\"a\":\"b\"}","lastModificationBy":"already text","finishedSlasMetrics":"{}"}`, "2025-03-01T00:00:00Z"},
 	}
@@ -188,5 +200,49 @@ func TestPageErrorsClipServerValues(t *testing.T) {
 		if n := len(err.Error()); n > 200 {
 			t.Errorf("%s: error of %d bytes", tt.s.Name, n)
 		}
+	}
+}
+
+// A bare response (no envelope) is a list of items, one object that is the
+// only item, or null for none; anything else fails the stream.
+func TestParseBare(t *testing.T) {
+	s, _ := Lookup("ticket_field_definitions")
+	tests := []struct {
+		name, body string
+		want       []string
+		err        string
+	}{
+		{"list", `[{"id":"a"},{"id":"b","validOptions":[{"v":"1"}]}]`, []string{`{"id":"a"}`, `{"id":"b","validOptions":[{"v":"1"}]}`}, ""},
+		{"list with whitespace", " [\n {\"id\": \"a\"}\n]\n", []string{`{"id":"a"}`}, ""},
+		{"empty list", `[]`, nil, ""},
+		{"one object", `{"id":"a","active":true}`, []string{`{"id":"a","active":true}`}, ""},
+		{"null", `null`, nil, ""},
+		{"string", `"a"`, nil, "neither a list nor an object"},
+		{"object and more", `{"id":"a"} {"id":"b"}`, nil, "not one JSON object"},
+		{"empty body", ``, nil, "neither a list nor an object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := s.parsePage([]byte(tt.body), nil)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, it := range p.items {
+				got = append(got, string(it))
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("items (-want +got):\n%s", diff)
+			}
+			if p.next != nil {
+				t.Errorf("next page %v", p.next)
+			}
+		})
 	}
 }

@@ -46,6 +46,25 @@ type Quirks struct {
 	// newer records around it are served at once.
 	LateEvery int
 	LateBy    time.Duration
+	// Empty makes the named catalogue endpoints (catalogue.go) list
+	// nothing, as for an account that has none: the empty list, or on a
+	// paged one a single page with a null nextPage.
+	Empty map[string]bool
+	// BareObject has the endpoints whose body is the items themselves
+	// (ItemsKey "": /tickets/field-definitions) answer with one object,
+	// their first item, as the SPEC declares, instead of the list real
+	// accounts answer with.
+	BareObject bool
+}
+
+// checkEmpty panics on a Quirks.Empty name that no catalogue row has,
+// which would otherwise be ignored unnoticed.
+func (q Quirks) checkEmpty() {
+	for name := range q.Empty {
+		if _, ok := catalogues[name]; !ok {
+			panic("fakebotmaker: Quirks.Empty names no catalogue endpoint: " + strconv.Quote(name))
+		}
+	}
 }
 
 // Order is an order of the items of a windowed listing.

@@ -159,6 +159,7 @@ func NewHandler(cfg Config) *Server {
 		cfg.HistoryDays = 90
 	}
 	cfg.Counts = cfg.Counts.resolve()
+	cfg.Quirks.checkEmpty()
 	if cfg.Faults.SlowDelay <= 0 {
 		cfg.Faults.SlowDelay = 2 * time.Second
 	}

@@ -20,7 +20,7 @@ type Endpoint struct {
 	// convention, the name of the stream that reads the endpoint.
 	Name     string
 	Path     string // under /v2.0
-	ItemsKey string // envelope key of the items
+	ItemsKey string // envelope key of the items; "" for a body that is the items
 	Paging   Paging
 	// PageSize is the most items one page carries at the largest limit;
 	// zero for an endpoint that serves everything in one page.
@@ -169,6 +169,54 @@ var Endpoints = []Endpoint{
 		// Ascending, filtered on creationTime: the listing order reversed.
 		ids:   seqIDsOf((*Server).ticketSeq),
 		total: (*Server).ticketCount, add: (*Server).AddTickets,
+	},
+	{
+		// "A page of 250 notification campaigns"; the prose says nextPageURL,
+		// the CampaignPage schema nextPage.
+		Name: "campaigns", Path: "/notifications/campaigns", ItemsKey: "items", Paging: NextURL, PageSize: 250,
+		Filter: NoFilter,
+		Rate:   5, RateText: "Only 5 requests per second allowed.",
+		DefaultCount: 300, ID: "id",
+		kind: kCampaign, tokenKind: 'P', list: catCampaigns.list, ids: catCampaigns.ids, total: catCampaigns.total,
+	},
+	{
+		Name: "typifications", Path: "/typifications", ItemsKey: "typifications", Paging: SinglePage,
+		Filter: NoFilter,
+		Rate:   1, RateText: "Only one request per second allowed.",
+		DefaultCount: 40, ID: "id",
+		kind: kTypification, list: catTypifications.list, ids: catTypifications.ids, total: catTypifications.total,
+	},
+	{
+		Name: "variables", Path: "/variables", ItemsKey: "variables", Paging: SinglePage,
+		Filter: NoFilter,
+		Rate:   1, RateText: "Only one request per second allowed.",
+		DefaultCount: 120, ID: "id",
+		kind: kVariable, list: catVariables.list, ids: catVariables.ids, total: catVariables.total,
+	},
+	{
+		// No envelope (ItemsKey ""): a list, or with Quirks.BareObject the
+		// one object the SPEC declares.
+		Name: "ticket_field_definitions", Path: "/tickets/field-definitions", Paging: SinglePage,
+		Filter: NoFilter,
+		Rate:   1, RateText: "Only 60 requests per minute allowed.",
+		DefaultCount: 12, ID: "id",
+		kind: kFieldDef, list: catFieldDefs.list, ids: catFieldDefs.ids, total: catFieldDefs.total,
+	},
+	{
+		// The SPEC gives no page size for /roles; 50 makes the default
+		// account two pages.
+		Name: "roles", Path: "/roles", ItemsKey: "items", Paging: NextURL, PageSize: 50,
+		Filter: NoFilter,
+		Rate:   1, RateText: "Only one request per second allowed.",
+		DefaultCount: 60, ID: "id",
+		kind: kRole, tokenKind: 'R', list: catRoles.list, ids: catRoles.ids, total: catRoles.total,
+	},
+	{
+		Name: "whatsapp_accounts", Path: "/whatsapp/accounts", ItemsKey: "items", Paging: SinglePage,
+		Filter: NoFilter,
+		Rate:   1, RateText: "Only one request per second allowed.",
+		DefaultCount: 5, ID: "number",
+		kind: kWhatsAppAccount, list: catWhatsApp.list, ids: catWhatsApp.ids, total: catWhatsApp.total,
 	},
 }
 

@@ -19,7 +19,7 @@ func TestEndpointTable(t *testing.T) {
 			if !strings.HasPrefix(e.Path, "/") || pathIndex[e.Path] != endpointIndex[e.Name] {
 				t.Errorf("path %q is not this row's alone", e.Path)
 			}
-			if e.ItemsKey == "" || e.Rate <= 0 || e.RateText == "" || e.DefaultCount <= 0 || e.ID == "" ||
+			if (e.ItemsKey == "" && e.Paging != SinglePage) || e.Rate <= 0 || e.RateText == "" || e.DefaultCount <= 0 || e.ID == "" ||
 				e.list == nil || e.ids == nil || e.total == nil || e.kind == 0 {
 				t.Fatalf("incomplete row %+v", e)
 			}

@@ -12,10 +12,10 @@ import (
 // quirkFlags are the flags that make the fake break a client's
 // assumptions (fakebotmaker.Quirks).
 type quirkFlags struct {
-	lag, pageAdvance, lateBy   *time.Duration
-	order, paging              *string
-	future, noTotal, moveEdges *bool
-	lateEvery                  *int
+	lag, pageAdvance, lateBy               *time.Duration
+	order, paging, empty                   *string
+	future, noTotal, moveEdges, bareObject *bool
+	lateEvery                              *int
 }
 
 func addQuirkFlags(fs *flag.FlagSet) quirkFlags {
@@ -29,12 +29,26 @@ func addQuirkFlags(fs *flag.FlagSet) quirkFlags {
 		moveEdges:   fs.Bool("moving-edge", false, "apply the recent-window limit to every page, not only the first"),
 		lateEvery:   fs.Int("late-every", 0, "about one in this many messages, sessions and calls becomes visible only after a delay of up to -late-by"),
 		lateBy:      fs.Duration("late-by", 23*time.Hour, "the longest delay of -late-every's records"),
+		empty:       fs.String("empty", "", "catalogue endpoints that list nothing, e.g. roles,variables"),
+		bareObject:  fs.Bool("bare-object", false, "/tickets/field-definitions answers with one object, as the SPEC declares, instead of a list"),
 	}
 }
 
 func (f quirkFlags) quirks() (fakebotmaker.Quirks, error) {
 	q := fakebotmaker.Quirks{Lag: *f.lag, PageAdvance: *f.pageAdvance, FutureRecord: *f.future, TicketsNoTotal: *f.noTotal, MovingEdge: *f.moveEdges,
-		LateEvery: *f.lateEvery, LateBy: *f.lateBy}
+		LateEvery: *f.lateEvery, LateBy: *f.lateBy, BareObject: *f.bareObject}
+	for _, e := range strings.Split(*f.empty, ",") {
+		if e = strings.TrimSpace(e); e == "" {
+			continue
+		}
+		if !fakebotmaker.Emptiable(e) {
+			return q, fmt.Errorf("-empty: %q is not a catalogue endpoint", e)
+		}
+		if q.Empty == nil {
+			q.Empty = map[string]bool{}
+		}
+		q.Empty[e] = true
+	}
 	var err error
 	if q.Order, err = perEndpoint("-order", *f.order, []fakebotmaker.Order{fakebotmaker.OldestFirst, fakebotmaker.NewestFirst, fakebotmaker.Shuffled}); err != nil {
 		return q, err
