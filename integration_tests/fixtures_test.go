@@ -62,7 +62,14 @@ func generated(t *testing.T) (catalog, expected []byte) {
 	}
 	var buf bytes.Buffer
 	for _, s := range streams {
-		pk := s.SourceDefinedPrimaryKey[0][0]
+		// Sorted by the whole primary key, composite or not.
+		key := func(r *cat.RecordMessage) string {
+			var parts []string
+			for _, p := range s.SourceDefinedPrimaryKey {
+				parts = append(parts, fmt.Sprint(r.Data[p[0]]))
+			}
+			return strings.Join(parts, "|")
+		}
 		var pick []*cat.RecordMessage
 		for _, rec := range byStream[s.Name] {
 			if len(s.DefaultCursorField) > 0 {
@@ -74,7 +81,7 @@ func generated(t *testing.T) (catalog, expected []byte) {
 			}
 			pick = append(pick, rec)
 		}
-		sort.Slice(pick, func(i, j int) bool { return fmt.Sprint(pick[i].Data[pk]) < fmt.Sprint(pick[j].Data[pk]) })
+		sort.Slice(pick, func(i, j int) bool { return key(pick[i]) < key(pick[j]) })
 		if len(pick) > expectedPerStream {
 			pick = pick[:expectedPerStream]
 		}

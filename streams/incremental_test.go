@@ -351,8 +351,11 @@ func recordID(t *testing.T, stream string, data []byte) string {
 	s, _ := streams.Lookup(stream)
 	var m map[string]any
 	mustUnmarshal(t, data, &m)
-	id, _ := m[s.PrimaryKey[0]].(string)
-	return id
+	parts := make([]string, len(s.PrimaryKey))
+	for i, k := range s.PrimaryKey {
+		parts[i], _ = m[k].(string)
+	}
+	return fakebotmaker.JoinID(parts...)
 }
 
 func minTime(a, b time.Time) time.Time {

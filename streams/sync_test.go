@@ -90,7 +90,7 @@ func (f *fixture) mustRead(opts map[string]any, incremental bool, state []byte, 
 // ids are the primary keys of a stream's records, in order.
 func ids(o *synctest.Output, stream string) []string {
 	s, _ := streams.Lookup(stream)
-	return o.IDs(stream, s.PrimaryKey[0])
+	return o.IDs(stream, s.PrimaryKey...)
 }
 
 func set(xs ...[]string) map[string]bool {

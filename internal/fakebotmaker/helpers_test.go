@@ -83,11 +83,16 @@ func items(v map[string]any) []map[string]any {
 // itemID extracts the id of an item of an endpoint, at its row's ID path.
 func itemID(endpoint string, it map[string]any) string {
 	e, _ := Lookup(endpoint)
-	path := strings.Split(e.ID, ".")
-	for _, k := range path[:len(path)-1] {
-		it = it[k].(map[string]any)
+	var parts []string
+	for _, p := range e.IDPaths() {
+		path := strings.Split(p, ".")
+		m := it
+		for _, k := range path[:len(path)-1] {
+			m = m[k].(map[string]any)
+		}
+		parts = append(parts, m[path[len(path)-1]].(string))
 	}
-	return it[path[len(path)-1]].(string)
+	return JoinID(parts...)
 }
 
 func q(kv ...string) string {

@@ -173,7 +173,9 @@ func (s *Server) writeFuture(w *jw, first bool, ep *Endpoint, write func(*jw)) {
 	defer putJW(tmp)
 	write(tmp)
 	w.sep()
-	idKey := ep.ID[strings.LastIndexByte(ep.ID, '.')+1:]
+	// Changing the first part of a composite key makes the copy's key new.
+	path := ep.IDPaths()[0]
+	idKey := path[strings.LastIndexByte(path, '.')+1:]
 	w.b = append(w.b, futureCopy(tmp.b, idKey, ep.Cursor)...)
 	w.c = true
 }

@@ -42,7 +42,9 @@ type Endpoint struct {
 	// not say.
 	DefaultCount int
 	// ID is the wire path of the item's id ("chat.chatId" for a nested
-	// one), and Cursor the wire key of the time Filter reads (empty
+	// one); a composite key lists its parts' paths, comma-separated
+	// ("sessionId,agentId"), and its ids are the parts' values joined by
+	// JoinID. Cursor is the wire key of the time Filter reads (empty
 	// without one).
 	ID, Cursor string
 
@@ -254,3 +256,15 @@ func (c Counts) resolve() Counts {
 	}
 	return out
 }
+
+// IDPaths are the wire paths of the parts of the row's id: one, or several
+// for a composite key.
+func (e *Endpoint) IDPaths() []string { return strings.Split(e.ID, ",") }
+
+// KeySep separates the parts of a composite id in the fake's id lists
+// (Server.IDs) and in a test's list of a sync's records. Generated ids hold
+// only letters, digits, "_", "-", ":" and ".", never it.
+const KeySep = "|"
+
+// JoinID is the id of an item with a composite key: its parts, in key order.
+func JoinID(parts ...string) string { return strings.Join(parts, KeySep) }
