@@ -86,6 +86,11 @@ type Def struct {
 	// Billing is which of the endpoint's requests Botmaker bills.
 	Billing Billing
 
+	// PlanGated says Botmaker sells the endpoint only on some plans: a 403
+	// there fails the stream saying the plan may lack it, rather than
+	// blaming the token (botmaker.PlanGated).
+	PlanGated bool
+
 	// Drop lists wire fields never written out (secrets Botmaker returns,
 	// such as a Telegram channel's bot token).
 	Drop []string

@@ -46,6 +46,10 @@ type Quirks struct {
 	// newer records around it are served at once.
 	LateEvery int
 	LateBy    time.Duration
+	// Forbidden lists endpoint names that answer every request with 403,
+	// as Botmaker does for an endpoint the account's plan lacks, while the
+	// token works everywhere else.
+	Forbidden map[string]bool
 }
 
 // Order is an order of the items of a windowed listing.

@@ -408,6 +408,10 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, ep *Endpoint,
 		writeErr(rw, &apiErr{http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method", "Method " + r.Method + " not allowed"})
 		return
 	}
+	if s.cfg.Quirks.Forbidden[ep.Name] {
+		writeErr(rw, &apiErr{http.StatusForbidden, "FORBIDDEN", "access-token", "Forbidden"})
+		return
+	}
 	if s.cfg.RateLimits {
 		if b := s.limiters[ep.Name]; b != nil && !b.allow(time.Now()) {
 			s.logMu.Lock()
