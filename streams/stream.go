@@ -146,7 +146,10 @@ func Declare[T any](d Def) *Stream {
 	if err != nil {
 		panic(fmt.Sprintf("stream %s: %v", d.Name, err))
 	}
-	return &Stream{Def: d, schema: schemagen.Generate(new(T), schemagen.Options{Nullable: true}), plan: p}
+	// A billed stream says so in its schema's description, which discover
+	// shows wherever the stream is selected.
+	opts := schemagen.Options{Nullable: true, Description: d.Billing.Description()}
+	return &Stream{Def: d, schema: schemagen.Generate(new(T), opts), plan: p}
 }
 
 func register(s *Stream) *Stream {
