@@ -110,7 +110,7 @@ func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func walk(t testing.TB, s *Server, endpoint, query string) ([]map[string]any, int) {
 	t.Helper()
 	var all []map[string]any
-	next := "/" + endpoint + "?" + query
+	next := endpointIndex[endpoint].Path + "?" + query
 	pages := 0
 	for next != "" {
 		v := getOK(t, s, next)
@@ -121,7 +121,7 @@ func walk(t testing.TB, s *Server, endpoint, query string) ([]map[string]any, in
 		case np == "":
 			next = ""
 		case endpointIndex[endpoint].Paging == NextToken:
-			next = "/" + endpoint + "?" + q(endpointIndex[endpoint].TokenParam, np)
+			next = endpointIndex[endpoint].Path + "?" + q(endpointIndex[endpoint].TokenParam, np)
 		default:
 			if !strings.HasPrefix(np, s.URL()+"/"+endpoint+"?") {
 				t.Fatalf("nextPage %q is not an absolute URL on the same server", np)

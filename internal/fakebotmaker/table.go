@@ -172,6 +172,15 @@ var Endpoints = []Endpoint{
 		ids:   seqIDsOf((*Server).ticketSeq),
 		total: (*Server).ticketCount, add: (*Server).AddTickets,
 	},
+	{
+		// One page. Its state filter's enum lacks states the items hold.
+		Name: "whatsapp_templates", Path: "/whatsapp/templates", ItemsKey: "items", Paging: SinglePage,
+		Filter: NoFilter,
+		Rate:   1, RateText: "Only one request per second allowed.",
+		DefaultCount: 24, ID: "name,locale",
+		kind: kTemplate, list: (*Server).listTemplates, ids: (*Server).templateIDs,
+		total: func(s *Server) int { return s.g.n[kTemplate] },
+	},
 }
 
 // endpointIndex and pathIndex find a row by name and by path.
