@@ -108,9 +108,14 @@ func wantIDs(srv *fakebotmaker.Server, start time.Time) map[string][]string {
 	out := map[string][]string{}
 	for _, s := range streams.All() {
 		var ids []string
+		// A composite id's parts, each as JSON, as primaryKey joins them.
 		for _, id := range srv.IDs(s.Name, start, srv.Now()) {
-			b, _ := json.Marshal(id)
-			ids = append(ids, string(b))
+			var parts []string
+			for _, p := range strings.Split(id, fakebotmaker.KeySep) {
+				b, _ := json.Marshal(p)
+				parts = append(parts, string(b))
+			}
+			ids = append(ids, strings.Join(parts, "|"))
 		}
 		sort.Strings(ids)
 		out[s.Name] = ids

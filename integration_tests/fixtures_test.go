@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/source-botmaker/source-botmaker/internal/cat"
+	registry "github.com/source-botmaker/source-botmaker/streams"
 )
 
 // expectedPerStream is how many expected records each stream gets.
@@ -86,6 +87,13 @@ func generated(t *testing.T) (catalog, expected []byte) {
 			pick = pick[:expectedPerStream]
 		}
 		if len(pick) == 0 {
+			// A stream Botmaker serves only so far back by the connector's
+			// clock, with no long-term search (notifications), has nothing
+			// in the fake's history at fixtureNow: the connector's clock is
+			// the real one. CAT's read of it runs at the real clock too.
+			if st, _ := registry.Lookup(s.Name); st != nil && st.Recent > 0 && !st.LongTermSearch {
+				continue
+			}
 			t.Fatalf("stream %s has no record to expect", s.Name)
 		}
 		for _, rec := range pick {

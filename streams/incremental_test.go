@@ -1,6 +1,7 @@
 package streams_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -172,7 +173,13 @@ func maxTime(a, b time.Time) time.Time {
 func TestWithoutLongTermSearch(t *testing.T) {
 	f := newFixture(t, fakebotmaker.Config{})
 	off := map[string]any{"long_term_search": false}
-	recent := map[string]time.Duration{"chats": 7 * 24 * time.Hour, "messages": 3 * 24 * time.Hour, "sessions": 7 * 24 * time.Hour}
+	recent := map[string]time.Duration{}
+	for _, name := range recentOnly {
+		s, _ := streams.Lookup(name)
+		recent[name] = s.Recent
+	}
+	// Streams no long-term search helps are TestCappedRecentWindow's.
+	windowed := slices.DeleteFunc(slices.Clone(windowed), func(n string) bool { return slices.Contains(capped, n) })
 
 	checkRequests := func(t *testing.T) {
 		t.Helper()

@@ -23,7 +23,11 @@ var windowed = streamsWhere((*streams.Stream).Incremental)
 
 // recentOnly are the streams Botmaker serves only recent days of without
 // long-term search.
-var recentOnly = streamsWhere(func(s *streams.Stream) bool { return s.Recent > 0 })
+var recentOnly = streamsWhere(func(s *streams.Stream) bool { return s.Recent > 0 && s.LongTermSearch })
+
+// capped are the streams Botmaker serves only recent days of, with no
+// long-term search to reach further (notifications).
+var capped = streamsWhere(func(s *streams.Stream) bool { return s.Recent > 0 && !s.LongTermSearch })
 
 // streamsWhere names the registered streams f keeps, in name order.
 func streamsWhere(f func(*streams.Stream) bool) []string {

@@ -123,7 +123,7 @@ func walk(t testing.TB, s *Server, endpoint, query string) ([]map[string]any, in
 		case endpointIndex[endpoint].Paging == NextToken:
 			next = endpointIndex[endpoint].Path + "?" + q(endpointIndex[endpoint].TokenParam, np)
 		default:
-			if !strings.HasPrefix(np, s.URL()+"/"+endpoint+"?") {
+			if !strings.HasPrefix(np, s.URL()+endpointIndex[endpoint].Path+"?") {
 				t.Fatalf("nextPage %q is not an absolute URL on the same server", np)
 			}
 			next = np

@@ -34,6 +34,9 @@ type Endpoint struct {
 	// zero for no limit.
 	Recent         time.Duration
 	LongTermSearch bool // the endpoint takes long-term-search
+	// Order is the documented item order of a from/to listing, which
+	// Quirks.Order overrides; empty is oldest first.
+	Order Order
 	// Rate is Botmaker's documented limit in requests per second, and
 	// RateText the exact description of its 429.
 	Rate     float64
@@ -171,6 +174,19 @@ var Endpoints = []Endpoint{
 		// Ascending, filtered on creationTime: the listing order reversed.
 		ids:   seqIDsOf((*Server).ticketSeq),
 		total: (*Server).ticketCount, add: (*Server).AddTickets,
+	},
+	{
+		// Newest first (the SPEC's word), 500 a page; from is required and
+		// reaches 3 calendar months back (89 days at the shortest) without
+		// notification-name, which the connector never sends; to defaults to
+		// now minus one day. No span cap is documented.
+		Name: "notifications", Path: "/notifications/sent-results", ItemsKey: "items", Paging: NextURL, PageSize: 500,
+		Filter: FromTo, Recent: 89 * 24 * time.Hour, Order: NewestFirst,
+		Rate: 30, RateText: "Only 30 requests per second allowed.",
+		DefaultCount: 1500, ID: "notificationInstanceId", Cursor: "start",
+		kind: kNotification, tokenKind: 'n', list: (*Server).listNotifications,
+		ids:   seqIDsOf((*Server).notifSeq),
+		total: (*Server).notifCount, add: (*Server).AddNotifications,
 	},
 	{
 		// One page. Its state filter's enum lacks states the items hold.
