@@ -106,17 +106,18 @@ func TestWindowsTileAtMost30Days(t *testing.T) {
 		if last := listing[len(listing)-1]; last.At.Sub(last.to) > time.Minute {
 			t.Errorf("%s: last window ends at %s, not now (%s)", name, last.to, last.At)
 		}
-		if name != "sessions" && len(probes) > 0 {
+		s, _ := streams.Lookup(name)
+		if s.Unsettled == nil && len(probes) > 0 {
 			t.Errorf("%s: %d probe requests", name, len(probes))
 		}
-		if name == "sessions" {
-			// A first sync probes only the last 7 days.
+		if s.Unsettled != nil {
+			// A first sync probes only its Horizon back.
 			if len(probes) == 0 {
-				t.Fatal("sessions: no probe for open sessions")
+				t.Fatalf("%s: no probe for open records", name)
 			}
 			for _, p := range probes {
-				if p.from.Before(p.At.Add(-7*24*time.Hour - time.Minute)) {
-					t.Errorf("sessions: a first sync probes from %s, more than 7 days back", p.from)
+				if p.from.Before(p.At.Add(-s.Unsettled.Horizon - time.Minute)) {
+					t.Errorf("%s: a first sync probes from %s, more than %s back", name, p.from, s.Unsettled.Horizon)
 				}
 			}
 		}

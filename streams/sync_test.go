@@ -239,9 +239,21 @@ func firstPages(t *testing.T, srv *fakebotmaker.Server, stream string) []request
 	return out
 }
 
-// isProbe tells the sessions probe (open sessions included) from the
-// listing the records come from.
-func isProbe(r request) bool { return r.Query.Get("include-open-sessions") == "true" }
+// isProbe tells an unsettled stream's probe (open sessions included) from
+// the listing the records come from: the probe's query holds the stream's
+// Unsettled.Probe values.
+func isProbe(r request) bool {
+	s, ok := streams.Lookup(r.Endpoint)
+	if !ok || s.Unsettled == nil {
+		return false
+	}
+	for k, v := range s.Unsettled.Probe {
+		if r.Query.Get(k) != v[0] {
+			return false
+		}
+	}
+	return true
+}
 
 func stateFile(msgs ...airbyte.State) []byte {
 	b, _ := json.Marshal(msgs)

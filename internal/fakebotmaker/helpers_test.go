@@ -110,6 +110,15 @@ func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func walk(t testing.TB, s *Server, endpoint, query string) ([]map[string]any, int) {
 	t.Helper()
 	var all []map[string]any
+	if req := endpointIndex[endpoint].Required; len(req) > 0 {
+		v, _ := url.ParseQuery(query)
+		for k, vs := range req {
+			if !v.Has(k) {
+				v[k] = vs
+			}
+		}
+		query = v.Encode()
+	}
 	next := endpointIndex[endpoint].Path + "?" + query
 	pages := 0
 	for next != "" {

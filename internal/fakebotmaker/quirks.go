@@ -50,6 +50,9 @@ type Quirks struct {
 	// as Botmaker does for an endpoint the account's plan lacks, while the
 	// token works everywhere else.
 	Forbidden map[string]bool
+	// PageSize makes pages of the named endpoints smaller than Botmaker's
+	// (5000 agent-metrics rows), so that a small data set pages.
+	PageSize map[string]int
 }
 
 // Order is an order of the items of a windowed listing.

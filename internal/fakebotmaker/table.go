@@ -34,6 +34,9 @@ type Endpoint struct {
 	// zero for no limit.
 	Recent         time.Duration
 	LongTermSearch bool // the endpoint takes long-term-search
+	// Required are the parameters the endpoint refuses to answer without
+	// (400), each with a value a listing of every item may send.
+	Required url.Values
 	// Order is the documented item order of a from/to listing, which
 	// Quirks.Order overrides; empty is oldest first.
 	Order Order
@@ -174,6 +177,20 @@ var Endpoints = []Endpoint{
 		// Ascending, filtered on creationTime: the listing order reversed.
 		ids:   seqIDsOf((*Server).ticketSeq),
 		total: (*Server).ticketCount, add: (*Server).AddTickets,
+	},
+	{
+		// The rows of each session's agents, closed or open sessions as
+		// session-status (required) asks; sessions' order, 5000 a page;
+		// from/to on the session's start, at most a month apart.
+		Name: "agent_metrics", Path: "/dashboards/agent-metrics", ItemsKey: "items", Paging: NextURL, PageSize: 5000,
+		Filter: FromTo, Required: url.Values{"session-status": {"closed"}},
+		Rate: 1, RateText: "Only one request per second allowed.",
+		// The rows follow the sessions; DefaultCount is not used.
+		DefaultCount: 1, ID: "sessionId,agentId", Cursor: "sessionCreationTime",
+		kind: kMetric, tokenKind: 'd', list: (*Server).listAgentMetrics,
+		ids:   func(s *Server, from, to int64) []string { return s.metricIDs(from, to, false) },
+		total: func(s *Server) int { return len(s.metricIDs(0, 1<<62, false)) },
+		add:   (*Server).AddAgentMetrics,
 	},
 	{
 		// Newest first (the SPEC's word), 500 a page; from is required and
