@@ -45,6 +45,9 @@ const (
 	FromTo
 	// DaysBeforeNow endpoints take a whole number of days back from now.
 	DaysBeforeNow
+	// BillingPeriod endpoints take one calendar month, billingPeriod=YYYY-MM
+	// (months.go).
+	BillingPeriod
 )
 
 // MaxWindow is the longest from/to span requested. Botmaker answers 400

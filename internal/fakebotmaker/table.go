@@ -89,6 +89,7 @@ const (
 	NoFilter      TimeFilter = "none"
 	FromTo        TimeFilter = "from-to"         // from <= Cursor < to, at most a month apart
 	DaysBeforeNow TimeFilter = "days-before-now" // whole days back from now
+	BillingPeriod TimeFilter = "billing-period"  // one calendar month, YYYY-MM
 )
 
 // Endpoints is every endpoint the fake serves, in the order of Botmaker's
@@ -204,6 +205,17 @@ var Endpoints = []Endpoint{
 		kind: kNotification, tokenKind: 'n', list: (*Server).listNotifications,
 		ids:   seqIDsOf((*Server).notifSeq),
 		total: (*Server).notifCount, add: (*Server).AddNotifications,
+	},
+	{
+		// One billing month a request (billingPeriod=YYYY-MM), oldest
+		// first, 2500 a page.
+		Name: "whatsapp_billed_conversations", Path: "/billing/whatsapp/billed-conversations", ItemsKey: "items", Paging: NextURL, PageSize: 2500,
+		Filter: BillingPeriod,
+		Rate:   1, RateText: "Only one request per second allowed.",
+		DefaultCount: 5000, ID: "whatsappConversationId", Cursor: "startDatetime",
+		kind: kBilled, tokenKind: 'b', list: (*Server).listBilled,
+		ids:   seqIDsOf((*Server).billedSeq),
+		total: (*Server).billedCount, add: (*Server).AddBilledConversations,
 	},
 	{
 		// One page. Its state filter's enum lacks states the items hold.
