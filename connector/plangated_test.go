@@ -21,7 +21,6 @@ import (
 func TestForbiddenEndpointFailsOnlyItsStream(t *testing.T) {
 	for _, s := range streams.All() {
 		t.Run(s.Name, func(t *testing.T) {
-			t.Parallel()
 			srv := fakebotmaker.New(fakebotmaker.Config{Seed: 7, Counts: small, HistoryDays: 60,
 				Quirks: fakebotmaker.Quirks{Forbidden: map[string]bool{s.Name: true}}})
 			t.Cleanup(srv.Close)
