@@ -108,9 +108,14 @@ func wantIDs(srv *fakebotmaker.Server, start time.Time) map[string][]string {
 	out := map[string][]string{}
 	for _, s := range streams.All() {
 		var ids []string
+		// A composite id's parts, each as JSON, as primaryKey joins them.
 		for _, id := range srv.IDs(s.Name, start, srv.Now()) {
-			b, _ := json.Marshal(id)
-			ids = append(ids, string(b))
+			var parts []string
+			for _, p := range strings.Split(id, fakebotmaker.KeySep) {
+				b, _ := json.Marshal(p)
+				parts = append(parts, string(b))
+			}
+			ids = append(ids, strings.Join(parts, "|"))
 		}
 		sort.Strings(ids)
 		out[s.Name] = ids
@@ -545,7 +550,7 @@ func TestBadInputMatrix(t *testing.T) {
 		{"catalog malformed", goodCfg, `{"streams":[{"stream":`, nil, configError, "Invalid catalog"},
 		{"catalog deeply nested", goodCfg, deep, nil, configError, "Invalid catalog"},
 		{"catalog empty", goodCfg, `{"streams":[]}`, nil, configError, "selects no streams"},
-		{"unknown stream", goodCfg, stream("conversations", "full_refresh", nil), nil, configError, `"conversations", which is not a Botmaker stream; use one of: agents, calls`},
+		{"unknown stream", goodCfg, stream("conversations", "full_refresh", nil), nil, configError, `"conversations", which is not a Botmaker stream; use one of: ` + streams.NameList()},
 		{"unsupported sync mode", goodCfg, stream("calls", "cdc", nil), nil, configError, `sync_mode "cdc"; use full_refresh or incremental`},
 		{"incremental on a full-refresh stream", goodCfg, stream("agents", "incremental", nil), nil, warned, `stream "agents" supports only full_refresh; it is read in full although the catalog asks for incremental`},
 		{"cursor_field not the cursor", goodCfg, stream("calls", "incremental", []string{"id"}), nil, configError, `its cursor is defined by the source as ["creationDatetime"]`},

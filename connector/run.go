@@ -440,6 +440,9 @@ func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected,
 		}
 		if err != nil {
 			_ = c.w.Status(name, airbyte.StatusIncomplete)
+			if sel.Stream.PlanGated {
+				err = botmaker.PlanGated(err)
+			}
 			msg, ft := describe(name, err)
 			_ = c.w.Error(name, ft, msg, err.Error())
 			return

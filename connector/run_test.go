@@ -175,8 +175,8 @@ func TestReadAllStreams(t *testing.T) {
 	}
 	for _, s := range streams.All() {
 		t.Run(s.Name, func(t *testing.T) {
-			pk := s.PrimaryKey[0]
-			got := o.IDs(s.Name, pk)
+			pk := s.PrimaryKey
+			got := o.IDs(s.Name, pk...)
 			want := srv.IDs(s.Name, start, srv.Now())
 			if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
 				t.Errorf("records by %s (-want +got):\n%s", pk, diff)

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/source-botmaker/source-botmaker/internal/cat"
+	registry "github.com/source-botmaker/source-botmaker/streams"
 )
 
 // expectedPerStream is how many expected records each stream gets.
@@ -62,7 +63,14 @@ func generated(t *testing.T) (catalog, expected []byte) {
 	}
 	var buf bytes.Buffer
 	for _, s := range streams {
-		pk := s.SourceDefinedPrimaryKey[0][0]
+		// Sorted by the whole primary key, composite or not.
+		key := func(r *cat.RecordMessage) string {
+			var parts []string
+			for _, p := range s.SourceDefinedPrimaryKey {
+				parts = append(parts, fmt.Sprint(r.Data[p[0]]))
+			}
+			return strings.Join(parts, "|")
+		}
 		var pick []*cat.RecordMessage
 		for _, rec := range byStream[s.Name] {
 			if len(s.DefaultCursorField) > 0 {
@@ -74,11 +82,18 @@ func generated(t *testing.T) (catalog, expected []byte) {
 			}
 			pick = append(pick, rec)
 		}
-		sort.Slice(pick, func(i, j int) bool { return fmt.Sprint(pick[i].Data[pk]) < fmt.Sprint(pick[j].Data[pk]) })
+		sort.Slice(pick, func(i, j int) bool { return key(pick[i]) < key(pick[j]) })
 		if len(pick) > expectedPerStream {
 			pick = pick[:expectedPerStream]
 		}
 		if len(pick) == 0 {
+			// A stream Botmaker serves only so far back by the connector's
+			// clock, with no long-term search (notifications), has nothing
+			// in the fake's history at fixtureNow: the connector's clock is
+			// the real one. CAT's read of it runs at the real clock too.
+			if st, _ := registry.Lookup(s.Name); st != nil && st.Recent > 0 && !st.LongTermSearch {
+				continue
+			}
 			t.Fatalf("stream %s has no record to expect", s.Name)
 		}
 		for _, rec := range pick {

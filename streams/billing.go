@@ -23,6 +23,19 @@ const (
 	BilledLongTerm
 )
 
+// Description is what a stream's discover schema says about its billing;
+// empty when it is not billed. Nothing billed is read unless the stream is
+// selected, so the words sit where the stream is selected.
+func (b Billing) Description() string {
+	switch b {
+	case Billed:
+		return "Billed by Botmaker: every request of this stream counts as BI data-source consumption, by the bytes it serves. It is read only when selected."
+	case BilledLongTerm:
+		return "Billed by Botmaker when long_term_search is on: requests with long-term-search=true count as BI data-source consumption, by the bytes they serve."
+	}
+	return ""
+}
+
 // BilledQuery says whether Botmaker bills a request of the stream with
 // query q.
 func (s *Stream) BilledQuery(q url.Values) bool {

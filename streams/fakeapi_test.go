@@ -19,6 +19,7 @@ func TestDefsMatchFakeAPI(t *testing.T) {
 	}
 	filter := map[Window]fakebotmaker.TimeFilter{
 		NoWindow: fakebotmaker.NoFilter, FromTo: fakebotmaker.FromTo, DaysBeforeNow: fakebotmaker.DaysBeforeNow,
+		BillingPeriod: fakebotmaker.BillingPeriod,
 	}
 	type endpoint struct {
 		Path           string

@@ -3,6 +3,7 @@ package streams
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/rs/zerolog"
@@ -74,16 +75,22 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// recordID names a record in a warning: its primary key, or "no id".
+// recordID names a record in a warning: every part of its primary key
+// ("sessionId "S1", agentId "A1"" for a composite one), or which part is
+// missing.
 func (s *Stream) recordID(data []byte) string {
 	if len(s.PrimaryKey) == 0 {
 		return "a record without a primary key"
 	}
-	v, err := rawjson.Get(data, s.PrimaryKey[0])
-	if err != nil || v == nil {
-		return "a record with no " + s.PrimaryKey[0]
+	parts := make([]string, 0, len(s.PrimaryKey))
+	for _, k := range s.PrimaryKey {
+		v, err := rawjson.Get(data, k)
+		if err != nil || v == nil {
+			return "a record with no " + k
+		}
+		parts = append(parts, k+" "+clip(v))
 	}
-	return s.PrimaryKey[0] + " " + clip(v)
+	return strings.Join(parts, ", ")
 }
 
 // itemKind says what a skipped item was, without quoting it.

@@ -129,8 +129,12 @@ func TestCatalogueStreamsPaging(t *testing.T) {
 					if err := json.Unmarshal(r, &rec); err != nil {
 						t.Fatal(err)
 					}
-					id, _ := rec[s.PrimaryKey[0]].(string)
-					gotIDs = append(gotIDs, id)
+					var parts []string
+					for _, k := range s.PrimaryKey {
+						v, _ := rec[k].(string)
+						parts = append(parts, v)
+					}
+					gotIDs = append(gotIDs, strings.Join(parts, fakebotmaker.KeySep))
 				}
 				if diff := cmp.Diff(want, gotIDs, cmpopts.EquateEmpty()); diff != "" {
 					t.Errorf("records' keys (-fake +read):\n%s", diff)

@@ -55,7 +55,7 @@ func (s *Stream) Read(ctx context.Context, env Env, incremental bool, state json
 			return err
 		}
 		r.saved, r.prevDeep = st.cursor, st.lastDeep
-		r.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep}
+		r.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep, settled: st.settled}
 		r.unsettled = s.Unsettled
 		r.began = env.Now().UTC().Truncate(time.Second)
 		r.deep = r.deepDue(r.began)
@@ -68,6 +68,8 @@ func (s *Stream) Read(ctx context.Context, env Env, incremental bool, state json
 		return r.windows(ctx)
 	case DaysBeforeNow:
 		return r.daysBeforeNow(ctx)
+	case BillingPeriod:
+		return r.months(ctx)
 	default:
 		if err := r.all(ctx, s.FirstRequest(env)); err != nil {
 			return err

@@ -87,12 +87,22 @@ func (r *reader) clampToRecent(start, now time.Time) time.Time {
 func (r *reader) warnPending(skipped *period) {
 	s := r.s
 	msg := fmt.Sprintf("stream %s: ", s.Name)
-	if skipped != nil {
+	switch {
+	case skipped != nil && !s.LongTermSearch:
+		msg += fmt.Sprintf("Botmaker serves only the last %s of this stream, so %s to %s was skipped. ", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
+	case skipped != nil:
 		msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, so %s to %s was skipped. ", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
 	}
-	if r.incremental {
+	switch {
+	case !s.LongTermSearch && r.incremental:
+		// No long-term search can reach it (notifications without
+		// notification-name): the state keeps saying it was not synced.
+		msg += fmt.Sprintf("No sync can read it. The state keeps it as %s, so that it never claims it was synced: %s.", pendingKey, describePeriods(r.state.pending))
+	case !s.LongTermSearch:
+		msg += "No sync can read it."
+	case r.incremental:
 		msg += fmt.Sprintf("Not synced yet, kept in the state as %s: %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", pendingKey, describePeriods(r.state.pending))
-	} else {
+	default:
 		// A full refresh starts from start_date every time and
 		// keeps no state, so nothing carries the period forward.
 		msg += "A full refresh keeps no state: every full refresh without long-term search skips it again. Set long_term_search to true to read it (Botmaker bills long-term searches as BI data-source consumption)."

@@ -38,6 +38,10 @@ type streamState struct {
 	cursor   time.Time
 	pending  []period
 	lastDeep time.Time
+	// settled, for a BillingPeriod stream, is the first day of the last
+	// month of those walked completely and for good (months.go); zero when
+	// none.
+	settled time.Time
 }
 
 // period is [from, to).
@@ -55,6 +59,9 @@ func (s *Stream) encodeState(st streamState) json.RawMessage {
 		m[pendingKey] = ps
 	}
 	encodeLastDeep(m, st)
+	if !st.settled.IsZero() {
+		m[settledKey] = st.settled.Format(monthLayout)
+	}
 	b, _ := json.Marshal(m)
 	return b
 }
@@ -91,6 +98,9 @@ func (s *Stream) parseState(raw json.RawMessage) (streamState, error) {
 	st.cursor = t
 	if st.lastDeep, _, err = parseLastDeep(m); err != nil {
 		return st, bad("%s %v", lastDeepKey, err)
+	}
+	if st.settled, err = parseSettled(m); err != nil {
+		return st, bad("%s %v", settledKey, err)
 	}
 	st.pending, err = parsePending(m, bad)
 	return st, err

@@ -61,6 +61,9 @@ const (
 	FromTo
 	// DaysBeforeNow endpoints take a whole number of days back from now.
 	DaysBeforeNow
+	// BillingPeriod endpoints take one calendar month, billingPeriod=YYYY-MM
+	// (months.go).
+	BillingPeriod
 )
 
 // MaxWindow is the longest from/to span requested. Botmaker answers 400
@@ -102,6 +105,11 @@ type Def struct {
 	RatePerSecond float64
 	// Billing is which of the endpoint's requests Botmaker bills.
 	Billing Billing
+
+	// PlanGated says Botmaker sells the endpoint only on some plans: a 403
+	// there fails the stream saying the plan may lack it, rather than
+	// blaming the token (botmaker.PlanGated).
+	PlanGated bool
 
 	// Drop lists wire fields never written out (secrets Botmaker returns,
 	// such as a Telegram channel's bot token).
@@ -161,7 +169,10 @@ func Declare[T any](d Def) *Stream {
 	if err != nil {
 		panic(fmt.Sprintf("stream %s: %v", d.Name, err))
 	}
-	return &Stream{Def: d, schema: schemagen.Generate(new(T), schemagen.Options{Nullable: true}), plan: p}
+	// A billed stream says so in its schema's description, which discover
+	// shows wherever the stream is selected.
+	opts := schemagen.Options{Nullable: true, Description: d.Billing.Description()}
+	return &Stream{Def: d, schema: schemagen.Generate(new(T), opts), plan: p}
 }
 
 func register(s *Stream) *Stream {

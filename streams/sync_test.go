@@ -23,7 +23,11 @@ var windowed = streamsWhere((*streams.Stream).Incremental)
 
 // recentOnly are the streams Botmaker serves only recent days of without
 // long-term search.
-var recentOnly = streamsWhere(func(s *streams.Stream) bool { return s.Recent > 0 })
+var recentOnly = streamsWhere(func(s *streams.Stream) bool { return s.Recent > 0 && s.LongTermSearch })
+
+// capped are the streams Botmaker serves only recent days of, with no
+// long-term search to reach further (notifications).
+var capped = streamsWhere(func(s *streams.Stream) bool { return s.Recent > 0 && !s.LongTermSearch })
 
 // streamsWhere names the registered streams f keeps, in name order.
 func streamsWhere(f func(*streams.Stream) bool) []string {
@@ -90,7 +94,7 @@ func (f *fixture) mustRead(opts map[string]any, incremental bool, state []byte, 
 // ids are the primary keys of a stream's records, in order.
 func ids(o *synctest.Output, stream string) []string {
 	s, _ := streams.Lookup(stream)
-	return o.IDs(stream, s.PrimaryKey[0])
+	return o.IDs(stream, s.PrimaryKey...)
 }
 
 func set(xs ...[]string) map[string]bool {
@@ -235,9 +239,21 @@ func firstPages(t *testing.T, srv *fakebotmaker.Server, stream string) []request
 	return out
 }
 
-// isProbe tells the sessions probe (open sessions included) from the
-// listing the records come from.
-func isProbe(r request) bool { return r.Query.Get("include-open-sessions") == "true" }
+// isProbe tells an unsettled stream's probe (open sessions included) from
+// the listing the records come from: the probe's query holds the stream's
+// Unsettled.Probe values.
+func isProbe(r request) bool {
+	s, ok := streams.Lookup(r.Endpoint)
+	if !ok || s.Unsettled == nil {
+		return false
+	}
+	for k, v := range s.Unsettled.Probe {
+		if r.Query.Get(k) != v[0] {
+			return false
+		}
+	}
+	return true
+}
 
 func stateFile(msgs ...airbyte.State) []byte {
 	b, _ := json.Marshal(msgs)

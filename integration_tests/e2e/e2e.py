@@ -26,6 +26,7 @@ reach the outside; the check fails if one is recorded.
 import argparse
 import datetime as dt
 import json
+import re
 import os
 import socket
 import subprocess
@@ -203,9 +204,18 @@ def state_cursors(provider, catalog):
     for msg in json.loads(provider.to_state_input_file_text()):
         stream = (msg.get("stream") or {})
         name = stream["stream_descriptor"]["name"]
-        v = (stream.get("stream_state") or {}).get(field.get(name, ""))
+        st = stream.get("stream_state") or {}
+        v = st.get(field.get(name, ""))
         if isinstance(v, str):
             out[name] = dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
+        # A month-by-month stream (settled_through in its state) reads
+        # every month after the settled one again, whatever its cursor.
+        m = st.get("settled_through")
+        if isinstance(m, str) and name in out:
+            y, mo = (int(x) for x in m.split("-"))
+            y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
+            first = dt.datetime(y, mo, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=LOOKBACK_HOURS, seconds=1)
+            out[name] = min(out[name], first)
     return out
 
 
@@ -220,13 +230,15 @@ def ids_since(df, stream, since):
     _airbyte_extracted_at is the record's emitted_at, stored as a naive UTC
     timestamp.
     """
-    cols = PK[stream]
+    # PyAirbyte's cache lower-cases column names (sessionId is sessionid);
+    # a composite key's parts are joined as the fake joins them (KeySep).
+    cols = [re.sub(r"[^a-z0-9_]", "_", c.lower()) for c in PK[stream]]
     if since is not None:
         naive = since.astimezone(dt.timezone.utc).replace(tzinfo=None)
         df = df[df["_airbyte_extracted_at"] >= naive]
     if len(cols) == 1:
         return list(df[cols[0]])
-    return list(df[cols].itertuples(index=False, name=None))
+    return ["|".join(t) for t in df[cols].itertuples(index=False, name=None)]
 
 
 README_HEADING = "### From Python with PyAirbyte"

@@ -59,6 +59,7 @@ type rule struct {
 //	outcome                                    action  failure_type
 //	200                                        succeed
 //	401, 403                                   fail    config_error
+//	403 on a plan-gated stream (PlanGated)     fail    config_error (the plan may lack it)
 //	400                                        fail    system_error (Botmaker's errors[].message)
 //	404                                        fail    system_error (check base_url)
 //	408, 429, 5xx                              retry   transient_error
@@ -146,4 +147,23 @@ func (c *Client) classify(endpoint string, status int, body []byte) *Error {
 	}
 	return &Error{Status: status, Endpoint: endpoint, FailureType: r.failureType, Retryable: r.action == retry,
 		Message: r.message(endpoint, status, detail)}
+}
+
+// PlanGated rewrites err for a stream whose endpoint Botmaker sells only on
+// some plans (streams.Def.PlanGated): there a 403 most likely means the
+// account's plan lacks the endpoint, not a bad token, since the same token
+// works on the other streams. Assumption, not in Botmaker's SPEC (which
+// documents no 403 body): a plan-gated 403 is told from a bad token only by
+// the stream it happened on. The token message would send the user to
+// replace a working token, so the plan is named first and the token second.
+// Any other error is returned as it is.
+func PlanGated(err error) error {
+	var be *Error
+	if !errors.As(err, &be) || be.Status != http.StatusForbidden {
+		return err
+	}
+	out := *be
+	out.FailureType = airbyte.ConfigError
+	out.Message = fmt.Sprintf("Botmaker refused %s with HTTP 403: your Botmaker plan may not include this endpoint. Ask Botmaker to enable it, or deselect this stream; the other streams are not affected. If the other streams fail with 401 or 403 too, check access_token instead.", be.Endpoint)
+	return &out
 }

@@ -13,7 +13,7 @@ import (
 // Their kinds are numbered apart from data.go's, so that kinds added there
 // never take one of these (TestEndpointTable checks they differ).
 const (
-	kCampaign kind = 101 + iota
+	kCampaign kind = 201 + iota
 	kTypification
 	kVariable
 	kFieldDef

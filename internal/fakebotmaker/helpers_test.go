@@ -83,11 +83,16 @@ func items(v map[string]any) []map[string]any {
 // itemID extracts the id of an item of an endpoint, at its row's ID path.
 func itemID(endpoint string, it map[string]any) string {
 	e, _ := Lookup(endpoint)
-	path := strings.Split(e.ID, ".")
-	for _, k := range path[:len(path)-1] {
-		it = it[k].(map[string]any)
+	var parts []string
+	for _, p := range e.IDPaths() {
+		path := strings.Split(p, ".")
+		m := it
+		for _, k := range path[:len(path)-1] {
+			m = m[k].(map[string]any)
+		}
+		parts = append(parts, m[path[len(path)-1]].(string))
 	}
-	return it[path[len(path)-1]].(string)
+	return JoinID(parts...)
 }
 
 func q(kv ...string) string {
@@ -105,7 +110,16 @@ func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func walk(t testing.TB, s *Server, endpoint, query string) ([]map[string]any, int) {
 	t.Helper()
 	var all []map[string]any
-	next := "/" + endpoint + "?" + query
+	if req := endpointIndex[endpoint].Required; len(req) > 0 {
+		v, _ := url.ParseQuery(query)
+		for k, vs := range req {
+			if !v.Has(k) {
+				v[k] = vs
+			}
+		}
+		query = v.Encode()
+	}
+	next := endpointIndex[endpoint].Path + "?" + query
 	pages := 0
 	for next != "" {
 		v := getOK(t, s, next)
@@ -116,9 +130,9 @@ func walk(t testing.TB, s *Server, endpoint, query string) ([]map[string]any, in
 		case np == "":
 			next = ""
 		case endpointIndex[endpoint].Paging == NextToken:
-			next = "/" + endpoint + "?" + q(endpointIndex[endpoint].TokenParam, np)
+			next = endpointIndex[endpoint].Path + "?" + q(endpointIndex[endpoint].TokenParam, np)
 		default:
-			if !strings.HasPrefix(np, s.URL()+"/"+endpoint+"?") {
+			if !strings.HasPrefix(np, s.URL()+endpointIndex[endpoint].Path+"?") {
 				t.Fatalf("nextPage %q is not an absolute URL on the same server", np)
 			}
 			next = np

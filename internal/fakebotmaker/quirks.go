@@ -46,6 +46,13 @@ type Quirks struct {
 	// newer records around it are served at once.
 	LateEvery int
 	LateBy    time.Duration
+	// Forbidden lists endpoint names that answer every request with 403,
+	// as Botmaker does for an endpoint the account's plan lacks, while the
+	// token works everywhere else.
+	Forbidden map[string]bool
+	// PageSize makes pages of the named endpoints smaller than Botmaker's
+	// (5000 agent-metrics rows), so that a small data set pages.
+	PageSize map[string]int
 	// Empty makes the named catalogue endpoints (catalogue.go) list
 	// nothing, as for an account that has none: the empty list, or on a
 	// paged one a single page with a null nextPage.
@@ -192,7 +199,9 @@ func (s *Server) writeFuture(w *jw, first bool, ep *Endpoint, write func(*jw)) {
 	defer putJW(tmp)
 	write(tmp)
 	w.sep()
-	idKey := ep.ID[strings.LastIndexByte(ep.ID, '.')+1:]
+	// Changing the first part of a composite key makes the copy's key new.
+	path := ep.IDPaths()[0]
+	idKey := path[strings.LastIndexByte(path, '.')+1:]
 	w.b = append(w.b, futureCopy(tmp.b, idKey, ep.Cursor)...)
 	w.c = true
 }

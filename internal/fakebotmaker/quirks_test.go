@@ -34,7 +34,9 @@ func TestQuirkOrders(t *testing.T) {
 	for _, order := range []Order{OldestFirst, NewestFirst, Shuffled} {
 		for _, e := range orderedEndpoints {
 			t.Run(string(order)+"/"+e.Name, func(t *testing.T) {
-				s := newTest(t, Config{Seed: 3, Counts: counts, Quirks: Quirks{Order: map[string]Order{e.Name: order}}})
+				// PageSize pages the endpoints whose pages hold more than
+				// this data set (agent_metrics).
+				s := newTest(t, Config{Seed: 3, Counts: counts, Quirks: Quirks{Order: map[string]Order{e.Name: order}, PageSize: map[string]int{e.Name: 200}}})
 				query := q("from", ts(from), "to", ts(to), "long-term-search", "true")
 				want, _ := walk(t, base, e.Name, query)
 				got, pages := walk(t, s, e.Name, query)

@@ -110,7 +110,10 @@ type Server struct {
 	sessFinished map[int32]bool
 	callAdded    []addedItem
 	ticketAdded  []int64 // creation times
-	mutRNG       *rand.Rand
+	// added holds the times of the items Add made, by kind, for rows whose
+	// added items carry nothing but a time (nil until the first).
+	added  map[kind][]int64
+	mutRNG *rand.Rand
 
 	chatIndexOnce sync.Once
 	chatIndex     map[string]int32
@@ -160,6 +163,18 @@ func NewHandler(cfg Config) *Server {
 	}
 	cfg.Counts = cfg.Counts.resolve()
 	cfg.Quirks.checkEmpty()
+	// A row's documented order is the default of Quirks.Order, in a copy:
+	// the caller's map is not ours to fill.
+	orders := map[string]Order{}
+	for _, e := range Endpoints {
+		if e.Order != "" {
+			orders[e.Name] = e.Order
+		}
+	}
+	for k, v := range cfg.Quirks.Order {
+		orders[k] = v
+	}
+	cfg.Quirks.Order = orders
 	if cfg.Faults.SlowDelay <= 0 {
 		cfg.Faults.SlowDelay = 2 * time.Second
 	}
@@ -407,6 +422,10 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, ep *Endpoint,
 	if r.Method != http.MethodGet {
 		rw.Header().Set("Allow", "GET")
 		writeErr(rw, &apiErr{http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method", "Method " + r.Method + " not allowed"})
+		return
+	}
+	if s.cfg.Quirks.Forbidden[ep.Name] {
+		writeErr(rw, &apiErr{http.StatusForbidden, "FORBIDDEN", "access-token", "Forbidden"})
 		return
 	}
 	if s.cfg.RateLimits {

@@ -34,6 +34,12 @@ type Endpoint struct {
 	// zero for no limit.
 	Recent         time.Duration
 	LongTermSearch bool // the endpoint takes long-term-search
+	// Required are the parameters the endpoint refuses to answer without
+	// (400), each with a value a listing of every item may send.
+	Required url.Values
+	// Order is the documented item order of a from/to listing, which
+	// Quirks.Order overrides; empty is oldest first.
+	Order Order
 	// Rate is Botmaker's documented limit in requests per second, and
 	// RateText the exact description of its 429.
 	Rate     float64
@@ -42,7 +48,9 @@ type Endpoint struct {
 	// not say.
 	DefaultCount int
 	// ID is the wire path of the item's id ("chat.chatId" for a nested
-	// one), and Cursor the wire key of the time Filter reads (empty
+	// one); a composite key lists its parts' paths, comma-separated
+	// ("sessionId,agentId"), and its ids are the parts' values joined by
+	// JoinID. Cursor is the wire key of the time Filter reads (empty
 	// without one).
 	ID, Cursor string
 
@@ -81,6 +89,7 @@ const (
 	NoFilter      TimeFilter = "none"
 	FromTo        TimeFilter = "from-to"         // from <= Cursor < to, at most a month apart
 	DaysBeforeNow TimeFilter = "days-before-now" // whole days back from now
+	BillingPeriod TimeFilter = "billing-period"  // one calendar month, YYYY-MM
 )
 
 // Endpoints is every endpoint the fake serves, in the order of Botmaker's
@@ -218,6 +227,53 @@ var Endpoints = []Endpoint{
 		DefaultCount: 5, ID: "number",
 		kind: kWhatsAppAccount, list: catWhatsApp.list, ids: catWhatsApp.ids, total: catWhatsApp.total,
 	},
+	{
+		// The rows of each session's agents, closed or open sessions as
+		// session-status (required) asks; sessions' order, 5000 a page;
+		// from/to on the session's start, at most a month apart.
+		Name: "agent_metrics", Path: "/dashboards/agent-metrics", ItemsKey: "items", Paging: NextURL, PageSize: 5000,
+		Filter: FromTo, Required: url.Values{"session-status": {"closed"}},
+		Rate: 1, RateText: "Only one request per second allowed.",
+		// The rows follow the sessions; DefaultCount is not used.
+		DefaultCount: 1, ID: "sessionId,agentId", Cursor: "sessionCreationTime",
+		kind: kMetric, tokenKind: 'd', list: (*Server).listAgentMetrics,
+		ids:   func(s *Server, from, to int64) []string { return s.metricIDs(from, to, false) },
+		total: func(s *Server) int { return len(s.metricIDs(0, 1<<62, false)) },
+		add:   (*Server).AddAgentMetrics,
+	},
+	{
+		// Newest first (the SPEC's word), 500 a page; from is required and
+		// reaches 3 calendar months back (89 days at the shortest) without
+		// notification-name, which the connector never sends; to defaults to
+		// now minus one day. No span cap is documented.
+		Name: "notifications", Path: "/notifications/sent-results", ItemsKey: "items", Paging: NextURL, PageSize: 500,
+		Filter: FromTo, Recent: 89 * 24 * time.Hour, Order: NewestFirst,
+		Rate: 30, RateText: "Only 30 requests per second allowed.",
+		DefaultCount: 1500, ID: "notificationInstanceId", Cursor: "start",
+		kind: kNotification, tokenKind: 'n', list: (*Server).listNotifications,
+		ids:   seqIDsOf((*Server).notifSeq),
+		total: (*Server).notifCount, add: (*Server).AddNotifications,
+	},
+	{
+		// One billing month a request (billingPeriod=YYYY-MM), oldest
+		// first, 2500 a page.
+		Name: "whatsapp_billed_conversations", Path: "/billing/whatsapp/billed-conversations", ItemsKey: "items", Paging: NextURL, PageSize: 2500,
+		Filter: BillingPeriod,
+		Rate:   1, RateText: "Only one request per second allowed.",
+		DefaultCount: 5000, ID: "whatsappConversationId", Cursor: "startDatetime",
+		kind: kBilled, tokenKind: 'b', list: (*Server).listBilled,
+		ids:   seqIDsOf((*Server).billedSeq),
+		total: (*Server).billedCount, add: (*Server).AddBilledConversations,
+	},
+	{
+		// One page. Its state filter's enum lacks states the items hold.
+		Name: "whatsapp_templates", Path: "/whatsapp/templates", ItemsKey: "items", Paging: SinglePage,
+		Filter: NoFilter,
+		Rate:   1, RateText: "Only one request per second allowed.",
+		DefaultCount: 24, ID: "name,locale",
+		kind: kTemplate, list: (*Server).listTemplates, ids: (*Server).templateIDs,
+		total: func(s *Server) int { return s.g.n[kTemplate] },
+	},
 }
 
 // endpointIndex and pathIndex find a row by name and by path.
@@ -302,3 +358,15 @@ func (c Counts) resolve() Counts {
 	}
 	return out
 }
+
+// IDPaths are the wire paths of the parts of the row's id: one, or several
+// for a composite key.
+func (e *Endpoint) IDPaths() []string { return strings.Split(e.ID, ",") }
+
+// KeySep separates the parts of a composite id in the fake's id lists
+// (Server.IDs) and in a test's list of a sync's records. Generated ids hold
+// only letters, digits, "_", "-", ":" and ".", never it.
+const KeySep = "|"
+
+// JoinID is the id of an item with a composite key: its parts, in key order.
+func JoinID(parts ...string) string { return strings.Join(parts, KeySep) }

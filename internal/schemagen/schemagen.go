@@ -27,6 +27,8 @@ type Options struct {
 	Nullable bool
 	// Title is the root schema's title.
 	Title string
+	// Description is the root schema's description, left out when empty.
+	Description string
 }
 
 // Generate returns the schema of v (a struct or pointer to one) as JSON.
@@ -41,6 +43,7 @@ func Generate(v any, opts Options) json.RawMessage {
 	s := r.Reflect(v)
 	s.Version = Draft7
 	s.Title = opts.Title
+	s.Description = opts.Description
 	s.Definitions = nil
 	t := reflect.TypeOf(v)
 	for t.Kind() == reflect.Pointer {

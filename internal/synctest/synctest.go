@@ -125,14 +125,19 @@ func (o *Output) Protocol() []airbyte.Message {
 	return out
 }
 
-// IDs returns the values of field in a stream's records, in order.
-func (o *Output) IDs(stream, field string) []string {
+// IDs returns the primary keys of a stream's records, in order: the
+// values of fields, joined as the fake joins a composite id
+// (fakebotmaker.JoinID), so they compare with Server.IDs.
+func (o *Output) IDs(stream string, fields ...string) []string {
 	var ids []string
 	for _, r := range o.Records[stream] {
 		var m map[string]any
 		_ = json.Unmarshal(r, &m)
-		s, _ := m[field].(string)
-		ids = append(ids, s)
+		parts := make([]string, len(fields))
+		for i, f := range fields {
+			parts[i], _ = m[f].(string)
+		}
+		ids = append(ids, fakebotmaker.JoinID(parts...))
 	}
 	return ids
 }

@@ -537,7 +537,7 @@ func printSync(out io.Writer, r syncResult) {
 		fmt.Fprintln(out, "sessions: the bookmark waits at the oldest session still open, so the sessions after it count as new though sync 1 read them. Full-refresh streams are read in full every time.")
 	}
 	if !r.Since {
-		fmt.Fprintln(out, "billed KB: response kilobytes of the requests Botmaker bills (messages, sessions; chats with long-term search), from the connector's log.")
+		fmt.Fprintf(out, "billed KB: response kilobytes of the requests Botmaker bills (%s), from the connector's log.\n", billedNames())
 	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintln(out, "connector warnings and errors:")
@@ -553,4 +553,23 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// billedNames lists the billed streams from the registry (Def.Billing):
+// "agent_metrics, messages; chats with long-term search".
+func billedNames() string {
+	var every, longTerm []string
+	for _, s := range streams.All() {
+		switch s.Billing {
+		case streams.Billed:
+			every = append(every, s.Name)
+		case streams.BilledLongTerm:
+			longTerm = append(longTerm, s.Name)
+		}
+	}
+	out := strings.Join(every, ", ")
+	if len(longTerm) > 0 {
+		out += "; " + strings.Join(longTerm, ", ") + " with long-term search"
+	}
+	return out
 }

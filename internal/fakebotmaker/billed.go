@@ -1,0 +1,117 @@
+package fakebotmaker
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// ---- /billing/whatsapp/billed-conversations --------------------------------
+
+// kBilled salts the billed conversations (see kTemplate).
+const kBilled kind = 104
+
+func (s *Server) billedCount() int { return s.g.n[kBilled] + len(s.addedTimes(kBilled)) }
+
+func (s *Server) billedTime(seq int) int64 {
+	if N := s.g.n[kBilled]; seq < N {
+		return s.g.baseTime(seq, N)
+	}
+	return s.addedTimes(kBilled)[seq-s.g.n[kBilled]]
+}
+
+func (s *Server) billedSeq() (int, func(int) int64, func(int) string) {
+	return s.billedCount(), s.billedTime, func(seq int) string { return s.g.id(kBilled, seq) }
+}
+
+// AddBilledConversations bills n conversations now, in the current month.
+func (s *Server) AddBilledConversations(n int) []string {
+	return s.addAt(kBilled, n, func(seq int) string { return s.g.id(kBilled, seq) }, s.billedCount)
+}
+
+var billedOrigins = []string{"user-initiated", "business-initiated", "business-initiated", "referral-initiated"}
+
+// listBilled serves one billing month (billingPeriod=YYYY-MM; the current
+// month by the server clock without it), oldest first, 2500 a page.
+func (s *Server) listBilled(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
+	now := s.Now().UTC()
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if v := q.Get("billingPeriod"); v != "" {
+		m, err := time.Parse("2006-01", v)
+		if err != nil {
+			return badParam("billingPeriod", "Invalid billing period: expected YYYY-MM, e.g. 2023-12")
+		}
+		month = m
+	}
+	start := -1
+	if tok := q.Get(pageParam); tok != "" {
+		c, e := decodeCursor(tok, ep.tokenKind, pageParam)
+		if e != nil {
+			return e
+		}
+		start = int(c.a)
+	}
+	size := ep.PageSize
+	if p := s.cfg.Quirks.PageSize[ep.Name]; p > 0 {
+		size = p
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.billedCount()
+	lo := searchSeq(n, s.billedTime, month.UnixNano())
+	hi := searchSeq(n, s.billedTime, s.visibleBefore(month.AddDate(0, 1, 0).UnixNano()))
+	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, size, nil)
+	w.beginPage()
+	if len(seqs) > 0 {
+		s.writeFuture(w, start < 0, ep, func(w *jw) { s.writeBilled(w, seqs[0]) })
+	}
+	for _, seq := range seqs {
+		s.writeBilled(w, seq)
+	}
+	next := ""
+	if nextSeq >= 0 {
+		next = nextURL(r, q, cursor{kind: ep.tokenKind, a: int64(nextSeq)})
+	}
+	w.endPage(next)
+	return nil
+}
+
+func (s *Server) writeBilled(w *jw, seq int) {
+	g := s.g
+	h := g.hash(kBilled, seq, 1)
+	chat := int(h % uint64(g.n[kChat]))
+	var line *channel
+	for k := range g.channels {
+		if g.channels[k].platform == "whatsapp" {
+			line = &g.channels[k]
+			break
+		}
+	}
+	w.obj()
+	w.ktime("startDatetime", s.billedTime(seq))
+	if line != nil {
+		w.kstr("wabaId", line.wabaID)
+		w.kstr("phoneNumber", line.number)
+	}
+	w.kstr("businessId", "fake-business")
+	w.kstr("country", pick(countries, h>>8))
+	w.key("userPhoneNumber")
+	w.openStr()
+	w.b = appendDigits(append(w.b, "549"...), h>>12, 10)
+	w.closeStr()
+	w.key("whatsappConversationId")
+	w.openStr()
+	w.b = g.appendID(w.b, kBilled, seq)
+	w.closeStr()
+	w.key("customerId")
+	w.openStr()
+	w.b = g.appendID(w.b, kChat, chat)
+	w.closeStr()
+	w.kstr("linkToChat", "https://go.botmaker.com/#/chats/"+g.id(kChat, chat))
+	origin := pick(billedOrigins, h>>16)
+	w.kstr("origin", origin)
+	if origin == "business-initiated" {
+		w.kstr("templateName", pick(templates, h>>20))
+	}
+	w.endObj()
+}

@@ -1,0 +1,147 @@
+package fakebotmaker
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// ---- /notifications/sent-results -------------------------------------------
+
+// kNotification salts the notification instances (see kTemplate).
+const kNotification kind = 102
+
+// notifMaxBack is how far back the endpoint serves without
+// notification-name: 3 calendar months.
+func notifMaxBack(now time.Time) int64 { return now.AddDate(0, -3, 0).UnixNano() }
+
+// addedTimes are the times of the items Add made for a row whose added
+// items carry nothing else; s.mu held.
+func (s *Server) addedTimes(k kind) []int64 { return s.added[k] }
+
+// addAt makes n items of kind k at the server clock.
+func (s *Server) addAt(k kind, n int, id func(seq int) string, count func() int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.added == nil {
+		s.added = map[kind][]int64{}
+	}
+	t := s.nowSec()
+	var ids []string
+	for range max(n, 0) {
+		s.added[k] = append(s.added[k], t)
+		ids = append(ids, id(count()-1))
+	}
+	return ids
+}
+
+func (s *Server) notifCount() int { return s.g.n[kNotification] + len(s.addedTimes(kNotification)) }
+
+// notifSpan is how far back the generated instances reach: inside the
+// 3 months Botmaker serves, since older ones could not be listed anyway.
+const notifSpan = 88 * daySec
+
+func (s *Server) notifTime(seq int) int64 {
+	if N := s.g.n[kNotification]; seq < N {
+		span := min(s.g.hist, notifSpan)
+		return s.g.t0 - span + int64(seq)*span/int64(N)
+	}
+	return s.addedTimes(kNotification)[seq-s.g.n[kNotification]]
+}
+
+func (s *Server) notifSeq() (int, func(int) int64, func(int) string) {
+	return s.notifCount(), s.notifTime, func(seq int) string { return s.g.id(kNotification, seq) }
+}
+
+// AddNotifications sends n notification instances now.
+func (s *Server) AddNotifications(n int) []string {
+	return s.addAt(kNotification, n, func(seq int) string { return s.g.id(kNotification, seq) }, s.notifCount)
+}
+
+var notificationNames = []string{"Bienvenida", "Recordatorio de pago", "Encuesta NPS", "Promo \"Verano\""}
+var notificationStatuses = []string{"COMPLETED", "COMPLETED", "COMPLETED", "SENDING", "CANCELLED"}
+
+// listNotifications serves the instances newest first, as the SPEC says,
+// 500 a page. Without notification-name, from is required and may reach 3
+// months back; to defaults to now minus one day.
+func (s *Server) listNotifications(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
+	if q.Get("notification-name") == "" && q.Get(pageParam) == "" && q.Get("from") == "" {
+		return badParam("from", "'from' is required when 'notification-name' is not provided")
+	}
+	now := s.Now()
+	win, cur, e := s.pageStart(q, ep.tokenKind, winSpec{
+		defFrom: oneDayBefore, defTo: func(now int64) int64 { return now - int64(24*time.Hour) },
+	})
+	if e != nil {
+		return e
+	}
+	if cur == nil && q.Get("notification-name") == "" && win.from < notifMaxBack(now)-int64(recentGrace) {
+		return &apiErr{http.StatusBadRequest, "INVALID_DATETIME_INTERVAL", "from", "'from' cannot be more than 3 months back"}
+	}
+	name := q.Get("notification-name")
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.notifCount()
+	lo, hi := 0, n
+	if name == "" {
+		lo = searchSeq(n, s.notifTime, win.from)
+		hi = searchSeq(n, s.notifTime, s.visibleBefore(win.to))
+	}
+	var keep func(int) bool
+	if name != "" {
+		keep = func(seq int) bool { return pick(notificationNames, s.g.hash(kNotification, seq, 1)) == name }
+	}
+	start := -1
+	if cur != nil {
+		start = int(cur.a)
+	}
+	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, keep)
+	w.beginPage()
+	if len(seqs) > 0 {
+		s.writeFuture(w, cur == nil, ep, func(w *jw) { s.writeNotification(w, seqs[0]) })
+	}
+	for _, seq := range seqs {
+		s.writeNotification(w, seq)
+	}
+	next := ""
+	if nextSeq >= 0 {
+		next = nextURL(r, q, cursor{ep.tokenKind, win.from, win.to, int64(nextSeq), 0})
+	}
+	w.endPage(next)
+	return nil
+}
+
+func (s *Server) writeNotification(w *jw, seq int) {
+	g := s.g
+	h := g.hash(kNotification, seq, 1)
+	t := s.notifTime(seq)
+	w.obj()
+	w.kstr("campaignName", "Campaña "+strconv.Itoa(int(h%7)+1))
+	w.kstr("contactGroup", pick(tagsPool, h>>4))
+	w.kstr("notificationName", pick(notificationNames, h))
+	w.ktime("start", t)
+	status := pick(notificationStatuses, h>>8)
+	if status == "SENDING" {
+		w.knull("end")
+	} else {
+		w.ktime("end", t+int64(h>>12%3600))
+	}
+	w.kstr("status", status)
+	sent := int64(h>>16%500) + 1
+	delivered := sent - int64(h>>24%(uint64(sent)/10+1))
+	read := delivered * int64(h>>32%100) / 100
+	w.key("details")
+	w.obj()
+	w.kint("sent", sent)
+	w.kint("delivered", delivered)
+	w.kint("read", read)
+	w.kint("answered", read*int64(h>>40%50)/100)
+	w.kint("error", sent-delivered)
+	w.endObj()
+	w.key("notificationInstanceId")
+	w.openStr()
+	w.b = g.appendID(w.b, kNotification, seq)
+	w.closeStr()
+	w.endObj()
+}
