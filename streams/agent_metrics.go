@@ -68,5 +68,6 @@ var _ = register(Declare[AgentMetric](Def{
 	},
 	RatePerSecond: 1,
 	Billing:       Billed,
+	OptIn:         true,
 	PlanGated:     true,
 }))

@@ -105,6 +105,10 @@ type Def struct {
 	RatePerSecond float64
 	// Billing is which of the endpoint's requests Botmaker bills.
 	Billing Billing
+	// OptIn keeps the stream out of metadata.yaml's suggestedStreams, so
+	// Airbyte does not select it by default: an analytics extra that
+	// Botmaker bills, which a user should choose knowingly.
+	OptIn bool
 
 	// PlanGated says Botmaker sells the endpoint only on some plans: a 403
 	// there fails the stream saying the plan may lack it, rather than

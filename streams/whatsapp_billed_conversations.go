@@ -31,5 +31,6 @@ var _ = register(Declare[WhatsAppBilledConversation](Def{
 	Window:        BillingPeriod,
 	RatePerSecond: 1,
 	Billing:       Billed,
+	OptIn:         true,
 	PlanGated:     true,
 }))
