@@ -107,5 +107,12 @@ func (r *reader) warnPending(skipped *period) {
 		// keeps no state, so nothing carries the period forward.
 		msg += "A full refresh keeps no state: every full refresh without long-term search skips it again. Set long_term_search to true to read it (Botmaker bills long-term searches as BI data-source consumption)."
 	}
+	if skipped == nil && !s.LongTermSearch {
+		// A period no sync can read was warned about when it was cut;
+		// repeating the WARN on every sync would only train people to
+		// ignore WARNs.
+		r.env.Log.Info().Msg(msg)
+		return
+	}
 	r.env.Log.Warn().Msg(msg)
 }
