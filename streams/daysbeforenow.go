@@ -34,17 +34,7 @@ func (r *reader) daysBeforeNow(ctx context.Context) error {
 					return err
 				}
 			}
-			for _, it := range p.items {
-				t, ok, err := r.write(it, start)
-				if err != nil {
-					return err
-				}
-				cp.item(t, ok)
-				if ok {
-					r.count(t, it)
-				}
-			}
-			return nil
+			return r.writeItems(p.items, start, cp, nil)
 		})
 		if err != nil {
 			return err

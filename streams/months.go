@@ -81,17 +81,7 @@ func (r *reader) months(ctx context.Context) error {
 		// start_date) is written but never moves the bookmark.
 		cp := newWindowCheckpoint(maxTime(m, r.env.Opts.StartDate), end, false)
 		err := r.s.walk(ctx, r.env.Fetch, r.monthRequest(m), func(p page) error {
-			for _, it := range p.items {
-				t, ok, err := r.write(it, r.env.Opts.StartDate)
-				if err != nil {
-					return err
-				}
-				cp.item(t, ok)
-				if ok {
-					r.count(t, it)
-				}
-			}
-			return nil
+			return r.writeItems(p.items, r.env.Opts.StartDate, cp, nil)
 		})
 		if err != nil {
 			return err

@@ -220,3 +220,24 @@ func minTime(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// writeItems writes a page's items (dropping those before since), tells cp
+// each one's cursor, counts the written ones for the billed-traffic line
+// and hands each to written (nil: nothing more to do).
+func (r *reader) writeItems(items [][]byte, since time.Time, cp *windowCheckpoint, written func(it []byte)) error {
+	for _, it := range items {
+		t, ok, err := r.write(it, since)
+		if err != nil {
+			return err
+		}
+		cp.item(t, ok)
+		if !ok {
+			continue
+		}
+		r.count(t, it)
+		if written != nil {
+			written(it)
+		}
+	}
+	return nil
+}

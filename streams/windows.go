@@ -127,18 +127,11 @@ func (r *reader) window(ctx context.Context, a, b, probeFrom time.Time, open *ti
 	cp := newWindowCheckpoint(a.Add(-time.Second), b, s.CursorIsFilter)
 	count := int64(0)
 	err := s.walk(ctx, r.env.Fetch, r.request(a, b, nil), func(p page) error {
-		for _, it := range p.items {
-			t, ok, err := r.write(it, since)
-			if err != nil {
-				return err
-			}
-			cp.item(t, ok)
-			if !ok {
-				continue
-			}
-			r.count(t, it)
+		if err := r.writeItems(p.items, since, cp, func(it []byte) {
 			count++
 			pw.listed(it)
+		}); err != nil {
+			return err
 		}
 		if cp.becameUnordered() && !r.orderLogged {
 			r.orderLogged = true
