@@ -103,7 +103,7 @@ func refreshWith(t *testing.T, srv *fakebotmaker.Server, access, refresh string)
 	return resp.StatusCode
 }
 
-// The token dies in the middle of a sync of all nine streams: the sync
+// The token dies in the middle of a sync of every stream: the sync
 // renews it once, hands the fake's new credentials to Airbyte in one
 // CONTROL message, and loses nothing. The config from that message runs
 // the next sync; the old refresh token is refused from then on.

@@ -19,8 +19,8 @@ import (
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
-// maxPeakRSS is the bound for the built connector with all nine
-// streams facing hostile servers at once.
+// maxPeakRSS is the bound for the built connector with every stream
+// facing hostile servers at once.
 const maxPeakRSS = 300 << 20
 
 // hostileBody answers one request the way one of the hostile
@@ -64,7 +64,7 @@ func hostileBody(kind int, w http.ResponseWriter, r *http.Request) {
 }
 
 // The built connector's peak RSS (the child's Rusage.Maxrss, not a timing)
-// stays under maxPeakRSS while all nine streams, read at once, face the
+// stays under maxPeakRSS while every stream, read at once, faces the
 // hostile servers.
 func TestPeakRSSWithHostileServers(t *testing.T) {
 	if testing.Short() {

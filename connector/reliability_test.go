@@ -174,7 +174,7 @@ func TestPacedSyncGetsNo429(t *testing.T) {
 // rate injects dozens of faults; without pacing it takes a few seconds.
 var faultCounts = fakebotmaker.Counts{"chats": 12000, "messages": 60000, "sessions": 12000, "calls": 6000, "contacts": 6000, "agents": 500, "channels": 8, "intents": 4000, "tickets": 8000}
 
-// A full sync of all nine streams while 5% of requests fail (500, 502,
+// A full sync of every stream while 5% of requests fail (500, 502,
 // 503, truncated 200, slow, 429) delivers every record exactly as a clean
 // sync of the same data does, each once.
 func TestFaultsLoseNothing(t *testing.T) {

@@ -7,7 +7,7 @@
 //     same run on the same machine.
 //  2. Memory: peak RSS at a small and a large number of messages.
 //  3. API-bound: the fake enforces Botmaker's documented per-endpoint rate
-//     limits, all nine streams; sync wall time against the lower bound
+//     limits, every stream; sync wall time against the lower bound
 //     computed from the data set, and the number of 429 responses.
 //  4. Requests per 1,000 records per stream, and Botmaker-billed requests,
 //     for a full and an incremental sync.

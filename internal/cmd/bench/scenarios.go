@@ -379,7 +379,7 @@ func syncOnce(ctx context.Context, o options, d *dataset, statePath string) (*sy
 }
 
 func (r *apiResult) print(out io.Writer) {
-	fmt.Fprintf(out, "\n3. API-bound: all nine streams, rate limits on (Botmaker's documented per-endpoint limits), %d days of history, long-term search; %d full syncs\n", apiHistory, len(r.Full))
+	fmt.Fprintf(out, "\n3. API-bound: all %d streams, rate limits on (Botmaker's documented per-endpoint limits), %d days of history, long-term search; %d full syncs\n", len(streams.All()), apiHistory, len(r.Full))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "stream\tlimit req/s\titems\tfewest pages\tbound s\tpace req/s\tat pace s\t")
 	for i := range r.Full {
