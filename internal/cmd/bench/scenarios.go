@@ -427,9 +427,19 @@ func (r *apiResult) print(out io.Writer) {
 	tw.Flush()
 	billed := func(s *syncRun) string {
 		kb := func(n int64) string { return thousands(int((n + 500) / 1000)) }
-		return fmt.Sprintf("%d requests, %s KB (messages %d, %s KB; sessions %d, %s KB; chats with long-term search %d, %s KB)",
-			s.Billed["messages"]+s.Billed["sessions"]+s.Billed["chats"], kb(s.BilledKB["messages"]+s.BilledKB["sessions"]+s.BilledKB["chats"]),
-			s.Billed["messages"], kb(s.BilledKB["messages"]), s.Billed["sessions"], kb(s.BilledKB["sessions"]), s.Billed["chats"], kb(s.BilledKB["chats"]))
+		var requests int
+		var bytes int64
+		var each []string
+		for _, name := range billedNames() {
+			requests += s.Billed[name]
+			bytes += s.BilledKB[name]
+			label := name
+			if st, _ := streams.Lookup(name); st.Billing == streams.BilledLongTerm {
+				label += " with long-term search"
+			}
+			each = append(each, fmt.Sprintf("%s %d, %s KB", label, s.Billed[name], kb(s.BilledKB[name])))
+		}
+		return fmt.Sprintf("%d requests, %s KB (%s)", requests, kb(bytes), strings.Join(each, "; "))
 	}
 	fmt.Fprintf(out, "Botmaker-billed: full sync %s; incremental sync (short lookback, as on an hourly schedule) %s; incremental wall %.1f s\n", billed(full), billed(inc), inc.Wall.Seconds())
 	r.Hourly.print(out)
