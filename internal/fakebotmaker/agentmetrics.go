@@ -108,19 +108,9 @@ func (s *Server) listAgentMetrics(ep *Endpoint, w *jw, r *http.Request, q url.Va
 		start = int(cur.a)
 	}
 	idx, nextIdx := s.pageOf(ep.Name, 0, len(rows), start, size, nil)
-	w.beginPage()
-	if len(idx) > 0 {
-		r0 := rows[idx[0]]
-		s.writeFuture(w, cur == nil, ep, func(w *jw) { s.writeMetric(w, r0.seq, s.sessMeta(r0.seq), r0.agent) })
-	}
-	for _, i := range idx {
+	s.writeSeqPage(w, r, q, ep, cur == nil, idx, nextIdx, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, func(w *jw, i int) {
 		s.writeMetric(w, rows[i].seq, s.sessMeta(rows[i].seq), rows[i].agent)
-	}
-	next := ""
-	if nextIdx >= 0 {
-		next = nextURL(r, q, cursor{ep.tokenKind, win.from, win.to, int64(nextIdx), 0})
-	}
-	w.endPage(next)
+	})
 	return nil
 }
 

@@ -61,18 +61,7 @@ func (s *Server) listBilled(ep *Endpoint, w *jw, r *http.Request, q url.Values) 
 	lo := searchSeq(n, s.billedTime, month.UnixNano())
 	hi := searchSeq(n, s.billedTime, s.visibleBefore(month.AddDate(0, 1, 0).UnixNano()))
 	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, size, nil)
-	w.beginPage()
-	if len(seqs) > 0 {
-		s.writeFuture(w, start < 0, ep, func(w *jw) { s.writeBilled(w, seqs[0]) })
-	}
-	for _, seq := range seqs {
-		s.writeBilled(w, seq)
-	}
-	next := ""
-	if nextSeq >= 0 {
-		next = nextURL(r, q, cursor{kind: ep.tokenKind, a: int64(nextSeq)})
-	}
-	w.endPage(next)
+	s.writeSeqPage(w, r, q, ep, start < 0, seqs, nextSeq, cursor{kind: ep.tokenKind}, s.writeBilled)
 	return nil
 }
 

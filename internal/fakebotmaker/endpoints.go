@@ -354,18 +354,9 @@ func (s *Server) listMessages(ep *Endpoint, w *jw, r *http.Request, q url.Values
 		keep = func(seq int) bool { return s.msgMeta(seq).chat == chatFilter }
 	}
 	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, pageSize, s.hideLate(ep, s.msgTime, keep))
-	w.beginPage()
-	if len(seqs) > 0 {
-		s.writeFuture(w, cur == nil, ep, func(w *jw) { s.writeMessage(w, seqs[0], s.msgMeta(seqs[0]), false) })
-	}
-	for _, seq := range seqs {
+	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, func(w *jw, seq int) {
 		s.writeMessage(w, seq, s.msgMeta(seq), false)
-	}
-	next := ""
-	if nextSeq >= 0 {
-		next = nextURL(r, q, cursor{ep.tokenKind, win.from, win.to, int64(nextSeq), 0})
-	}
-	w.endPage(next)
+	})
 	return nil
 }
 
@@ -428,18 +419,9 @@ func (s *Server) listSessions(ep *Endpoint, w *jw, r *http.Request, q url.Values
 	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, s.hideLate(ep, s.sessTime, func(seq int) bool {
 		return open || !s.sessMeta(seq).open
 	}))
-	w.beginPage()
-	if len(seqs) > 0 {
-		s.writeFuture(w, cur == nil, ep, func(w *jw) { s.writeSession(w, seqs[0], s.sessMeta(seqs[0]), inc) })
-	}
-	for _, seq := range seqs {
+	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, func(w *jw, seq int) {
 		s.writeSession(w, seq, s.sessMeta(seq), inc)
-	}
-	next := ""
-	if nextSeq >= 0 {
-		next = nextURL(r, q, cursor{ep.tokenKind, win.from, win.to, int64(nextSeq), 0})
-	}
-	w.endPage(next)
+	})
 	return nil
 }
 
@@ -462,19 +444,28 @@ func (s *Server) listCalls(ep *Endpoint, w *jw, r *http.Request, q url.Values) *
 		start = int(cur.a)
 	}
 	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, s.hideLate(ep, s.callTime, nil))
+	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, s.writeCall)
+	return nil
+}
+
+// writeSeqPage writes one page of a sequence listing, seqs and next as
+// pageOf returns them: FutureRecord's copy of the first item on a first
+// page, each item, and a nextPage whose token is tok with the next page's
+// start.
+func (s *Server) writeSeqPage(w *jw, r *http.Request, q url.Values, ep *Endpoint, first bool, seqs []int, next int, tok cursor, write func(w *jw, seq int)) {
 	w.beginPage()
 	if len(seqs) > 0 {
-		s.writeFuture(w, cur == nil, ep, func(w *jw) { s.writeCall(w, seqs[0]) })
+		s.writeFuture(w, first, ep, func(w *jw) { write(w, seqs[0]) })
 	}
 	for _, seq := range seqs {
-		s.writeCall(w, seq)
+		write(w, seq)
 	}
-	next := ""
-	if nextSeq >= 0 {
-		next = nextURL(r, q, cursor{ep.tokenKind, win.from, win.to, int64(nextSeq), 0})
+	nextPage := ""
+	if next >= 0 {
+		tok.a = int64(next)
+		nextPage = nextURL(r, q, tok)
 	}
-	w.endPage(next)
-	return nil
+	w.endPage(nextPage)
 }
 
 // ---- /contacts -------------------------------------------------------------

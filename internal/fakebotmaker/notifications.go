@@ -97,18 +97,7 @@ func (s *Server) listNotifications(ep *Endpoint, w *jw, r *http.Request, q url.V
 		start = int(cur.a)
 	}
 	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, keep)
-	w.beginPage()
-	if len(seqs) > 0 {
-		s.writeFuture(w, cur == nil, ep, func(w *jw) { s.writeNotification(w, seqs[0]) })
-	}
-	for _, seq := range seqs {
-		s.writeNotification(w, seq)
-	}
-	next := ""
-	if nextSeq >= 0 {
-		next = nextURL(r, q, cursor{ep.tokenKind, win.from, win.to, int64(nextSeq), 0})
-	}
-	w.endPage(next)
+	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, s.writeNotification)
 	return nil
 }
 
