@@ -51,12 +51,8 @@ func (r *reader) daysBeforeNow(ctx context.Context) error {
 func (r *reader) daysBeforeNowRequest(start, now time.Time) *url.URL {
 	s := r.s
 	days := int(math.Ceil((now.Sub(start) + clockSkew).Hours() / 24))
-	q := url.Values{}
-	if s.Params != nil {
-		q = s.Params(r.env.Opts)
-	}
+	q := s.query(r.env.Opts)
 	q.Set("daysBeforeNow", strconv.Itoa(days))
 	q.Set("offset", "0")
-	q.Set("limit", strconv.Itoa(s.Limit))
 	return r.env.Fetch.URL(s.Path, q)
 }

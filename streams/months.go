@@ -106,10 +106,7 @@ func (r *reader) months(ctx context.Context) error {
 
 // monthRequest is the first URL of month m.
 func (r *reader) monthRequest(m time.Time) *url.URL {
-	q := url.Values{}
-	if r.s.Params != nil {
-		q = r.s.Params(r.env.Opts)
-	}
+	q := r.s.query(r.env.Opts)
 	q.Set("billingPeriod", m.Format(monthLayout))
 	return r.env.Fetch.URL(r.s.Path, q)
 }

@@ -80,14 +80,20 @@ func (s *Stream) Read(ctx context.Context, env Env, incremental bool, state json
 
 // FirstRequest is the URL of the first page of a non-windowed stream.
 func (s *Stream) FirstRequest(env Env) *url.URL {
+	return env.Fetch.URL(s.Path, s.query(env.Opts))
+}
+
+// query is every request's own parameters: Def.Params, and limit when the
+// endpoint takes one. The map is the caller's to add to.
+func (s *Stream) query(o Options) url.Values {
 	q := url.Values{}
 	if s.Params != nil {
-		q = s.Params(env.Opts)
+		q = s.Params(o)
 	}
 	if s.Limit > 0 {
 		q.Set("limit", strconv.Itoa(s.Limit))
 	}
-	return env.Fetch.URL(s.Path, q)
+	return q
 }
 
 type reader struct {

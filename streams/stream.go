@@ -167,6 +167,8 @@ func Declare[T any](d Def) *Stream {
 		d.ItemsKey = "items"
 	case d.Envelope == Bare && (d.ItemsKey != "" || d.Pagination != SinglePage):
 		panic(fmt.Sprintf("stream %s: a bare response has no items key and no next page", d.Name))
+	case d.Pagination == OffsetTotal && d.Limit <= 0:
+		panic(fmt.Sprintf("stream %s: offset pagination needs a Limit, the page size the offsets step by", d.Name))
 	}
 	t := reflect.TypeFor[T]()
 	p, err := newPlan(t, d)

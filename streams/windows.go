@@ -7,7 +7,6 @@ package streams
 import (
 	"context"
 	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -15,10 +14,7 @@ import (
 // stream's parameters.
 func (r *reader) request(a, b time.Time, extra url.Values) *url.URL {
 	s := r.s
-	q := url.Values{}
-	if s.Params != nil {
-		q = s.Params(r.env.Opts)
-	}
+	q := s.query(r.env.Opts)
 	for k, v := range extra {
 		q[k] = v
 	}
@@ -30,9 +26,6 @@ func (r *reader) request(a, b time.Time, extra url.Values) *url.URL {
 	q.Set("to", FormatTime(b))
 	if r.useLTS(from) {
 		q.Set("long-term-search", "true")
-	}
-	if s.Limit > 0 {
-		q.Set("limit", strconv.Itoa(s.Limit))
 	}
 	return r.env.Fetch.URL(s.Path, q)
 }
