@@ -72,7 +72,7 @@ func FuzzTransform(f *testing.F) {
 	f.Fuzz(func(t *testing.T, item []byte) {
 		inPage := json.Valid(item) && !bytes.ContainsAny(item, "\r\n")
 		for _, s := range All() {
-			out, _, err := s.plan.transform(nil, item)
+			out, _, err := s.plan.transform(nil, item, nil)
 			if err != nil || !inPage {
 				continue
 			}

@@ -54,7 +54,7 @@ func BenchmarkPage(b *testing.B) {
 		var buf []byte
 		for b.Loop() {
 			for _, it := range p.items {
-				if buf, _, err = s.plan.transform(buf[:0], it); err != nil {
+				if buf, _, err = s.plan.transform(buf[:0], it, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -71,7 +71,7 @@ func BenchmarkPage(b *testing.B) {
 			}
 			for _, it := range p.items {
 				var cur string
-				if buf, cur, err = s.plan.transform(buf[:0], it); err != nil {
+				if buf, cur, err = s.plan.transform(buf[:0], it, nil); err != nil {
 					b.Fatal(err)
 				}
 				if _, err := ParseTime(cur); err != nil {

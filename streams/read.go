@@ -142,7 +142,7 @@ func (r *reader) write(item []byte, since time.Time) (t time.Time, written bool,
 		return t, false, nil
 	}
 	r.nulled = r.nulled[:0]
-	data, cur, err := s.plan.transformNulling(r.buf[:0], item, &r.nulled)
+	data, cur, err := s.plan.transform(r.buf[:0], item, &r.nulled)
 	r.buf = data[:0]
 	if err != nil {
 		return t, false, fmt.Errorf("stream %s: a Botmaker item could not be read: %w", s.Name, err)

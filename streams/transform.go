@@ -114,12 +114,6 @@ func newPlan(t reflect.Type, d Def) (*plan, error) {
 	return p, nil
 }
 
-// transform appends the record for one wire item to dst and returns it with
-// the item's cursor value (empty when absent, null or not a date-time).
-func (p *plan) transform(dst, item []byte) ([]byte, string, error) {
-	return p.transformNulling(dst, item, nil)
-}
-
 // record is a record being written.
 type record struct {
 	dst    []byte
@@ -152,12 +146,14 @@ func (r *record) null(name string) {
 	}
 }
 
-// transformNulling is transform that also appends to *nulled the output
-// fields whose value could not be converted to the declared type: they are
-// written as null, so one bad value never costs the record (Airbyte's
-// NULLED change with reason SOURCE_SERIALIZATION_ERROR). nulled may be nil.
-// The error is for an item that is not an object.
-func (p *plan) transformNulling(dst, item []byte, nulled *[]string) ([]byte, string, error) {
+// transform appends the record for one wire item to dst and returns it with
+// the item's cursor value (empty when absent, null or not a date-time). It
+// appends to *nulled the output fields whose value could not be converted
+// to the declared type: they are written as null, so one bad value never
+// costs the record (Airbyte's NULLED change with reason
+// SOURCE_SERIALIZATION_ERROR). nulled may be nil. The error is for an item
+// that is not an object.
+func (p *plan) transform(dst, item []byte, nulled *[]string) ([]byte, string, error) {
 	var cursor string
 	r := &record{dst: append(dst, '{'), first: true, nulled: nulled}
 	err := rawjson.ObjectEach(item, func(k, v []byte) error {

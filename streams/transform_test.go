@@ -55,7 +55,7 @@ func TestTransform(t *testing.T) {
 			if !ok {
 				t.Fatalf("no stream %s", tt.stream)
 			}
-			got, cur, err := s.plan.transform(nil, []byte(tt.wire))
+			got, cur, err := s.plan.transform(nil, []byte(tt.wire), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,7 +101,7 @@ func TestTransformNullsBadValues(t *testing.T) {
 		t.Run(tt.wire, func(t *testing.T) {
 			s, _ := Lookup(tt.stream)
 			var nulled []string
-			got, cur, err := s.plan.transformNulling(nil, []byte(tt.wire), &nulled)
+			got, cur, err := s.plan.transform(nil, []byte(tt.wire), &nulled)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestTransformNullsBadValues(t *testing.T) {
 	}
 	s, _ := Lookup("messages")
 	for _, wire := range []string{`{"id":`, `[1]`, `null`, `"x"`} {
-		if _, _, err := s.plan.transform(nil, []byte(wire)); err == nil {
+		if _, _, err := s.plan.transform(nil, []byte(wire), nil); err == nil {
 			t.Errorf("%s: want an error", wire)
 		}
 	}
@@ -167,7 +167,7 @@ func TestTransformJSONTextIsCompact(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s, _ := Lookup(tt.stream)
-		out, _, err := s.plan.transform(nil, []byte(tt.item))
+		out, _, err := s.plan.transform(nil, []byte(tt.item), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
