@@ -478,11 +478,7 @@ type statusSink struct {
 	running bool
 }
 
-func (s *statusSink) Record(stream string, data []byte) error {
-	return s.RecordNulled(stream, data, nil)
-}
-
-func (s *statusSink) RecordNulled(stream string, data []byte, nulled []string) error {
+func (s *statusSink) Record(stream string, data []byte, nulled []string) error {
 	if !s.running {
 		s.running = true
 		if err := s.w.Status(s.name, airbyte.StatusRunning); err != nil {

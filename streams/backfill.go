@@ -8,14 +8,18 @@ import (
 
 // backfill reads the pending periods, oldest first. Each period shrinks
 // from the front as its windows complete and leaves the state when done.
-func (r *reader) backfill(ctx context.Context) error {
-	for i := 0; i < len(r.state.pending); {
-		p := r.state.pending[i]
+// Records in a pending period were never read, so none counts as re-read.
+func (w *windowWalk) backfill(ctx context.Context) error {
+	st := &w.bm.state
+	reread := w.out.rereadUpTo
+	w.out.rereadUpTo = time.Time{}
+	defer func() { w.out.rereadUpTo = reread }()
+	for i := 0; i < len(st.pending); {
+		p := st.pending[i]
 		done := false
-		r.backfilling = true
 		// A pending period is a stretch of time not yet walked, so it shrinks
 		// as windows are walked, not as records are found in them.
-		err := r.span(ctx, p.from, p.to, time.Time{}, func(pos, _, open time.Time) error {
+		err := w.span(ctx, p.from, p.to, time.Time{}, func(pos, _, open time.Time) error {
 			if done {
 				return nil
 			}
@@ -23,14 +27,13 @@ func (r *reader) backfill(ctx context.Context) error {
 				pos = open
 			}
 			if !pos.Before(p.to) {
-				r.state.pending = slices.Delete(r.state.pending, i, i+1)
+				st.pending = slices.Delete(st.pending, i, i+1)
 				done = true
-			} else if pos.After(r.state.pending[i].from) {
-				r.state.pending[i].from = pos
+			} else if pos.After(st.pending[i].from) {
+				st.pending[i].from = pos
 			}
-			return r.save(false)
+			return w.bm.save(false)
 		})
-		r.backfilling = false
 		if err != nil {
 			return err
 		}

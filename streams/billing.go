@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"sync/atomic"
-	"time"
 )
 
 // Billing is which requests of an endpoint Botmaker bills as BI
@@ -36,10 +35,9 @@ func (b Billing) Description() string {
 	return ""
 }
 
-// BilledQuery says whether Botmaker bills a request of the stream with
-// query q.
-func (s *Stream) BilledQuery(q url.Values) bool {
-	switch s.Billing {
+// Bills says whether Botmaker bills a request with query q.
+func (b Billing) Bills(q url.Values) bool {
+	switch b {
 	case Billed:
 		return true
 	case BilledLongTerm:
@@ -63,7 +61,6 @@ type Traffic struct {
 }
 
 // countingFetcher counts the billed requests of one stream in its Traffic.
-// The walk fetches on its own goroutine, hence the atomics.
 type countingFetcher struct {
 	Fetcher
 	s *Stream
@@ -72,24 +69,9 @@ type countingFetcher struct {
 
 func (f countingFetcher) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
 	body, err := f.Fetcher.Get(ctx, endpoint, u)
-	if err == nil && f.s.BilledQuery(u.Query()) {
+	if err == nil && f.s.Billing.Bills(u.Query()) {
 		f.t.Requests.Add(1)
 		f.t.Bytes.Add(int64(len(body)))
 	}
 	return body, err
-}
-
-// count files one written record of a main-range or backfill walk as new
-// or re-read.
-func (r *reader) count(t time.Time, item []byte) {
-	tr := r.env.Traffic
-	if tr == nil {
-		return
-	}
-	if !r.backfilling && !r.saved.IsZero() && !t.IsZero() && !t.After(r.saved) {
-		tr.Reread++
-		tr.RereadBytes += int64(len(item))
-		return
-	}
-	tr.New++
 }

@@ -1,5 +1,8 @@
 package streams
 
+// The daysBeforeNow offset walk: an endpoint that only filters by whole
+// days back from now, pages by offset and lists newest first (tickets).
+
 import (
 	"context"
 	"math"
@@ -8,51 +11,56 @@ import (
 	"time"
 )
 
-// daysBeforeNow reads an endpoint that only filters by whole days back from
-// now and lists newest first (tickets). Records older than the start are
-// dropped here, and the bookmark is written once the walk is complete,
-// because newest-first order gives no safe point before the end.
-func (r *reader) daysBeforeNow(ctx context.Context) error {
-	s := r.s
-	now := r.env.Now().UTC().Truncate(time.Second)
-	start := r.start(now)
+type offsetWalk struct {
+	s   *Stream
+	env Env
+	bm  *bookmarks
+	out *recordWriter
+}
+
+// read walks back to the start. Records older than it are dropped here,
+// and the bookmark is written once the walk is complete, because
+// newest-first order gives no safe point before the end.
+func (w *offsetWalk) read(ctx context.Context) error {
+	s, bm := w.s, w.bm
+	now := w.env.Now().UTC().Truncate(time.Second)
+	start := bm.start(now)
 	// Nothing limits how far back this endpoint reaches, so periods a state
 	// may list as pending are simply part of the walk.
-	for _, p := range r.state.pending {
+	for _, p := range bm.state.pending {
 		start = minTime(start, p.from)
 	}
-	r.state.pending = nil
+	bm.state.pending = nil
 	if start.Before(now) {
 		// The window ends at our now: a record Botmaker stamps later (its
 		// clock ahead of ours) is written but not bookmarked.
 		cp := newWindowCheckpoint(start, now, false)
 		estimated := false
-		err := s.walk(ctx, r.env.Fetch, r.daysBeforeNowRequest(start, now), func(p page) error {
+		err := s.walk(ctx, w.env.Fetch, w.request(start, now), func(p page) error {
 			if !estimated && p.total > 0 {
 				estimated = true
-				if err := r.env.Sink.Estimate(s.Name, p.total); err != nil {
+				if err := w.env.Sink.Estimate(s.Name, p.total); err != nil {
 					return err
 				}
 			}
-			return r.writeItems(p.items, start, cp, nil)
+			return w.out.writeItems(p.items, start, cp, nil)
 		})
 		if err != nil {
 			return err
 		}
-		r.newest = cp.newest()
+		bm.newest = cp.newest()
 	}
-	r.state.cursor = r.bookmark(time.Time{})
-	r.deepDone()
-	return r.save(true)
+	bm.state.cursor = bm.bookmark(time.Time{})
+	bm.deepDone()
+	return bm.save(true)
 }
 
-// daysBeforeNowRequest is the first URL of a walk back to start: whole
-// days, rounded up, with clockSkew to spare for Botmaker's clock.
-func (r *reader) daysBeforeNowRequest(start, now time.Time) *url.URL {
-	s := r.s
+// request is the first URL of a walk back to start: whole days, rounded
+// up, with clockSkew to spare for Botmaker's clock.
+func (w *offsetWalk) request(start, now time.Time) *url.URL {
 	days := int(math.Ceil((now.Sub(start) + clockSkew).Hours() / 24))
-	q := s.query(r.env.Opts)
+	q := w.s.query(w.env.Opts)
 	q.Set("daysBeforeNow", strconv.Itoa(days))
 	q.Set("offset", "0")
-	return r.env.Fetch.URL(s.Path, q)
+	return w.env.Fetch.URL(w.s.Path, q)
 }

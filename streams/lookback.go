@@ -29,27 +29,34 @@ import (
 
 const lastDeepKey = "last_deep_lookback"
 
+// deepReread is one sync's part in the deep re-reads.
+type deepReread struct {
+	prev  time.Time // the input state's last deep re-read; zero when none
+	began time.Time // when the sync began, by Env.Now
+	due   bool      // this sync re-reads Lookback
+}
+
 // deepDue says this sync re-reads Lookback (or, on a first sync, reads
 // from start_date).
-func (r *reader) deepDue(now time.Time) bool {
-	o := r.env.Opts
-	if o.DeepEvery <= 0 || r.saved.IsZero() || r.prevDeep.IsZero() {
+func (b *bookmarks) deepDue(now time.Time) bool {
+	o := b.env.Opts
+	if o.DeepEvery <= 0 || b.saved.IsZero() || b.deep.prev.IsZero() {
 		return true
 	}
 	// A last deep re-read later than now (a clock that ran ahead, a
 	// hand-edited state) would postpone the next one indefinitely.
-	return !now.Before(r.prevDeep.Add(o.DeepEvery)) || r.prevDeep.After(now)
+	return !now.Before(b.deep.prev.Add(o.DeepEvery)) || b.deep.prev.After(now)
 }
 
 // lookback is how far before the saved bookmark this sync starts.
-func (r *reader) lookback(now time.Time) time.Duration {
-	o := r.env.Opts
-	if !r.deep {
+func (b *bookmarks) lookback(now time.Time) time.Duration {
+	o := b.env.Opts
+	if !b.deep.due {
 		return o.ShortLookback
 	}
 	back := o.Lookback
-	if o.DeepEvery > 0 && !r.prevDeep.IsZero() && now.After(r.prevDeep) {
-		back += now.Sub(r.prevDeep)
+	if o.DeepEvery > 0 && !b.deep.prev.IsZero() && now.After(b.deep.prev) {
+		back += now.Sub(b.deep.prev)
 	}
 	return max(back, o.ShortLookback)
 }
@@ -62,9 +69,9 @@ func (r *reader) lookback(now time.Time) time.Duration {
 // have seen Botmaker's data, so measuring from it never reaches too short.
 // Every STATE before this carries the previous value, so a sync cut short
 // repeats its deep re-read.
-func (r *reader) deepDone() {
-	if r.deep && r.env.Opts.DeepEvery > 0 {
-		r.state.lastDeep = r.began
+func (b *bookmarks) deepDone() {
+	if b.deep.due && b.env.Opts.DeepEvery > 0 {
+		b.state.lastDeep = b.deep.began
 	}
 }
 

@@ -281,7 +281,7 @@ func checkBilled(t *testing.T, f *fixture, o *synctest.Output, in []byte, lts bo
 		s, _ := streams.Lookup(n)
 		var reqs, bytes int64
 		for _, r := range f.srv.Requests() {
-			if r.Path == "/v2.0"+s.Path && r.Status == 200 && s.BilledQuery(r.Query) {
+			if r.Path == "/v2.0"+s.Path && r.Status == 200 && s.Billing.Bills(r.Query) {
 				reqs++
 				bytes += int64(r.Bytes)
 			}

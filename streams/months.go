@@ -32,11 +32,6 @@ const (
 	reread = 1
 )
 
-func monthOf(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-}
-
 func parseSettled(m map[string]json.RawMessage) (time.Time, error) {
 	v, ok := m[settledKey]
 	if !ok || string(v) == "null" {
@@ -53,60 +48,68 @@ func parseSettled(m map[string]json.RawMessage) (time.Time, error) {
 	return t, nil
 }
 
-// months reads every month from the first not yet settled (start_date's
+type monthWalk struct {
+	s   *Stream
+	env Env
+	bm  *bookmarks
+	out *recordWriter
+}
+
+// read reads every month from the first not yet settled (start_date's
 // month on a first sync or a full refresh) to the current one, each to its
 // last page, with a STATE after each.
-func (r *reader) months(ctx context.Context) error {
-	now := r.env.Now().UTC().Truncate(time.Second)
+func (w *monthWalk) read(ctx context.Context) error {
+	bm := w.bm
+	now := w.env.Now().UTC().Truncate(time.Second)
 	current := monthOf(now.Add(-clockSkew))
-	first := monthOf(r.env.Opts.StartDate)
-	if r.incremental && r.saved.After(now.Add(clockSkew)) {
+	first := monthOf(w.env.Opts.StartDate)
+	if bm.incremental && bm.saved.After(now.Add(clockSkew)) {
 		// A state in the future reads nothing and is kept (start warns),
 		// as for every incremental stream.
-		r.start(now)
-		r.state.cursor = r.saved
-		return r.save(true)
+		bm.start(now)
+		bm.state.cursor = bm.saved
+		return bm.save(true)
 	}
-	if r.incremental {
-		if r.state.settled.Before(first) {
-			r.state.settled = time.Time{} // start_date moved past it
+	if bm.incremental {
+		if bm.state.settled.Before(first) {
+			bm.state.settled = time.Time{} // start_date moved past it
 		}
-		if !r.state.settled.IsZero() {
-			first = maxTime(first, r.state.settled.AddDate(0, 1, 0))
+		if !bm.state.settled.IsZero() {
+			first = maxTime(first, bm.state.settled.AddDate(0, 1, 0))
 		}
 	}
 	for m := first; !m.After(current); m = m.AddDate(0, 1, 0) {
 		end := m.AddDate(0, 1, 0)
 		// A record stamped outside the month asked for (or before
 		// start_date) is written but never moves the bookmark.
-		cp := newWindowCheckpoint(maxTime(m, r.env.Opts.StartDate), end, false)
-		err := r.s.walk(ctx, r.env.Fetch, r.monthRequest(m), func(p page) error {
-			return r.writeItems(p.items, r.env.Opts.StartDate, cp, nil)
+		cp := newWindowCheckpoint(maxTime(m, w.env.Opts.StartDate), end, false)
+		err := w.s.walk(ctx, w.env.Fetch, w.request(m), func(p page) error {
+			return w.out.writeItems(p.items, w.env.Opts.StartDate, cp, nil)
 		})
 		if err != nil {
 			return err
 		}
-		r.newest = maxTime(r.newest, cp.newest())
-		if r.incremental && m.Before(current.AddDate(0, -reread, 0)) {
-			r.state.settled = m
+		bm.newest = maxTime(bm.newest, cp.newest())
+		if bm.incremental && m.Before(current.AddDate(0, -reread, 0)) {
+			bm.state.settled = m
 		}
-		r.state.cursor = r.bookmark(time.Time{})
-		if err := r.save(false); err != nil {
+		bm.state.cursor = bm.bookmark(time.Time{})
+		if err := bm.save(false); err != nil {
 			return err
 		}
 	}
-	r.state.cursor = r.bookmark(time.Time{})
-	r.state.pending = nil // nothing limits how far back a month is served
+	bm.state.cursor = bm.bookmark(time.Time{})
+	bm.state.pending = nil // nothing limits how far back a month is served
 	// The lookbacks do not apply (the months re-read are the margin), but
 	// the deep re-read's bookkeeping runs as for every stream, so the
 	// billed-traffic line and the state say the same as elsewhere.
-	r.deepDone()
-	return r.save(r.sent == nil || r.unsaved > 0)
+	bm.deepDone()
+	return bm.finish()
 }
 
-// monthRequest is the first URL of month m.
-func (r *reader) monthRequest(m time.Time) *url.URL {
-	q := r.s.query(r.env.Opts)
+// request is the first URL of month m.
+func (w *monthWalk) request(m time.Time) *url.URL {
+	q := w.s.query(w.env.Opts)
 	q.Set("billingPeriod", m.Format(monthLayout))
-	return r.env.Fetch.URL(r.s.Path, q)
+	return w.env.Fetch.URL(w.s.Path, q)
 }

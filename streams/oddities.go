@@ -2,22 +2,12 @@ package streams
 
 import (
 	"bytes"
-	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
 	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
-
-// NulledSink is a Sink that can say which fields of a record were written
-// as null because Botmaker's value could not be converted to the declared
-// type (the connector's stdout writer puts them in meta.changes). A Sink
-// without it gets the record alone.
-type NulledSink interface {
-	RecordNulled(stream string, data []byte, nulled []string) error
-}
 
 // oddities counts what a read kept going past, so each kind costs one WARN
 // per stream per sync however many records it hits, and names one record
@@ -66,33 +56,6 @@ func (o *oddities) report(log zerolog.Logger, s *Stream) {
 	}
 }
 
-func records(n int) string { return plural(n, "record") }
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// recordID names a record in a warning: every part of its primary key
-// ("sessionId "S1", agentId "A1"" for a composite one), or which part is
-// missing.
-func (s *Stream) recordID(data []byte) string {
-	if len(s.PrimaryKey) == 0 {
-		return "a record without a primary key"
-	}
-	parts := make([]string, 0, len(s.PrimaryKey))
-	for _, k := range s.PrimaryKey {
-		v, err := rawjson.Get(data, k)
-		if err != nil || v == nil {
-			return "a record with no " + k
-		}
-		parts = append(parts, k+" "+clip(v))
-	}
-	return strings.Join(parts, ", ")
-}
-
 // itemKind says what a skipped item was, without quoting it.
 func itemKind(item []byte) string {
 	switch {
@@ -117,23 +80,4 @@ func validUTF8(data []byte) ([]byte, bool) {
 		return data, false
 	}
 	return bytes.ToValidUTF8(data, []byte("\uFFFD")), true
-}
-
-// emit hands one record to the sink, valid UTF-8 and with its nulled
-// fields when the sink takes them.
-func (r *reader) emit(data []byte) error {
-	if cap(r.buf) > keepBuffer {
-		defer func() { r.buf = nil }()
-	}
-	if fixed, changed := validUTF8(data); changed {
-		data = fixed
-		r.odd.utf8.add(r.s.recordID(data))
-	}
-	if len(r.nulled) > 0 {
-		r.odd.nulled.add(r.s.recordID(data) + " (" + r.nulled[0] + ")")
-		if ns, ok := r.env.Sink.(NulledSink); ok {
-			return ns.RecordNulled(r.s.Name, data, r.nulled)
-		}
-	}
-	return r.env.Sink.Record(r.s.Name, data)
 }

@@ -27,7 +27,7 @@ type memSink struct {
 	est     []int64
 }
 
-func (m *memSink) Record(_ string, d []byte) error {
+func (m *memSink) Record(_ string, d []byte, _ []string) error {
 	m.records = append(m.records, append(json.RawMessage(nil), d...))
 	return nil
 }

@@ -6,16 +6,25 @@ package streams
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 )
 
-// coverEdge keeps in pending_backfill what Botmaker's moving recent-window
+// recentEdge is a window walk's view of Botmaker's recent window: where
+// the main range was clamped to it, and what that leaves pending.
+type recentEdge struct {
+	s      *Stream
+	env    Env
+	bm     *bookmarks // its state keeps what the edge cut
+	edge   time.Time  // where the main range was clamped; zero when it was not
+	warned bool       // cover has warned
+}
+
+// cover keeps in pending_backfill what Botmaker's moving recent-window
 // edge may have cut from a walk that started at it. The walk began
 // clockSkew inside the edge; once it has lasted longer, records the edge
 // passes before they are read are served no more without long-term search.
 // Assumption: Botmaker's clock is ours, within clockSkew.
-func (r *reader) coverEdge() {
+func (r *recentEdge) cover() {
 	if r.edge.IsZero() {
 		return
 	}
@@ -23,16 +32,16 @@ func (r *reader) coverEdge() {
 	if !cut.After(r.edge) {
 		return
 	}
-	r.state.pending = addPeriod(r.state.pending, period{r.edge, cut})
-	if !r.edgeWarned {
-		r.edgeWarned = true
+	r.bm.state.pending = addPeriod(r.bm.state.pending, period{r.edge, cut})
+	if !r.warned {
+		r.warned = true
 		r.env.Log.Warn().Msgf("stream %s: reading from the edge of Botmaker's recent window took longer than %s, so records near the edge may have left it before they were read. %s to %s is kept in the state as %s until a sync with long_term_search reads it.", r.s.Name, clockSkew, FormatTime(r.edge), FormatTime(cut), pendingKey)
 	}
 }
 
 // reachesBack says the stream can read any period: long-term search is on
 // and the endpoint takes it, or the endpoint has no recent-window limit.
-func (r *reader) reachesBack() bool {
+func (r *recentEdge) reachesBack() bool {
 	s := r.s
 	return s.Recent == 0 || (r.env.Opts.LongTermSearch && s.LongTermSearch)
 }
@@ -41,7 +50,7 @@ func (r *reader) reachesBack() bool {
 // Only windows that reach past Botmaker's recent window need it, so
 // incremental syncs within the recent window are not billed as long-term
 // searches and read Botmaker's live data.
-func (r *reader) useLTS(from time.Time) bool {
+func (r *recentEdge) useLTS(from time.Time) bool {
 	s := r.s
 	if !r.env.Opts.LongTermSearch || !s.LongTermSearch {
 		return false
@@ -49,34 +58,27 @@ func (r *reader) useLTS(from time.Time) bool {
 	return s.Recent == 0 || from.Before(r.env.Now().Add(-s.Recent+clockSkew))
 }
 
-func days(d time.Duration) string {
-	if n := int(d / (24 * time.Hour)); n > 1 {
-		return strconv.Itoa(n) + " days"
-	}
-	return d.String()
-}
-
-// clampToRecent moves a start that lies before Botmaker's recent window up
+// clamp moves a start that lies before Botmaker's recent window up
 // to its edge, keeping in pending_backfill what no sync has read yet, and
 // warns about every pending period; it returns where the main range starts.
-func (r *reader) clampToRecent(start, now time.Time) time.Time {
+func (r *recentEdge) clamp(start, now time.Time) time.Time {
 	s := r.s
 	edge := now.Add(-s.Recent + clockSkew)
 	var skipped *period
 	if start.Before(edge) {
 		// Only what no sync has read yet is pending; the part of the
 		// lookback window before the edge was read by the previous sync.
-		gap := maxTime(r.env.Opts.StartDate, r.saved)
+		gap := maxTime(r.env.Opts.StartDate, r.bm.saved)
 		if gap.Before(edge) {
 			skipped = &period{gap, edge}
-			r.state.pending = addPeriod(r.state.pending, *skipped)
+			r.bm.state.pending = addPeriod(r.bm.state.pending, *skipped)
 		} else {
 			r.env.Log.Info().Msgf("stream %s: without long-term search the lookback window starts at %s, the edge of Botmaker's recent window, instead of %s", s.Name, FormatTime(edge), FormatTime(start))
 		}
 		start = edge
 		r.edge = edge
 	}
-	if len(r.state.pending) > 0 {
+	if len(r.bm.state.pending) > 0 {
 		r.warnPending(skipped)
 	}
 	return start
@@ -84,7 +86,7 @@ func (r *reader) clampToRecent(start, now time.Time) time.Time {
 
 // warnPending says what the recent window keeps this sync from reading:
 // skipped, when this sync cut a period, and every period still pending.
-func (r *reader) warnPending(skipped *period) {
+func (r *recentEdge) warnPending(skipped *period) {
 	s := r.s
 	msg := fmt.Sprintf("stream %s: ", s.Name)
 	switch {
@@ -94,14 +96,14 @@ func (r *reader) warnPending(skipped *period) {
 		msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, so %s to %s was skipped. ", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
 	}
 	switch {
-	case !s.LongTermSearch && r.incremental:
+	case !s.LongTermSearch && r.bm.incremental:
 		// No long-term search can reach it (notifications without
 		// notification-name): the state keeps saying it was not synced.
-		msg += fmt.Sprintf("No sync can read it. The state keeps it as %s, so that it never claims it was synced: %s.", pendingKey, describePeriods(r.state.pending))
+		msg += fmt.Sprintf("No sync can read it. The state keeps it as %s, so that it never claims it was synced: %s.", pendingKey, describePeriods(r.bm.state.pending))
 	case !s.LongTermSearch:
 		msg += "No sync can read it."
-	case r.incremental:
-		msg += fmt.Sprintf("Not synced yet, kept in the state as %s: %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", pendingKey, describePeriods(r.state.pending))
+	case r.bm.incremental:
+		msg += fmt.Sprintf("Not synced yet, kept in the state as %s: %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", pendingKey, describePeriods(r.bm.state.pending))
 	default:
 		// A full refresh starts from start_date every time and
 		// keeps no state, so nothing carries the period forward.

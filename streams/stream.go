@@ -1,4 +1,4 @@
-// Package streams declares the nine Botmaker streams and reads them.
+// Package streams declares the Botmaker streams and reads them.
 //
 // A stream is one Go struct (the output record: its json tags are the output
 // field names, its field types say how Botmaker's value is reshaped, and its
@@ -13,10 +13,12 @@ import (
 	"net/url"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/source-botmaker/source-botmaker/airbyte"
+	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 	"github.com/source-botmaker/source-botmaker/internal/schemagen"
 )
 
@@ -239,4 +241,40 @@ func (s *Stream) Catalog() airbyte.Stream {
 		st.IsResumable = true
 	}
 	return st
+}
+
+// FirstRequest is the URL of the first page of a non-windowed stream.
+func (s *Stream) FirstRequest(env Env) *url.URL {
+	return env.Fetch.URL(s.Path, s.query(env.Opts))
+}
+
+// query is every request's own parameters: Def.Params, and limit when the
+// endpoint takes one. The map is the caller's to add to.
+func (s *Stream) query(o Options) url.Values {
+	q := url.Values{}
+	if s.Params != nil {
+		q = s.Params(o)
+	}
+	if s.Limit > 0 {
+		q.Set("limit", strconv.Itoa(s.Limit))
+	}
+	return q
+}
+
+// recordID names a record in a warning: every part of its primary key
+// ("sessionId "S1", agentId "A1"" for a composite one), or which part is
+// missing.
+func (s *Stream) recordID(data []byte) string {
+	if len(s.PrimaryKey) == 0 {
+		return "a record without a primary key"
+	}
+	parts := make([]string, 0, len(s.PrimaryKey))
+	for _, k := range s.PrimaryKey {
+		v, err := rawjson.Get(data, k)
+		if err != nil || v == nil {
+			return "a record with no " + k
+		}
+		parts = append(parts, k+" "+clip(v))
+	}
+	return strings.Join(parts, ", ")
 }

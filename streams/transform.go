@@ -331,22 +331,9 @@ func unquote(v []byte) (string, error) {
 	return s, err
 }
 
-func appendKey(dst []byte, k string) []byte {
-	dst = append(dst, '"')
-	dst = append(dst, k...)
-	return append(dst, '"', ':')
-}
-
 // appendQuoted writes valid JSON text as a compact JSON string: the text is
 // written compact, since a raw tab inside the string would make the line
 // invalid.
 func appendQuoted(dst, v []byte) []byte {
 	return append(appendCompact(append(dst, '"'), v, true), '"')
-}
-
-func clipBytes(b []byte) string {
-	if len(b) > 40 {
-		return string(b[:40]) + "..."
-	}
-	return string(b)
 }

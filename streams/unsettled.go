@@ -8,11 +8,22 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"sort"
 	"time"
 
 	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
+
+// unsettledProbe is a window walk's hold on records that may still change:
+// before a window is listed, it lists the window with them included.
+type unsettledProbe struct {
+	u      *Unsettled
+	cursor string // the stream's cursor, a top-level wire key
+	// list walks the pages of a window with extra query values, as the
+	// window walk requests it.
+	list func(ctx context.Context, a, b time.Time, extra url.Values, fn func(page) error) error
+}
 
 // hidden is one record of a probe: a record the endpoint may be hiding.
 type hidden struct {
@@ -21,18 +32,17 @@ type hidden struct {
 }
 
 // probe lists every record of [a, b), hidden ones included, in time order.
-func (r *reader) probe(ctx context.Context, a, b time.Time) ([]hidden, error) {
-	s := r.s
+func (pr *unsettledProbe) probe(ctx context.Context, a, b time.Time) ([]hidden, error) {
 	var out []hidden
-	err := s.walk(ctx, r.env.Fetch, r.request(a, b, r.unsettled.Probe), func(p page) error {
+	err := pr.list(ctx, a, b, pr.u.Probe, func(p page) error {
 		for _, it := range p.items {
 			// An item the listing cannot bookmark either (not an object,
 			// no readable cursor) cannot hold the bookmark back.
-			id, err := rawjson.Get(it, r.unsettled.IDKey)
+			id, err := rawjson.Get(it, pr.u.IDKey)
 			if err != nil {
 				continue
 			}
-			raw, _ := rawjson.Get(it, s.Cursor)
+			raw, _ := rawjson.Get(it, pr.cursor)
 			t, err := wireTime(raw)
 			if err != nil {
 				continue
@@ -70,13 +80,13 @@ type probedWindow struct {
 	next   int // hidden[:next] have been settled
 }
 
-// probeWindow probes [a, b).
-func (r *reader) probeWindow(ctx context.Context, a, b time.Time) (*probedWindow, error) {
-	h, err := r.probe(ctx, a, b)
+// window probes [a, b).
+func (pr *unsettledProbe) window(ctx context.Context, a, b time.Time) (*probedWindow, error) {
+	h, err := pr.probe(ctx, a, b)
 	if err != nil {
 		return nil, err
 	}
-	return &probedWindow{idKey: r.unsettled.IDKey, hidden: h, seen: make(map[string]struct{}, len(h))}, nil
+	return &probedWindow{idKey: pr.u.IDKey, hidden: h, seen: make(map[string]struct{}, len(h))}, nil
 }
 
 // listed notes a record the main listing returned.

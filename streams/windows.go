@@ -1,8 +1,11 @@
 package streams
 
-// Window tiling: a from/to stream is read as consecutive windows of at most
-// MaxWindow, each request built here, with progress reported as windows
-// (or, where windowCheckpoint allows, pages) complete.
+// Time windows: a from/to stream is read as consecutive windows of at most
+// MaxWindow, first any pending backfill (backfill.go), then [start, now),
+// with the bookmark moving forward as windows (or, where windowCheckpoint
+// allows, pages) complete. Botmaker's recent window limits where a walk may
+// start (recent.go), and an unsettled probe may hold the bookmark back
+// (unsettled.go).
 
 import (
 	"context"
@@ -10,11 +13,68 @@ import (
 	"time"
 )
 
+type windowWalk struct {
+	s           *Stream
+	env         Env
+	bm          *bookmarks
+	out         *recordWriter
+	recent      *recentEdge
+	probe       *unsettledProbe // nil when nothing needs probing
+	orderLogged bool
+}
+
+func newWindowWalk(s *Stream, env Env, bm *bookmarks, out *recordWriter) *windowWalk {
+	w := &windowWalk{s: s, env: env, bm: bm, out: out, recent: &recentEdge{s: s, env: env, bm: bm}}
+	if bm.incremental && s.Unsettled != nil {
+		w.probe = &unsettledProbe{u: s.Unsettled, cursor: s.Cursor, list: w.list}
+	}
+	return w
+}
+
+// read walks the pending backfill, when it can, then the main range.
+func (w *windowWalk) read(ctx context.Context) error {
+	bm := w.bm
+	now := w.env.Now().UTC().Truncate(time.Second)
+	if w.recent.reachesBack() {
+		if err := w.backfill(ctx); err != nil {
+			return err
+		}
+	}
+	start := bm.start(now)
+	if !w.recent.reachesBack() {
+		start = w.recent.clamp(start, now)
+	}
+	probeFrom := time.Time{}
+	if bm.saved.IsZero() && w.probe != nil {
+		probeFrom = now.Add(-w.probe.u.Horizon)
+	}
+	err := w.span(ctx, start, now, probeFrom, func(_, newest, open time.Time) error {
+		bm.newest = maxTime(bm.newest, newest)
+		bm.state.cursor = bm.bookmark(open)
+		w.recent.cover()
+		return bm.save(false)
+	})
+	if err != nil {
+		return err
+	}
+	if bm.state.cursor.IsZero() {
+		bm.state.cursor = bm.bookmark(time.Time{}) // nothing to read: start_date is now
+	}
+	bm.deepDone()
+	return bm.finish()
+}
+
+// list walks every page of the window [a, b), with extra overriding the
+// stream's parameters.
+func (w *windowWalk) list(ctx context.Context, a, b time.Time, extra url.Values, fn func(page) error) error {
+	return w.s.walk(ctx, w.env.Fetch, w.request(a, b, extra), fn)
+}
+
 // request is the first URL of the window [a, b), with extra overriding the
 // stream's parameters.
-func (r *reader) request(a, b time.Time, extra url.Values) *url.URL {
-	s := r.s
-	q := s.query(r.env.Opts)
+func (w *windowWalk) request(a, b time.Time, extra url.Values) *url.URL {
+	s := w.s
+	q := s.query(w.env.Opts)
 	for k, v := range extra {
 		q[k] = v
 	}
@@ -24,45 +84,10 @@ func (r *reader) request(a, b time.Time, extra url.Values) *url.URL {
 	from := a.Add(-time.Second)
 	q.Set("from", FormatTime(from))
 	q.Set("to", FormatTime(b))
-	if r.useLTS(from) {
+	if w.recent.useLTS(from) {
 		q.Set("long-term-search", "true")
 	}
-	return r.env.Fetch.URL(s.Path, q)
-}
-
-// windows reads a from/to stream: first the pending backfill, when it can,
-// then [start, now) with the bookmark moving forward as windows complete.
-func (r *reader) windows(ctx context.Context) error {
-	now := r.env.Now().UTC().Truncate(time.Second)
-	if r.reachesBack() {
-		if err := r.backfill(ctx); err != nil {
-			return err
-		}
-	}
-	start := r.start(now)
-	if !r.reachesBack() {
-		start = r.clampToRecent(start, now)
-	}
-	probeFrom := time.Time{}
-	if r.saved.IsZero() && r.unsettled != nil {
-		probeFrom = now.Add(-r.unsettled.Horizon)
-	}
-	err := r.span(ctx, start, now, probeFrom, func(_, newest, open time.Time) error {
-		r.newest = maxTime(r.newest, newest)
-		r.state.cursor = r.bookmark(open)
-		r.coverEdge()
-		return r.save(false)
-	})
-	if err != nil {
-		return err
-	}
-	if r.state.cursor.IsZero() {
-		r.state.cursor = r.bookmark(time.Time{}) // nothing to read: start_date is now
-	}
-	r.deepDone()
-	// Every stream ends with a STATE covering its last records, even when
-	// the bookmark could not move (an open session holds it).
-	return r.save(r.sent == nil || r.unsaved > 0)
+	return w.env.Fetch.URL(s.Path, q)
 }
 
 // span reads [from, to) in windows whose requests span at most MaxWindow,
@@ -72,7 +97,7 @@ func (r *reader) windows(ctx context.Context) error {
 // window's end pos is the window's end; inside a window, where
 // windowCheckpoint allows a checkpoint, pos and newest are that position.
 // Windows ending after probeFrom are probed when the stream is unsettled.
-func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest, open time.Time) error) error {
+func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest, open time.Time) error) error {
 	var open time.Time
 	var written int64 // records written in this span, for the estimate
 	for a := from; a.Before(to); {
@@ -81,7 +106,7 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 		if b.After(to) {
 			b = to
 		}
-		count, err := r.window(ctx, a, b, probeFrom, &open, progress)
+		count, err := w.window(ctx, a, b, probeFrom, &open, progress)
 		if err != nil {
 			return err
 		}
@@ -90,7 +115,7 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 			// More windows to go: extrapolate this span's records so far
 			// over its whole length, so Airbyte can show progress.
 			est := int64(float64(written) * float64(to.Sub(from)) / float64(b.Sub(from)))
-			if err := r.env.Sink.Estimate(r.s.Name, est); err != nil {
+			if err := w.env.Sink.Estimate(w.s.Name, est); err != nil {
 				return err
 			}
 		}
@@ -102,12 +127,12 @@ func (r *reader) span(ctx context.Context, from, to, probeFrom time.Time, progre
 // window reads the window [a, b) of span and returns the records it wrote.
 // open is the span's earliest unsettled record, which this window's probe
 // may set.
-func (r *reader) window(ctx context.Context, a, b, probeFrom time.Time, open *time.Time, progress func(pos, newest, open time.Time) error) (int64, error) {
-	s := r.s
+func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open *time.Time, progress func(pos, newest, open time.Time) error) (int64, error) {
+	s := w.s
 	var pw *probedWindow
-	if r.unsettled != nil && b.After(probeFrom) {
+	if w.probe != nil && b.After(probeFrom) {
 		var err error
-		if pw, err = r.probeWindow(ctx, maxTime(a, probeFrom), b); err != nil {
+		if pw, err = w.probe.window(ctx, maxTime(a, probeFrom), b); err != nil {
 			return 0, err
 		}
 	}
@@ -119,16 +144,16 @@ func (r *reader) window(ctx context.Context, a, b, probeFrom time.Time, open *ti
 	}
 	cp := newWindowCheckpoint(a.Add(-time.Second), b, s.CursorIsFilter)
 	count := int64(0)
-	err := s.walk(ctx, r.env.Fetch, r.request(a, b, nil), func(p page) error {
-		if err := r.writeItems(p.items, since, cp, func(it []byte) {
+	err := w.list(ctx, a, b, nil, func(p page) error {
+		if err := w.out.writeItems(p.items, since, cp, func(it []byte) {
 			count++
 			pw.listed(it)
 		}); err != nil {
 			return err
 		}
-		if cp.becameUnordered() && !r.orderLogged {
-			r.orderLogged = true
-			r.env.Log.Info().Msgf("stream %s: Botmaker listed a record older than the one before it, so this window (%s to %s) is checkpointed once, at its end, rather than after each page", s.Name, FormatTime(a), FormatTime(b))
+		if cp.becameUnordered() && !w.orderLogged {
+			w.orderLogged = true
+			w.env.Log.Info().Msgf("stream %s: Botmaker listed a record older than the one before it, so this window (%s to %s) is checkpointed once, at its end, rather than after each page", s.Name, FormatTime(a), FormatTime(b))
 		}
 		if pos, ok := cp.pageDone(); ok {
 			pw.settle(pos, open)

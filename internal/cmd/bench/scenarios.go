@@ -364,7 +364,7 @@ func syncOnce(ctx context.Context, o options, d *dataset, statePath string) (*sy
 		if q.Status == 429 {
 			s.Status429[name]++
 		}
-		if st, ok := streams.Lookup(name); ok && q.Status == 200 && st.BilledQuery(q.Query) {
+		if st, ok := streams.Lookup(name); ok && q.Status == 200 && st.Billing.Bills(q.Query) {
 			s.Billed[name]++
 			s.BilledKB[name] += int64(q.Bytes)
 		}

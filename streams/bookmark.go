@@ -1,0 +1,100 @@
+package streams
+
+// The piece every incremental strategy shares: the state a read started
+// from, what the next STATE says, and when one is written. Each strategy
+// decides how far its walk lets the bookmark move (windowCheckpoint, in
+// checkpoint.go, is the one place that decides it inside a window); this
+// piece turns that into a STATE only after the records it covers.
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
+
+// clockSkew keeps requests clear of limits that Botmaker measures with its
+// own clock: the edge of the recent window, the daysBeforeNow cut-off.
+const clockSkew = 2 * time.Minute
+
+type bookmarks struct {
+	s           *Stream
+	env         Env
+	out         *recordWriter // whose records a STATE covers
+	incremental bool
+	saved       time.Time   // the input state's cursor; zero on a first sync
+	deep        deepReread  // this sync's part in the deep re-reads (lookback.go)
+	state       streamState // what the next STATE says
+	newest      time.Time   // the newest cursor written in the main range, as checkpoints allow
+	sent        []byte      // the last STATE written; nil before the first
+	sentAt      int64       // out.written when it was
+}
+
+// newBookmarks reads the input state of an incremental read (none for a
+// full refresh).
+func newBookmarks(s *Stream, env Env, out *recordWriter, incremental bool, state json.RawMessage) (*bookmarks, error) {
+	b := &bookmarks{s: s, env: env, out: out, incremental: incremental}
+	if !incremental {
+		return b, nil
+	}
+	st, err := s.parseState(state)
+	if err != nil {
+		return nil, err
+	}
+	b.saved = st.cursor
+	b.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep, settled: st.settled}
+	b.deep.prev, b.deep.began = st.lastDeep, env.Now().UTC().Truncate(time.Second)
+	b.deep.due = b.deepDue(b.deep.began)
+	if env.Traffic != nil {
+		env.Traffic.Deep = b.deep.due
+	}
+	out.rereadUpTo = b.saved
+	return b, nil
+}
+
+// save writes the state when it differs from the last one written (or
+// always, with force). Every record it covers has been written already.
+func (b *bookmarks) save(force bool) error {
+	enc := b.s.encodeState(b.state)
+	if !force && bytes.Equal(enc, b.sent) {
+		return nil
+	}
+	b.sent, b.sentAt = enc, b.out.written
+	return b.env.Sink.State(b.s.Name, enc)
+}
+
+// finish writes the read's last STATE: every stream ends with one covering
+// its last records, even when the bookmark could not move (an open session
+// holds it).
+func (b *bookmarks) finish() error {
+	return b.save(b.sent == nil || b.out.written > b.sentAt)
+}
+
+// start is where the main range begins: start_date, or the saved cursor
+// minus the lookback window. A saved cursor later than now (a clock that
+// once ran ahead, a hand-edited state) is kept, as CAT's abnormal-state test
+// expects, so nothing is read until it is reached; a WARN says so.
+func (b *bookmarks) start(now time.Time) time.Time {
+	start := b.env.Opts.StartDate
+	if b.saved.IsZero() {
+		return start
+	}
+	if b.saved.After(now.Add(clockSkew)) {
+		b.env.Log.Warn().Msgf("stream %s: the saved state's %s is %s, later than now (%s), so this sync reads nothing new for it. If that value is wrong, remove this stream's entry from the state so it re-syncs from start_date.", b.s.Name, b.s.Cursor, FormatTime(b.saved), FormatTime(now))
+	}
+	if back := b.saved.Add(-b.lookback(now)); back.After(start) {
+		start = back
+	}
+	return start
+}
+
+// bookmark is the cursor a STATE may carry: the newest record written (or
+// the saved cursor, when nothing newer was written), held at the earliest
+// unsettled record when one is open. With nothing written ever, start_date
+// is the bookmark: nothing before it is wanted.
+func (b *bookmarks) bookmark(open time.Time) time.Time {
+	c := maxTime(b.env.Opts.StartDate, maxTime(b.saved, b.newest))
+	if !open.IsZero() && open.Before(c) {
+		c = open
+	}
+	return c
+}
