@@ -27,7 +27,6 @@ type page struct {
 	// does (the SPEC shows it); without it the walk pages on until a page
 	// comes back empty or shorter than the longest one seen.
 	hasTotal bool
-	err      error
 }
 
 // parsePage splits a response into its items and the way to the next page.
@@ -125,67 +124,42 @@ func (s *Stream) nextFrom(nextRaw []byte, req *url.URL) (*url.URL, error) {
 		}
 		return u, nil
 	case NextToken:
-		u := *req
-		q := u.Query()
-		q.Set(s.TokenParam, next)
-		u.RawQuery = q.Encode()
-		return &u, nil
+		return withQuery(req, s.TokenParam, next), nil
 	}
 	return nil, nil
 }
 
-// tailNext reads the next request from the end of a body, where Botmaker
-// writes nextPage, without scanning the items. known is false when the
-// next request cannot be told that way: nextPage is not the last member, or
-// the endpoint pages by offset, which needs the page's item count.
-func (s *Stream) tailNext(body []byte, req *url.URL) (next *url.URL, known bool) {
-	switch s.Pagination {
-	case SinglePage:
-		return nil, true
-	case OffsetTotal:
-		return nil, false
-	}
-	raw, ok := rawjson.LastMember(body, "nextPage")
-	if !ok {
-		return nil, false
-	}
-	next, err := s.nextFrom(raw, req)
-	if err != nil {
-		return nil, false // the parser reports it
-	}
-	return next, true
-}
-
-// fetched is one response on its way from the fetcher to the parser.
-type fetched struct {
-	req   *url.URL
-	body  []byte
-	err   error
-	next  *url.URL // the fetcher's reading of the next request
-	known bool     // next was read from the end of the body
-}
-
-// walk requests first and every following page and hands each page's
-// items to fn, in order. Three goroutines overlap the work: a fetcher GETs
-// pages, a parser splits them into items, and fn writes them. The fetcher
-// reads the next request from the end of the body it just got and sends it
-// at once, so Botmaker prepares page k+1 while page k is checked, split and
-// written; when it cannot tell the next request that way it waits for the
-// parser's. At most four pages are held at once: arriving, being parsed,
-// waiting for fn, in fn.
+// walk requests first and every following page, one after another, and
+// hands each page's items to fn, in order. The body of a page is let go
+// once fn returns, so one page is held at a time.
 func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p page) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	bodies := make(chan fetched)
-	nexts := make(chan *url.URL) // the parser's next request, when the fetcher waits for it
-	pages := make(chan page, 1)
-	go s.fetchPages(ctx, f, first, bodies, nexts)
-	go s.parsePages(ctx, bodies, nexts, pages)
-
+	var guard loopGuard
+	var offset int64 // OffsetTotal: the next page's offset
+	longest := 0     // OffsetTotal: the most items a page has held
 	empty := 0
-	for p := range pages {
-		if p.err != nil {
-			return p.err
+	for u := first; u != nil; {
+		if err := guard.follow(s.Path, u); err != nil {
+			return err
+		}
+		body, err := f.Get(ctx, s.Path, u)
+		if err != nil {
+			return err
+		}
+		p, err := s.parsePage(body, u)
+		if err != nil {
+			return err
+		}
+		if s.Pagination == OffsetTotal {
+			n := len(p.items)
+			offset += int64(n)
+			more := offset < p.total
+			if !p.hasTotal {
+				more = n >= longest
+			}
+			longest = max(longest, n)
+			if n > 0 && more {
+				p.next = withQuery(u, "offset", strconv.FormatInt(offset, 10))
+			}
 		}
 		if err := fn(p); err != nil {
 			return err
@@ -195,122 +169,27 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 		} else if empty++; empty >= maxEmptyRun {
 			return fmt.Errorf("%s: Botmaker returned %d empty pages in a row, each with a nextPage, so pagination would not end. Records written so far keep their state; report this to Botmaker support with the endpoint", s.Path, empty)
 		}
+		u = p.next
 	}
 	return ctx.Err()
 }
 
-// fetchPages is walk's fetcher: it GETs first and every following page
-// into bodies, taking the next request from the end of the body when it
-// can and from nexts (the parser) when it cannot. It stops after an error.
-func (s *Stream) fetchPages(ctx context.Context, f Fetcher, first *url.URL, bodies chan<- fetched, nexts <-chan *url.URL) {
-	defer close(bodies)
-	var guard loopGuard
-	for u := first; u != nil; {
-		var b []byte
-		err := guard.follow(s.Path, u)
-		if err == nil {
-			b, err = f.Get(ctx, s.Path, u)
-		}
-		fe := fetched{req: u, body: b, err: err}
-		if err == nil {
-			fe.next, fe.known = s.tailNext(b, u)
-		}
-		select {
-		case bodies <- fe:
-		case <-ctx.Done():
-			return
-		}
-		if err != nil {
-			return
-		}
-		if fe.known {
-			u = fe.next
-			continue
-		}
-		select {
-		case u = <-nexts:
-		case <-ctx.Done():
-			return
-		}
-	}
+// withQuery is u with the query parameter k set to v.
+func withQuery(u *url.URL, k, v string) *url.URL {
+	nu := *u
+	q := nu.Query()
+	q.Set(k, v)
+	nu.RawQuery = q.Encode()
+	return &nu
 }
 
-// parsePages is walk's parser: it splits each body into a page for pages,
-// answers on nexts when the fetcher could not read the next request
-// itself, and ends with the first error as a page.
-func (s *Stream) parsePages(ctx context.Context, bodies <-chan fetched, nexts chan<- *url.URL, pages chan<- page) {
-	defer close(pages)
-	var o offsets
-	for fe := range bodies {
-		p, err := s.parsed(fe, &o)
-		if err != nil {
-			select {
-			case pages <- page{err: err}:
-			case <-ctx.Done():
-			}
-			return
-		}
-		if !fe.known {
-			select {
-			case nexts <- p.next:
-			case <-ctx.Done():
-				return
-			}
-		}
-		select {
-		case pages <- p:
-		case <-ctx.Done():
-			return
-		}
-	}
-}
-
-// offsets is where an OffsetTotal walk is: the next offset, and the most
-// items a page has held.
-type offsets struct {
-	next    int64
-	longest int
-}
-
-// parsed is the parser's work on one response: split it, work out the next
-// request, and check it is the one the fetcher already sent, if it did.
-func (s *Stream) parsed(fe fetched, o *offsets) (page, error) {
-	if fe.err != nil {
-		return page{}, fe.err
-	}
-	p, err := s.parsePage(fe.body, fe.req)
-	if err != nil {
-		return page{}, err
-	}
-	if s.Pagination == OffsetTotal {
-		n := len(p.items)
-		o.next += int64(n)
-		more := o.next < p.total
-		if !p.hasTotal {
-			more = n >= o.longest
-		}
-		o.longest = max(o.longest, n)
-		if n > 0 && more {
-			nu := *fe.req
-			q := nu.Query()
-			q.Set("offset", strconv.FormatInt(o.next, 10))
-			nu.RawQuery = q.Encode()
-			p.next = &nu
-		}
-	}
-	if fe.known && urlString(fe.next) != urlString(p.next) {
-		// rawjson.LastMember agrees with the forward walk on valid JSON, so
-		// this cannot happen; if it ever did, stopping beats a wrong page.
-		return page{}, fmt.Errorf("%s: nextPage read from the end of the response (%s) differs from the one in it (%s)", s.Path, clip([]byte(urlString(fe.next))), clip([]byte(urlString(p.next))))
-	}
-	return p, nil
-}
-
-func urlString(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	return u.String()
+// CheckPage says whether body, the answer to req, is the stream's
+// documented response envelope, with the same rule a read applies to every
+// page (parsePage). check uses it so that any JSON 200 ({"status":"ok"} from
+// a proxy, a bare list) does not pass for Botmaker.
+func (s *Stream) CheckPage(body []byte, req *url.URL) error {
+	_, err := s.parsePage(body, req)
+	return err
 }
 
 // maxPages bounds one walk: at Botmaker's page sizes it is tens of millions
@@ -378,13 +257,4 @@ func appendCompact(dst, src []byte, quote bool) []byte {
 		dst = append(dst, c)
 	}
 	return dst
-}
-
-// CheckPage says whether body, the answer to req, is the stream's
-// documented response envelope, with the same rule a read applies to every
-// page (parsePage). check uses it so that any JSON 200 ({"status":"ok"} from
-// a proxy, a bare list) does not pass for Botmaker.
-func (s *Stream) CheckPage(body []byte, req *url.URL) error {
-	_, err := s.parsePage(body, req)
-	return err
 }

@@ -25,7 +25,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/source-botmaker/source-botmaker/airbyte"
-	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
 
 // Settings bound what one request may cost.
@@ -353,7 +352,7 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 	// RFC 8259 lets a parser ignore a byte order mark; one at the start
 	// would otherwise fail every attempt the same way.
 	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
-	if !rawjson.Valid(b) {
+	if !json.Valid(b) {
 		if controlInString(b) {
 			return &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: airbyte.SystemError, Message: fmt.Sprintf(
 				"Botmaker's response for %s has a raw control character (such as a tab) inside a string, which JSON forbids; Botmaker sends the same bytes again, so it is not retried. Report it to Botmaker support with the endpoint.", cl.endpoint)}

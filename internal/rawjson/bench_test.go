@@ -58,23 +58,3 @@ func BenchmarkWalkPage(b *testing.B) {
 		}
 	}
 }
-
-func BenchmarkValid(b *testing.B) {
-	page := benchPage()
-	b.Run("rawjson", func(b *testing.B) {
-		b.SetBytes(int64(len(page)))
-		for b.Loop() {
-			if !Valid(page) {
-				b.Fatal("invalid")
-			}
-		}
-	})
-	b.Run("encoding-json", func(b *testing.B) {
-		b.SetBytes(int64(len(page)))
-		for b.Loop() {
-			if !json.Valid(page) {
-				b.Fatal("invalid")
-			}
-		}
-	})
-}

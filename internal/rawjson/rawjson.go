@@ -5,9 +5,9 @@
 // destination exactly as Botmaker wrote them, and no time is spent decoding
 // and re-encoding them.
 //
-// Callers validate a whole response first (Valid answers like json.Valid,
-// faster); these walkers then only need to find boundaries, but they still
-// refuse malformed input rather than read past it.
+// Callers validate a whole response first (encoding/json.Valid); these
+// walkers then only need to find boundaries, but they still refuse
+// malformed input rather than read past it.
 package rawjson
 
 import (
@@ -73,6 +73,11 @@ func stringEnd(b []byte, i int) (int, error) {
 	}
 	return 0, syntaxErr(b, i, "unterminated string")
 }
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
 
 // quoteOrBackslash has the high bit set in the first byte of x (in memory
 // order) that is '"' or '\\'; bits above that one may be set spuriously.
@@ -242,78 +247,3 @@ func Get(b []byte, key string) ([]byte, error) {
 
 // IsNull reports whether a raw value is the literal null.
 func IsNull(v []byte) bool { return len(v) == 4 && string(v) == "null" }
-
-// LastMember returns the value of the object's last member when that member
-// is named key and its value is a string or null, reading b from the end:
-// a page envelope whose nextPage comes last gives it up without a scan of
-// the items before it. ok is false for anything else (another last member,
-// another kind of value, an escaped key, input that is not an object). On
-// valid JSON the value is the one ObjectEach hands over last for key.
-func LastMember(b []byte, key string) (value []byte, ok bool) {
-	i := lastNonSpace(b, len(b)-1)
-	if i < 0 || b[i] != '}' {
-		return nil, false
-	}
-	ve := lastNonSpace(b, i-1)
-	if ve < 0 {
-		return nil, false
-	}
-	var vs int
-	switch {
-	case b[ve] == '"':
-		if vs = openingQuote(b, ve); vs < 0 {
-			return nil, false
-		}
-	case ve >= 3 && string(b[ve-3:ve+1]) == "null":
-		vs = ve - 3
-	default:
-		return nil, false
-	}
-	i = lastNonSpace(b, vs-1)
-	if i < 0 || b[i] != ':' {
-		return nil, false
-	}
-	ke := lastNonSpace(b, i-1)
-	if ke < 0 || b[ke] != '"' {
-		return nil, false
-	}
-	ks := openingQuote(b, ke)
-	if ks < 0 || string(b[ks+1:ke]) != key {
-		return nil, false
-	}
-	if i = lastNonSpace(b, ks-1); i < 0 || (b[i] != ',' && b[i] != '{') {
-		return nil, false
-	}
-	return b[vs : ve+1], true
-}
-
-func lastNonSpace(b []byte, i int) int {
-	for i >= 0 {
-		switch b[i] {
-		case ' ', '\t', '\n', '\r':
-			i--
-		default:
-			return i
-		}
-	}
-	return i
-}
-
-// openingQuote finds the quote that opens the string closed by b[end]: the
-// nearest quote before it that an even number of backslashes precede.
-func openingQuote(b []byte, end int) int {
-	for j := end; ; {
-		q := bytes.LastIndexByte(b[:j], '"')
-		if q < 0 {
-			return -1
-		}
-		n := 0
-		for p := q - 1; p >= 0 && b[p] == '\\'; p-- {
-			n++
-		}
-		if n%2 == 0 {
-			return q
-		}
-		j = q
-	}
-}
