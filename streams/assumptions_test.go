@@ -224,6 +224,20 @@ func TestPaginationThatNeverEnds(t *testing.T) {
 			if st := o.Statuses["agents"]; len(st) == 0 || st[len(st)-1] != airbyte.StatusComplete {
 				t.Errorf("agents statuses %v", st)
 			}
+			if tc.quirk == fakebotmaker.PageEmptyForever {
+				// The first page, then the run of empty ones that ends the
+				// walk (README: 10 empty pages in a row); the quirk empties
+				// every page, the first too.
+				n := 0
+				for _, r := range f.srv.Requests() {
+					if r.Endpoint == tc.stream {
+						n++
+					}
+				}
+				if n > 10 {
+					t.Errorf("%d requests to /%s before the walk failed; want at most 10", n, tc.stream)
+				}
+			}
 		})
 	}
 }
