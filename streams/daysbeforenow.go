@@ -36,6 +36,7 @@ func (w *offsetWalk) read(ctx context.Context) error {
 		// clock ahead of ours) is written but not bookmarked.
 		cp := newWindowCheckpoint(start, now, false)
 		estimated := false
+		var listed, total int64 // items listed; the last page's total, -1 without one
 		err := s.walk(ctx, w.env.Fetch, w.request(start, now), func(p page) error {
 			if !estimated && p.total > 0 {
 				estimated = true
@@ -43,10 +44,20 @@ func (w *offsetWalk) read(ctx context.Context) error {
 					return err
 				}
 			}
+			listed += int64(len(p.items))
+			total = -1
+			if p.hasTotal {
+				total = p.total
+			}
 			return w.out.writeItems(p.items, start, cp, nil)
 		})
 		if err != nil {
 			return err
+		}
+		if total >= 0 && listed != total {
+			// The walk read every full page, so nothing was lost; the
+			// count only says Botmaker's total is not one to trust.
+			w.env.Log.Warn().Msgf("stream %s: Botmaker's %s said total %d but listed %d items; every page was read, so none is missing, but Botmaker's total (and the progress estimate made from it) is not an exact count", s.Name, s.Path, total, listed)
 		}
 		bm.newest = cp.newest()
 	}

@@ -74,6 +74,7 @@ func (w *monthWalk) read(ctx context.Context) error {
 		if bm.state.settled.Before(first) {
 			bm.state.settled = time.Time{} // start_date moved past it
 		}
+		w.distrustLateSettled(current)
 		if !bm.state.settled.IsZero() {
 			first = maxTime(first, bm.state.settled.AddDate(0, 1, 0))
 		}
@@ -105,6 +106,26 @@ func (w *monthWalk) read(ctx context.Context) error {
 	// billed-traffic line and the state say the same as elsewhere.
 	bm.deepDone()
 	return bm.finish()
+}
+
+// distrustLateSettled drops a settled_through no sync could have written:
+// one at or after the month before current, which every sync reads again
+// because it still changes. Such a value comes from a hand-edited state or
+// from a clock that ran ahead at a month boundary, and trusting it would
+// skip the months that still change, silently, on every sync. Like a
+// future cursor it is named in a WARN; unlike one it is not kept, because
+// it is the only record of which months were read to their end, and a
+// value shown wrong says nothing true about the months before it either:
+// this sync reads every month from start_date's, as a state without the
+// key does, and settles them again. It costs one full walk of the months,
+// once; the cursor is untouched.
+func (w *monthWalk) distrustLateSettled(current time.Time) {
+	st := &w.bm.state
+	if st.settled.IsZero() || st.settled.Before(current.AddDate(0, -reread, 0)) {
+		return
+	}
+	w.env.Log.Warn().Msgf("stream %s: the saved state's %s is %s, but no month after %s can be settled yet (Botmaker still adds to the current month and the one before it), so the value is wrong: a hand-edited state, or a clock that ran ahead. This sync reads every month from start_date's again and writes a correct %s.", w.s.Name, settledKey, st.settled.Format(monthLayout), current.AddDate(0, -reread-1, 0).Format(monthLayout), settledKey)
+	st.settled = time.Time{}
 }
 
 // request is the first URL of month m.

@@ -1,11 +1,15 @@
 package streams_test
 
 import (
+	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 )
 
@@ -68,5 +72,39 @@ func TestBilledConversationsMonthByMonth(t *testing.T) {
 	}
 	if diff := sameSet(ids(o2, name), f.srv.IDs(name, current.AddDate(0, -1, 0), time.Time{})); diff != "" {
 		t.Errorf("second sync: %s", diff)
+	}
+}
+
+// A settled_through no sync could have written (the current month, the one
+// before, or one years ahead: a hand-edited state, a clock that ran ahead
+// at a month boundary) is named in a WARN and not trusted: the sync reads
+// every month from start_date's, loses nothing, and writes a correct one.
+func TestLateSettledThroughIsNotTrusted(t *testing.T) {
+	const name = "whatsapp_billed_conversations"
+	f := newFixture(t, fakebotmaker.Config{})
+	o1 := f.mustRead(nil, true, nil, name)
+	st := finalState(t, o1, name)
+	now := f.srv.Now().UTC().Add(-2 * time.Minute)
+	current := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for _, late := range []time.Time{current.AddDate(0, -1, 0), current, time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		t.Run(late.Format("2006-01"), func(t *testing.T) {
+			raw := map[string]json.RawMessage{}
+			for k, v := range st.raw {
+				raw[k] = v
+			}
+			raw["settled_through"] = json.RawMessage(`"` + late.Format("2006-01") + `"`)
+			o := f.mustRead(nil, true, stateFile(streamState(name, raw)), name)
+			if l := lost(f.truth(name), ids(o, name)); len(l) > 0 {
+				t.Errorf("%d of %d conversations lost, e.g. %v", len(l), len(f.truth(name)), l[:min(3, len(l))])
+			}
+			if !slices.ContainsFunc(o.Logs, func(l airbyte.Log) bool {
+				return l.Level == airbyte.LogWarn && strings.Contains(l.Message, "settled_through") && strings.Contains(l.Message, late.Format("2006-01"))
+			}) {
+				t.Errorf("no WARN names settled_through %s", late.Format("2006-01"))
+			}
+			if got, want := string(finalState(t, o, name).raw["settled_through"]), `"`+current.AddDate(0, -2, 0).Format("2006-01")+`"`; got != want {
+				t.Errorf("settled_through %s after the sync, want %s", got, want)
+			}
+		})
 	}
 }

@@ -23,9 +23,10 @@ type page struct {
 	items [][]byte // raw items, in order
 	next  *url.URL // nil on the last page
 	total int64    // OffsetTotal only
-	// hasTotal says the page carried total. Assumption: /tickets always
-	// does (the SPEC shows it); without it the walk pages on until a page
-	// comes back empty or shorter than the longest one seen.
+	// hasTotal says the page carried total. The SPEC shows it on every
+	// /tickets page, but it is a hint, not a bound: the walk pages on while
+	// pages are full, and stops at a page that is empty or shorter than the
+	// longest one seen once total is reached.
 	hasTotal bool
 }
 
@@ -150,12 +151,20 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 			return err
 		}
 		if s.Pagination == OffsetTotal {
+			// A page as full as the fullest one so far may have more behind
+			// it whatever total says: a server may cap the count it reports
+			// (total 1000 for 1,200 tickets, as search engines do), and
+			// trusting it would end the walk early and move the cursor past
+			// what was never read. Assumption: Botmaker fills every page
+			// but the last. A first page is full when it holds Limit items
+			// (or, without total, always: Botmaker may serve fewer a page
+			// than asked). The cost is one empty page when the count is a
+			// multiple of the page size; offsetWalk warns when the count
+			// and total disagree.
 			n := len(p.items)
 			offset += int64(n)
-			more := offset < p.total
-			if !p.hasTotal {
-				more = n >= longest
-			}
+			full := n >= longest && (longest > 0 || n >= s.Limit || !p.hasTotal)
+			more := full || (p.hasTotal && offset < p.total)
 			longest = max(longest, n)
 			if n > 0 && more {
 				p.next = withQuery(u, "offset", strconv.FormatInt(offset, 10))
