@@ -262,10 +262,11 @@ func TestWallClockStateResumes(t *testing.T) {
 	}
 }
 
-// Without long-term search, a walk from the edge of the recent window that
-// lasts longer than its two-minute margin (slow pages, newest first, and
-// an edge that moves with Botmaker's clock) keeps what the edge may have
-// passed in pending_backfill; a later sync with long-term search reads it.
+// Without long-term search, a walk from the edge of the recent window whose
+// pages are slow (a minute each, newest first, and an edge that moves with
+// Botmaker's clock) loses nothing: windows near the edge are short enough
+// to be read before the edge reaches them, and what the edge passes first
+// stays in pending_backfill, which a later sync with long-term search reads.
 func TestSlowWalkAtTheRecentEdge(t *testing.T) {
 	f := newFixture(t, fakebotmaker.Config{
 		Counts: fakebotmaker.Counts{"messages": 40000},
@@ -273,12 +274,6 @@ func TestSlowWalkAtTheRecentEdge(t *testing.T) {
 	})
 	o1 := f.mustRead(map[string]any{"long_term_search": false}, true, nil, "messages")
 	st := finalState(t, o1, "messages")
-	edgeWarned := slices.ContainsFunc(o1.Logs, func(l airbyte.Log) bool {
-		return l.Level == airbyte.LogWarn && strings.Contains(l.Message, "took longer than")
-	})
-	if !edgeWarned {
-		t.Errorf("no WARN about the slow walk at the edge; state %+v", st)
-	}
 	o2 := f.mustRead(map[string]any{"long_term_search": true}, true, o1.FinalState(), "messages")
 	want := f.truth("messages")
 	l := lost(want, ids(o1, "messages"), ids(o2, "messages"))

@@ -34,7 +34,7 @@ func (w *offsetWalk) read(ctx context.Context) error {
 	if start.Before(now) {
 		// The window ends at our now: a record Botmaker stamps later (its
 		// clock ahead of ours) is written but not bookmarked.
-		cp := newWindowCheckpoint(start, now, false)
+		cp := newWindowCheckpoint(start, now)
 		estimated := false
 		var listed, total int64 // items listed; the last page's total, -1 without one
 		err := s.walk(ctx, w.env.Fetch, w.request(start, now), func(p page) error {

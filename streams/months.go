@@ -83,7 +83,7 @@ func (w *monthWalk) read(ctx context.Context) error {
 		end := m.AddDate(0, 1, 0)
 		// A record stamped outside the month asked for (or before
 		// start_date) is written but never moves the bookmark.
-		cp := newWindowCheckpoint(maxTime(m, w.env.Opts.StartDate), end, false)
+		cp := newWindowCheckpoint(maxTime(m, w.env.Opts.StartDate), end)
 		err := w.s.walk(ctx, w.env.Fetch, w.request(m), func(p page) error {
 			return w.out.writeItems(p.items, w.env.Opts.StartDate, cp, nil)
 		})

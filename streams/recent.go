@@ -5,38 +5,93 @@ package streams
 // pending_backfill, and when a request sends long-term-search.
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
 
-// recentEdge is a window walk's view of Botmaker's recent window: where
-// the main range was clamped to it, and what that leaves pending.
+// recentEdge is a window walk's view of Botmaker's recent window: what it
+// leaves pending, and how a window near its moving edge is walked.
+//
+// Assumption, not in the SPEC: Botmaker computes "the last N days" anew on
+// every page, and its nextPage may be an offset into that list. Then, once
+// the edge passes a window's from while the window is being walked, every
+// record it passes shifts the rest of the list down by one, and an offset
+// skips a record at each later page boundary: records newer than the edge,
+// never written, spread through the window and behind the cursor. No
+// bookkeeping after the fact finds them. So a window is walked only while
+// the edge is, by our clock, more than edgeTrust short of its from (its
+// nextPage is not followed after that; nothing of the window is
+// checkpointed), and is then read again from start, from two minutes inside
+// where the edge is by then, what lies before that joining pending_backfill
+// (skip). Near the edge, windows are short (limit), so a window finishes
+// long before the edge reaches it, and one that does not costs little to
+// read again; each time one does not, the next is half as long.
 type recentEdge struct {
 	s      *Stream
 	env    Env
-	bm     *bookmarks // its state keeps what the edge cut
-	edge   time.Time  // where the main range was clamped; zero when it was not
-	warned bool       // cover has warned
+	bm     *bookmarks    // its state keeps what the edge cut
+	slice  time.Duration // the longest window near the edge
+	warned bool          // skip has warned
 }
 
-// cover keeps in pending_backfill what Botmaker's moving recent-window
-// edge may have cut from a walk that started at it. The walk began
-// clockSkew inside the edge; once it has lasted longer, records the edge
-// passes before they are read are served no more without long-term search.
-// Assumption: Botmaker's clock is ours, within clockSkew.
-func (r *recentEdge) cover() {
-	if r.edge.IsZero() {
-		return
+// edgeTrust is how close, by our clock, Botmaker's edge may come to a
+// window's from before the window's walk stops: half the clockSkew margin
+// a walk starts with, so a window begun at the edge has a minute to finish
+// while Botmaker's clock may run up to a minute ahead of ours.
+const edgeTrust = clockSkew / 2
+
+// firstSlice is the longest window next to the edge until one is read
+// again: an hour of records is a few pages on any account, far less than
+// the minute the first window has.
+const firstSlice = time.Hour
+
+func newRecentEdge(s *Stream, env Env, bm *bookmarks) *recentEdge {
+	return &recentEdge{s: s, env: env, bm: bm, slice: firstSlice}
+}
+
+// limiting says the recent window limits this walk.
+func (r *recentEdge) limiting() bool { return r.s.Recent > 0 && !r.reachesBack() }
+
+// edge is where Botmaker's recent window begins now, by our clock.
+func (r *recentEdge) edge() time.Time { return r.env.Now().UTC().Add(-r.s.Recent) }
+
+// limit shortens the window [a, b) near the edge: it may be no longer than
+// its distance from the edge, or slice when that is longer. Reading a
+// stretch of records takes far less time than the stretch spans on any
+// account a sync can keep up with, so a window this long is walked before
+// the edge, moving with the clock, reaches it.
+func (r *recentEdge) limit(a, b time.Time) time.Time {
+	if !r.limiting() {
+		return b
 	}
-	cut := r.env.Now().UTC().Add(-r.s.Recent).Truncate(time.Second).Add(time.Second)
-	if !cut.After(r.edge) {
-		return
+	if end := a.Add(max(r.slice, a.Sub(r.edge()))); end.Before(b) {
+		return end
 	}
-	r.bm.state.pending = addPeriod(r.bm.state.pending, period{r.edge, cut})
+	return b
+}
+
+// passed says the edge has come within edgeTrust of the window starting
+// at a, whose walk must then stop before its next page.
+func (r *recentEdge) passed(a time.Time) bool {
+	return r.limiting() && !a.Add(-time.Second).After(r.edge().Add(edgeTrust))
+}
+
+// skip is where a window whose walk the edge overtook is read again from:
+// two minutes inside the edge, as a walk starts. What lies before it, from
+// a on, joins pending_backfill, and the next windows near the edge are half
+// as long.
+func (r *recentEdge) skip(a time.Time) time.Time {
+	next := maxTime(a, r.edge().Add(clockSkew).Truncate(time.Second))
+	if next.After(a) {
+		r.bm.state.pending = addPeriod(r.bm.state.pending, period{a, next})
+	}
+	r.slice = max(r.slice/2, time.Second)
 	if !r.warned {
 		r.warned = true
-		r.env.Log.Warn().Msgf("stream %s: reading from the edge of Botmaker's recent window took longer than %s, so records near the edge may have left it before they were read. %s to %s is kept in the state as %s until a sync with long_term_search reads it.", r.s.Name, clockSkew, FormatTime(r.edge), FormatTime(cut), pendingKey)
+		r.env.Log.Warn().Msgf("stream %s: reading a window at the edge of Botmaker's recent window took longer than the edge allows (it moves with Botmaker's clock), so the window is read again from %s. %s to %s is kept in the state as %s until a sync with long_term_search reads it.", r.s.Name, FormatTime(next), FormatTime(a), FormatTime(next), pendingKey)
 	}
+	return next
 }
 
 // reachesBack says the stream can read any period: long-term search is on
@@ -76,7 +131,6 @@ func (r *recentEdge) clamp(start, now time.Time) time.Time {
 			r.env.Log.Info().Msgf("stream %s: without long-term search the lookback window starts at %s, the edge of Botmaker's recent window, instead of %s", s.Name, FormatTime(edge), FormatTime(start))
 		}
 		start = edge
-		r.edge = edge
 	}
 	if len(r.bm.state.pending) > 0 {
 		r.warnPending(skipped)
@@ -118,3 +172,7 @@ func (r *recentEdge) warnPending(skipped *period) {
 	}
 	r.env.Log.Warn().Msg(msg)
 }
+
+// errEdgePassed ends the listing of a window that the recent window's edge
+// came too close to (recentEdge.passed).
+var errEdgePassed = errors.New("Botmaker's recent-window edge reached the window being read")

@@ -2,29 +2,31 @@ package streams
 
 // Time windows: a from/to stream is read as consecutive windows of at most
 // MaxWindow, first any pending backfill (backfill.go), then [start, now),
-// with the bookmark moving forward as windows (or, where windowCheckpoint
-// allows, pages) complete. Botmaker's recent window limits where a walk may
-// start (recent.go), and an unsettled probe may hold the bookmark back
-// (unsettled.go).
+// with the bookmark moving forward as windows complete (checkpoint.go), and
+// windows sized to about a minute of requests (sizing.go). Botmaker's
+// recent window limits where a walk may start and how long a window near
+// its moving edge may take (recent.go), and an unsettled probe may hold the
+// bookmark back (unsettled.go).
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"time"
 )
 
 type windowWalk struct {
-	s           *Stream
-	env         Env
-	bm          *bookmarks
-	out         *recordWriter
-	recent      *recentEdge
-	probe       *unsettledProbe // nil when nothing needs probing
-	orderLogged bool
+	s      *Stream
+	env    Env
+	bm     *bookmarks
+	out    *recordWriter
+	recent *recentEdge
+	probe  *unsettledProbe // nil when nothing needs probing
+	size   *windowSize
 }
 
 func newWindowWalk(s *Stream, env Env, bm *bookmarks, out *recordWriter) *windowWalk {
-	w := &windowWalk{s: s, env: env, bm: bm, out: out, recent: &recentEdge{s: s, env: env, bm: bm}}
+	w := &windowWalk{s: s, env: env, bm: bm, out: out, recent: newRecentEdge(s, env, bm), size: newWindowSize(s)}
 	if bm.incremental && s.Unsettled != nil {
 		w.probe = &unsettledProbe{u: s.Unsettled, cursor: s.Cursor, list: w.list}
 	}
@@ -51,7 +53,6 @@ func (w *windowWalk) read(ctx context.Context) error {
 	err := w.span(ctx, start, now, probeFrom, func(_, newest, open time.Time) error {
 		bm.newest = maxTime(bm.newest, newest)
 		bm.state.cursor = bm.bookmark(open)
-		w.recent.cover()
 		return bm.save(false)
 	})
 	if err != nil {
@@ -90,27 +91,30 @@ func (w *windowWalk) request(a, b time.Time, extra url.Values) *url.URL {
 	return w.env.Fetch.URL(s.Path, q)
 }
 
-// span reads [from, to) in windows whose requests span at most MaxWindow,
-// calling progress(pos, newest, open) whenever every record before pos has
-// been written, except possibly unsettled ones from open on (zero: none
-// seen). newest is the newest cursor written up to pos (zero: none). At a
-// window's end pos is the window's end; inside a window, where
-// windowCheckpoint allows a checkpoint, pos and newest are that position.
-// Windows ending after probeFrom are probed when the stream is unsettled.
+// span reads [from, to) in windows whose requests span at most MaxWindow
+// (windowSize may shorten them, recentEdge too near its edge), calling
+// progress(pos, newest, open) at each window's end pos, once every record
+// before it has been written, except possibly unsettled ones from open on
+// (zero: none seen). newest is the newest cursor written up to pos (zero:
+// none). Windows ending after probeFrom are probed when the stream is
+// unsettled.
 func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest, open time.Time) error) error {
 	var open time.Time
 	var written int64 // records written in this span, for the estimate
 	for a := from; a.Before(to); {
-		// The request starts a second early, so the window is a second short.
-		b := a.Add(MaxWindow - time.Second)
-		if b.After(to) {
-			b = to
-		}
+		b := w.recent.limit(a, w.size.end(a, to))
 		count, err := w.window(ctx, a, b, probeFrom, &open, progress)
-		if err != nil {
+		written += count
+		var short errShorter
+		switch {
+		case errors.As(err, &short):
+			continue // the same start, a shorter window
+		case errors.Is(err, errEdgePassed):
+			a = w.recent.skip(a)
+			continue
+		case err != nil:
 			return err
 		}
-		written += count
 		if b.Before(to) && b.After(from) {
 			// More windows to go: extrapolate this span's records so far
 			// over its whole length, so Airbyte can show progress.
@@ -124,9 +128,16 @@ func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, pr
 	return nil
 }
 
+// errShorter ends the listing of a window whose first page showed it too
+// long for one checkpoint (windowSize.shorter); nothing of it was written.
+type errShorter struct{}
+
+func (errShorter) Error() string { return "window too long for one checkpoint" }
+
 // window reads the window [a, b) of span and returns the records it wrote.
 // open is the span's earliest unsettled record, which this window's probe
-// may set.
+// may set. It returns errShorter or errEdgePassed, having checkpointed
+// nothing, when the window is to be read again from the start (span).
 func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open *time.Time, progress func(pos, newest, open time.Time) error) (int64, error) {
 	s := w.s
 	var pw *probedWindow
@@ -142,28 +153,31 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 	if s.CursorIsFilter {
 		since = a
 	}
-	cp := newWindowCheckpoint(a.Add(-time.Second), b, s.CursorIsFilter)
+	cp := newWindowCheckpoint(a.Add(-time.Second), b)
 	count := int64(0)
+	pages := 0
 	err := w.list(ctx, a, b, nil, func(p page) error {
+		pages++
+		if pages == 1 && p.next != nil {
+			if _, ok := w.size.shorter(a, b, p.items); ok {
+				return errShorter{}
+			}
+		}
 		if err := w.out.writeItems(p.items, since, cp, func(it []byte) {
 			count++
 			pw.listed(it)
 		}); err != nil {
 			return err
 		}
-		if cp.becameUnordered() && !w.orderLogged {
-			w.orderLogged = true
-			w.env.Log.Info().Msgf("stream %s: Botmaker listed a record older than the one before it, so this window (%s to %s) is checkpointed once, at its end, rather than after each page", s.Name, FormatTime(a), FormatTime(b))
-		}
-		if pos, ok := cp.pageDone(); ok {
-			pw.settle(pos, open)
-			return progress(pos, pos, *open)
+		if p.next != nil && w.recent.passed(a) {
+			return errEdgePassed
 		}
 		return nil
 	})
 	if err != nil {
 		return count, err
 	}
+	w.size.done(pages)
 	pw.settle(b, open)
 	return count, progress(b, cp.newest(), *open)
 }
