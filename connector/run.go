@@ -440,6 +440,12 @@ func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected,
 		}
 		if err != nil {
 			_ = c.w.Status(name, airbyte.StatusIncomplete)
+			if errors.Is(err, botmaker.ErrHostDown) {
+				// The stream whose request showed the host dead reports it,
+				// once: one clear transient_error rather than one a stream.
+				env.Log.Warn().Msgf("stream %s stopped: %s", name, err)
+				return
+			}
 			if sel.Stream.PlanGated {
 				err = botmaker.PlanGated(err)
 			}
