@@ -24,7 +24,7 @@ func TestWindowsSizedFromTheFirstPage(t *testing.T) {
 			}
 			s, _ := streams.Lookup("messages")
 			target := int(s.RatePerSecond) // pages in a second
-			var windows []int               // pages per window, in order
+			var windows []int              // pages per window, in order
 			for _, r := range f.srv.Requests() {
 				if r.Endpoint != "messages" {
 					continue
