@@ -52,7 +52,7 @@ func (h *hostWatch) stopped(endpoint string) *Error {
 		return nil
 	}
 	return &Error{Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, cause: ErrHostDown,
-		Message: fmt.Sprintf("%s was not requested because %s", endpoint, h.proof.Message)}
+		Message: fmt.Sprintf("%s stopped because the host is down: %s", endpoint, h.proof.Message)}
 }
 
 // failed is called with the final error of a request that got no answer
@@ -66,9 +66,16 @@ func (h *hostWatch) failed(e *Error, answersBefore int64) *Error {
 	}
 	out := *e
 	out.Message += " No request to Botmaker was answered meanwhile, so the sync stopped waiting on the other streams too."
+	first := false
 	h.once.Do(func() {
+		first = true
 		h.proof = &out
 		h.cancel(ErrHostDown)
 	})
+	if !first {
+		// Requests that began together fail together: the first to get
+		// here reports the host, the others are stopped by it.
+		return h.stopped(e.Endpoint)
+	}
 	return &out
 }
