@@ -2,10 +2,7 @@ package connector_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,25 +19,14 @@ import (
 // requests (the streams past the first nine never send one), and the run's
 // context ends a hang rather than any timer judging speed.
 func TestStalledHostEndsTheSyncOnce(t *testing.T) {
-	srv := fakebotmaker.New(fakebotmaker.Config{Token: secret, Seed: 7, Counts: small})
+	srv := fakebotmaker.New(fakebotmaker.Config{Token: secret, Seed: 7, Counts: small, Quirks: fakebotmaker.Quirks{Stall: true}})
 	defer srv.Close()
-	var hits atomic.Int64
-	release := make(chan struct{})
-	stalled := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		select { // accepted, never answered
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer stalled.Close()
-	defer close(release)
 
 	rt := synctest.Runtime()
 	rt.Settings.Timeout = 200 * time.Millisecond
 	rt.Settings.MaxAttempts = 3
 	dir := t.TempDir()
-	cfg := synctest.File(t, dir, "config.json", config(srv, stalled.URL+"/v2.0", srv.Now().AddDate(0, 0, -2), nil))
+	cfg := synctest.File(t, dir, "config.json", config(srv, "", srv.Now().AddDate(0, 0, -2), nil))
 	cat := synctest.File(t, dir, "catalog.json", synctest.Catalog(true))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -64,7 +50,7 @@ func TestStalledHostEndsTheSyncOnce(t *testing.T) {
 	}
 	// Nine streams at a time (the default): the first batch's requests, at
 	// most every attempt of each, and none from the streams after it.
-	if n, most := hits.Load(), int64(9*3); n > most {
+	if n, most := srv.Stats().Requests, 9*3; n > most {
 		t.Errorf("%d requests reached the stalled host; at most %d when the other streams stop waiting", n, most)
 	}
 }

@@ -339,6 +339,9 @@ func (s *Server) listMessages(ep *Endpoint, w *jw, r *http.Request, q url.Values
 		return e
 	}
 	pageSize := min(int(limit), ep.PageSize)
+	if p := s.cfg.Quirks.PageSize[ep.Name]; p > 0 {
+		pageSize = p
+	}
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -348,12 +351,18 @@ func (s *Server) listMessages(ep *Endpoint, w *jw, r *http.Request, q url.Values
 	start := -1
 	if cur != nil {
 		start = int(cur.a)
+		if s.cfg.Quirks.OffsetTokens {
+			start = lo + int(cur.a)
+		}
 	}
 	var keep func(int) bool
 	if chatFilter >= 0 {
 		keep = func(seq int) bool { return s.msgMeta(seq).chat == chatFilter }
 	}
 	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, pageSize, s.hideLate(ep, s.msgTime, keep))
+	if s.cfg.Quirks.OffsetTokens && nextSeq >= 0 {
+		nextSeq -= lo // the offset into the window's list as it is now
+	}
 	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, func(w *jw, seq int) {
 		s.writeMessage(w, seq, s.msgMeta(seq), false)
 	})
@@ -664,7 +673,11 @@ func (s *Server) listTickets(ep *Endpoint, w *jw, r *http.Request, q url.Values)
 	}
 	w.obj()
 	if !s.cfg.Quirks.TicketsNoTotal {
-		w.kint("total", total+future)
+		t := total + future
+		if c := int64(s.cfg.Quirks.TicketsTotalCap); c > 0 {
+			t = min(t, c)
+		}
+		w.kint("total", t)
 	}
 	w.key(ep.ItemsKey)
 	w.arr()
