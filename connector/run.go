@@ -25,6 +25,7 @@ import (
 	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector/stdout"
 	"github.com/source-botmaker/source-botmaker/internal/botmaker"
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
@@ -365,7 +366,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	env := streams.Env{Fetch: cl, Log: c.log, Opts: cfg.StreamOptions(), Now: c.rt.Now}
 
 	start := c.rt.Now()
-	c.log.Info().Msgf("reading %s, up to %d at a time", plural(len(selected), "Botmaker stream"), cfg.MaxConcurrentStreams)
+	c.log.Info().Msgf("reading %s, up to %d at a time", plural.Count(len(selected), "Botmaker stream"), cfg.MaxConcurrentStreams)
 	for _, sel := range selected {
 		_ = c.w.Status(sel.Stream.Name, airbyte.StatusStarted)
 	}
@@ -401,14 +402,6 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 		return 1
 	}
 	return 0
-}
-
-// plural is "1 stream", "2 streams": log lines are read by people.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // perEndpoint renders request counts as "/chats 4, /messages 8" in endpoint

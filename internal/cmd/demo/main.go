@@ -31,6 +31,7 @@ import (
 	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 	"github.com/source-botmaker/source-botmaker/internal/stdoutparse"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
@@ -531,7 +532,7 @@ func printSync(out io.Writer, r syncResult) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s%d\t%s\t%d\t%s\t%s\n", s.Name, s.Mode, s.Records, split, s.States, status, s.Requests, billed, stateLabel(s))
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "total: %s in %.1f s; HTTP 429 responses: %d; exit code %d\n", count(r.Records, "record"), r.Seconds, r.Throttled, r.ExitCode)
+	fmt.Fprintf(out, "total: %s in %.1f s; HTTP 429 responses: %d; exit code %d\n", plural.Count(r.Records, "record"), r.Seconds, r.Throttled, r.ExitCode)
 	if r.Since {
 		fmt.Fprintln(out, "new: cursor after the bookmark this sync started from; re-read: cursor at or before it, read again by the lookback (as the connector's billed-traffic log line counts them).")
 		fmt.Fprintln(out, "sessions: the bookmark waits at the oldest session still open, so the sessions after it count as new though sync 1 read them. Full-refresh streams are read in full every time.")
@@ -545,14 +546,6 @@ func printSync(out io.Writer, r syncResult) {
 	for _, e := range r.Errors {
 		fmt.Fprintln(out, "  "+e)
 	}
-}
-
-// count is "1 record", "2 records".
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // billedNames lists the billed streams from the registry (Def.Billing):
