@@ -216,8 +216,8 @@ func TestShortLookbackFromOpenSession(t *testing.T) {
 	}
 }
 
-// The billed-traffic line of each billed stream matches what the fake
-// served it, and splits the records into new and re-read as the
+// The billed traffic of each billed stream (the values; synctest checks
+// the log line says the same) matches what the fake served it, and splits the records into new and re-read as the
 // connector defines them: re-read when the cursor is at or before the
 // bookmark the sync started from.
 func TestBilledTrafficMatchesTheFake(t *testing.T) {
