@@ -55,6 +55,9 @@ func main() {
 	o.RateLimits = true
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// As in connector.Main: the first signal winds the sync down, a second
+	// one ends the demo at once.
+	go func() { <-ctx.Done(); stop() }()
 	if _, err := run(ctx, o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "demo failed:", err)
 		os.Exit(1)
