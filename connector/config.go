@@ -200,14 +200,8 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 	if start.Before(minStartDate) {
 		return nil, nil, &ConfigError{"start_date", fmt.Sprintf("is %s, before %s; Botmaker holds no data that old, and a typo in the year (0025 for 2025) would send tens of thousands of billed requests. Set the year the Botmaker account started or later", c.StartDate, minStartDate.Format("2006-01-02"))}
 	}
-	if c.LookbackWindowHours < 1 || c.LookbackWindowHours > 720 {
-		return nil, nil, &ConfigError{"lookback_window_hours", fmt.Sprintf("is %d; it must be between 1 and 720 hours (default %d)", c.LookbackWindowHours, DefaultLookbackWindowHours)}
-	}
-	if err := c.checkLookbacks(); err != nil {
+	if err := c.checkRanges(); err != nil {
 		return nil, nil, err
-	}
-	if c.MaxConcurrentStreams < 1 || c.MaxConcurrentStreams > 16 {
-		return nil, nil, &ConfigError{"max_concurrent_streams", fmt.Sprintf("is %d; it must be between 1 and 16 (default %d)", c.MaxConcurrentStreams, DefaultMaxConcurrentStreams)}
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {

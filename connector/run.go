@@ -25,6 +25,7 @@ import (
 	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector/stdout"
 	"github.com/source-botmaker/source-botmaker/internal/botmaker"
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
@@ -88,7 +89,8 @@ func commandUsage(name string) string {
 	return usage()
 }
 
-// Runtime lets tests and the benchmark swap the clock and HTTP settings.
+// Runtime lets tests, the demo and the benchmark swap the clock and HTTP
+// settings, and receive what the log only says in words.
 type Runtime struct {
 	Now      func() time.Time
 	Settings botmaker.Settings
@@ -96,6 +98,17 @@ type Runtime struct {
 	// endpoint path; 0 disables pacing); nil uses each stream's documented
 	// limit.
 	Rates map[string]float64
+	// Billed, when set, receives at the end of a read the counts of every
+	// billed-traffic log line, in catalog order. The log line is for
+	// people; whoever runs the connector in process reads the values here
+	// instead of parsing the line back.
+	Billed func([]BilledTraffic)
+}
+
+// DefaultRuntime is how the binary runs: the real clock, the client's
+// default settings and each stream's documented rate.
+func DefaultRuntime() Runtime {
+	return Runtime{Now: time.Now, Settings: botmaker.DefaultSettings}
 }
 
 // Main runs one command and returns the process exit code. stdout receives
@@ -106,7 +119,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	// The first signal winds the sync down (stop requesting, flush, report
 	// INCOMPLETE); a second one ends the process at once, as by default.
 	go func() { <-ctx.Done(); stop() }()
-	return Runtime{Now: time.Now, Settings: botmaker.DefaultSettings}.Run(ctx, args, stdout, stderr)
+	return DefaultRuntime().Run(ctx, args, stdout, stderr)
 }
 
 // Run is Main with an explicit context and runtime; out is the process's
@@ -365,7 +378,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	env := streams.Env{Fetch: cl, Log: c.log, Opts: cfg.StreamOptions(), Now: c.rt.Now}
 
 	start := c.rt.Now()
-	c.log.Info().Msgf("reading %s, up to %d at a time", plural(len(selected), "Botmaker stream"), cfg.MaxConcurrentStreams)
+	c.log.Info().Msgf("reading %s, up to %d at a time", plural.Count(len(selected), "Botmaker stream"), cfg.MaxConcurrentStreams)
 	for _, sel := range selected {
 		_ = c.w.Status(sel.Stream.Name, airbyte.StatusStarted)
 	}
@@ -389,7 +402,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 		c.log.Warn().Msg("the sync was interrupted: requests stopped, what was read is flushed, and streams that had not finished are INCOMPLETE; they resume from their last STATE")
 	}
 	c.log.Info().Msgf("read finished in %s; requests per endpoint: %s", c.rt.Now().Sub(start).Round(time.Millisecond), perEndpoint(cl.Requests()))
-	c.logBilled(cfg, selected, traffic)
+	c.reportBilled(cfg, selected, traffic)
 	var incomplete []string
 	for i, sel := range selected {
 		if failed[i] {
@@ -401,14 +414,6 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 		return 1
 	}
 	return 0
-}
-
-// plural is "1 stream", "2 streams": log lines are read by people.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // perEndpoint renders request counts as "/chats 4, /messages 8" in endpoint

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
 
@@ -46,10 +47,10 @@ func (o *oddities) report(log zerolog.Logger, s *Stream) {
 		log.Warn().Msgf("stream %s: %s had a %s that is not a date-time; they were written but do not move the bookmark. First: %s", s.Name, records(o.badCursor.n), s.Cursor, o.badCursor.first)
 	}
 	if o.skipped.n > 0 {
-		log.Warn().Msgf("stream %s: skipped %s of Botmaker's listing that were not objects (first: %s)", s.Name, plural(o.skipped.n, "item"), o.skipped.first)
+		log.Warn().Msgf("stream %s: skipped %s of Botmaker's listing that were not objects (first: %s)", s.Name, plural.Count(o.skipped.n, "item"), o.skipped.first)
 	}
 	if o.tooLarge.n > 0 {
-		log.Warn().Msgf("stream %s: skipped %s larger than %d MiB, the most one record may hold (first: %s)", s.Name, plural(o.tooLarge.n, "item"), MaxItem>>20, o.tooLarge.first)
+		log.Warn().Msgf("stream %s: skipped %s larger than %d MiB, the most one record may hold (first: %s)", s.Name, plural.Count(o.tooLarge.n, "item"), MaxItem>>20, o.tooLarge.first)
 	}
 	if o.utf8.n > 0 {
 		log.Warn().Msgf("stream %s: %s held bytes that are not UTF-8; they were replaced with U+FFFD. First: %s", s.Name, records(o.utf8.n), o.utf8.first)

@@ -1,4 +1,4 @@
-// Package streams declares the Botmaker streams and reads them.
+// Package streams declares the Botmaker streams (streams.All lists them) and reads them.
 //
 // A stream is one Go struct (the output record: its json tags are the output
 // field names, its field types say how Botmaker's value is reshaped, and its

@@ -25,6 +25,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/source-botmaker/source-botmaker/airbyte"
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 )
 
 // Settings bound what one request may cost.
@@ -237,6 +238,36 @@ var (
 	errPaceWait = errors.New("the pacing wait would pass the request's deadline")
 )
 
+// Get fetches u with the current access token and returns the body of a
+// 200 response, which is valid JSON. endpoint names the pace and appears in
+// errors. With refresh enabled, a 401 renews the credentials (once for all
+// concurrent requests) and the request is sent once more. Every failure is
+// an *Error, except the cancellation of ctx, which is returned as ctx.Err().
+func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
+	tok, gen := c.auth.current()
+	body, err := c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
+	if err == nil {
+		c.auth.prove(gen)
+		return body, nil
+	}
+	if !unauthorized(err) || !c.refreshEnabled() {
+		return nil, err
+	}
+	tok, gen, err = c.renew(ctx, gen, err)
+	if err != nil {
+		return nil, err
+	}
+	body, err = c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
+	if err == nil {
+		c.auth.prove(gen)
+		return body, nil
+	}
+	if unauthorized(err) {
+		return nil, rejectedNewToken(endpoint)
+	}
+	return nil, err
+}
+
 // do sends one request with token (and body, as JSON, unless nil) and
 // returns the body of a 200 response, which is valid JSON. endpoint names
 // the pace and appears in errors. Every failure is an *Error classified by
@@ -294,12 +325,12 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	case errors.Is(context.Cause(rctx), errElapsed) || errors.Is(err, errPaceWait):
 		return nil, &Error{Status: statusOf(resp), Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
 			"Botmaker did not deliver %s within %s (%s%s); the next sync resumes from the last saved state.",
-			endpoint, c.settings.MaxElapsed, attempts(cl.attempts), lastProblem(cl)))}
+			endpoint, c.settings.MaxElapsed, plural.Count(cl.attempts, "attempt"), lastProblem(cl)))}
 	case errors.As(err, &be):
 		return nil, be
 	case errors.As(err, &bb):
 		return nil, &Error{Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
-			"Botmaker's responses for %s kept arriving broken (%s) after %s; the next sync resumes from the last saved state.", endpoint, bb.reason, attempts(cl.attempts)))}
+			"Botmaker's responses for %s kept arriving broken (%s) after %s; the next sync resumes from the last saved state.", endpoint, bb.reason, plural.Count(cl.attempts, "attempt")))}
 	case resp != nil:
 		return nil, c.classify(endpoint, resp.StatusCode, cl.body)
 	case certProblem(err):
@@ -309,7 +340,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	default:
 		return nil, &Error{Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
 			"could not reach Botmaker at %s for %s after %s: %s. Check base_url and the network, then run the sync again.",
-			c.base.Host, endpoint, attempts(cl.attempts), c.transportProblem(err)))}
+			c.base.Host, endpoint, plural.Count(cl.attempts, "attempt"), c.transportProblem(err)))}
 	}
 }
 
@@ -357,7 +388,7 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 			return &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: airbyte.SystemError, Message: fmt.Sprintf(
 				"Botmaker's response for %s has a raw control character (such as a tab) inside a string, which JSON forbids; Botmaker sends the same bytes again, so it is not retried. Report it to Botmaker support with the endpoint.", cl.endpoint)}
 		}
-		return &brokenBody{fmt.Sprintf("response of %s is not JSON", count(len(b), "byte"))}
+		return &brokenBody{fmt.Sprintf("response of %s is not JSON", plural.Count(len(b), "byte"))}
 	}
 	cl.body = b
 	return nil

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -88,36 +87,6 @@ func (c *Client) EnableRefresh(clientID, secretID, refreshToken string, onRefres
 	c.mu.Lock()
 	c.paces[CredentialsEndpoint] = &pace{lim: rate.NewLimiter(rate.Every(every), 1), base: rate.Every(every)}
 	c.mu.Unlock()
-}
-
-// Get fetches u with the current access token and returns the body of a
-// 200 response, which is valid JSON. endpoint names the pace and appears in
-// errors. With refresh enabled, a 401 renews the credentials (once for all
-// concurrent requests) and the request is sent once more. Every failure is
-// an *Error, except the cancellation of ctx, which is returned as ctx.Err().
-func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
-	tok, gen := c.auth.current()
-	body, err := c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
-	if err == nil {
-		c.auth.prove(gen)
-		return body, nil
-	}
-	if !unauthorized(err) || !c.refreshEnabled() {
-		return nil, err
-	}
-	tok, gen, err = c.renew(ctx, gen, err)
-	if err != nil {
-		return nil, err
-	}
-	body, err = c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
-	if err == nil {
-		c.auth.prove(gen)
-		return body, nil
-	}
-	if unauthorized(err) {
-		return nil, rejectedNewToken(endpoint)
-	}
-	return nil, err
 }
 
 // Refresh renews the credentials now, as a 401 would. The connector calls
