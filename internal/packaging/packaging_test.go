@@ -528,6 +528,12 @@ func TestDockerignore(t *testing.T) {
 			t.Errorf(".dockerignore does not exclude %s", must)
 		}
 	}
+	// main.go embeds metadata.yaml for the version: the build needs it.
+	for _, l := range lines {
+		if ok, _ := path.Match(l, "metadata.yaml"); ok {
+			t.Errorf(".dockerignore line %q excludes metadata.yaml, which the build embeds", l)
+		}
+	}
 }
 
 // TestIcon: icon.svg is the SVG document Airbyte shows for the connector:
