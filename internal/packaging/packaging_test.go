@@ -497,23 +497,3 @@ LABEL io.airbyte.version=1.2.3
 		})
 	}
 }
-
-func TestDockerignore(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(repoRoot, ".dockerignore"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, l := range strings.Split(string(raw), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			lines = append(lines, l)
-		}
-	}
-	// Real tokens live in secrets/; .git would bake history into the
-	// build context.
-	for _, must := range []string{".git", "secrets", "**/secrets"} {
-		if !slices.Contains(lines, must) {
-			t.Errorf(".dockerignore does not exclude %s", must)
-		}
-	}
-}
