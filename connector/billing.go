@@ -20,14 +20,18 @@ func newTraffic(selected []Selected) map[string]*streams.Traffic {
 // logBilled writes, at the end of a read, one INFO line per selected
 // stream that Botmaker bills (chats only with long-term search on), so the
 // bytes a schedule costs can be read off the sync's log. Streams that
-// failed are included: what they fetched was billed all the same.
-func (c *command) logBilled(cfg *Config, selected []Selected, traffic map[string]*streams.Traffic) {
-	for _, sel := range selected {
+// failed are included when they fetched anything: that was billed all the
+// same. failed is indexed like selected.
+func (c *command) logBilled(cfg *Config, selected []Selected, traffic map[string]*streams.Traffic, failed []bool) {
+	for i, sel := range selected {
 		s := sel.Stream
 		if s.Billing == streams.NotBilled || (s.Billing == streams.BilledLongTerm && !cfg.LongTermSearch) {
 			continue
 		}
 		t := traffic[s.Name]
+		if failed[i] && t.Requests.Load() == 0 {
+			continue // it never got a billed page: nothing to count
+		}
 		b := BilledTraffic{Stream: s.Name, Requests: t.Requests.Load(), Bytes: t.Bytes.Load(),
 			New: t.New, Reread: t.Reread, RereadBytes: t.RereadBytes, Lookback: "full refresh"}
 		switch {
