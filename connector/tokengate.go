@@ -168,6 +168,15 @@ type gatedLog struct {
 	stream string
 }
 
+// WriteLevel lets --debug lines through at once: they trace what the
+// connector does, a refused token included.
+func (l gatedLog) WriteLevel(level zerolog.Level, p []byte) (int, error) {
+	if level < zerolog.InfoLevel {
+		return l.g.sink.Write(p)
+	}
+	return l.Write(p)
+}
+
 func (l gatedLog) Write(p []byte) (int, error) {
 	g := l.g
 	g.mu.Lock()
