@@ -27,8 +27,9 @@ import (
 // happen. So the first refusal cancels the other streams, and read reports
 // it once. A refusal is a 401 (after any renewal the client tried), a
 // failed renewal, or a 403 on a second endpoint before any request has
-// succeeded. A lone 403 is the endpoint's: Botmaker answers a bad token
-// with 401, and a token that works elsewhere may lack one endpoint (on a
+// succeeded. A lone 403 is the endpoint's. Assumption (NOTES.md: a
+// "Bearer" prefix, an expired token): Botmaker answers a bad token with
+// 401, and a token that works elsewhere may lack one endpoint (on a
 // plan-gated stream the plan is blamed, botmaker.PlanGated), so that
 // stream fails alone, reported at the end of the read once it is clear the
 // sync was not stopped.
@@ -40,10 +41,11 @@ type tokenGate struct {
 	stop context.CancelCauseFunc // cancels every stream's context
 	sink io.Writer               // where released lines go (stdout.LogSink)
 
-	works atomic.Bool // proven, read without the lock on every page
+	// proven: a request succeeded. Set under mu, so that held lines go
+	// out before any later one; read without it on every page.
+	proven atomic.Bool
 
 	mu        sync.Mutex
-	proven    bool
 	refusal   error // the first credentials error; the read stops
 	held      []heldLine
 	forbidden []streamError // the first 403 of each stream that had one
@@ -71,16 +73,15 @@ func newTokenGate(stop context.CancelCauseFunc, sink io.Writer) *tokenGate {
 
 // prove records that a request succeeded: the held lines go out in order.
 func (g *tokenGate) prove() {
-	if g.works.Load() {
+	if g.proven.Load() {
 		return
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.proven {
+	if g.proven.Load() {
 		return
 	}
-	g.proven = true
-	g.works.Store(true)
+	g.proven.Store(true)
 	if g.refusal == nil {
 		for _, l := range g.held {
 			_, _ = g.sink.Write(l.event)
@@ -109,7 +110,7 @@ func (g *tokenGate) forbid(stream string, err error) {
 	if !slices.ContainsFunc(g.forbidden, func(f streamError) bool { return f.stream == stream }) {
 		g.forbidden = append(g.forbidden, streamError{stream, err})
 	}
-	stop := other >= 0 && !g.proven
+	stop := other >= 0 && !g.proven.Load()
 	g.mu.Unlock()
 	if stop {
 		g.refuse(g.forbidden[other].err)
@@ -183,7 +184,7 @@ func (l gatedLog) Write(p []byte) (int, error) {
 	defer g.mu.Unlock()
 	switch {
 	case g.refusal != nil:
-	case g.proven:
+	case g.proven.Load():
 		return g.sink.Write(p)
 	default: // zerolog reuses p once Write returns
 		g.held = append(g.held, heldLine{l.stream, slices.Clone(p)})
