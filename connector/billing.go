@@ -18,16 +18,20 @@ func newTraffic(selected []Selected) map[string]*streams.Traffic {
 // reportBilled writes, at the end of a read, one INFO line per selected
 // stream that Botmaker bills (chats only with long-term search on), so the
 // bytes a schedule costs can be read off the sync's log, and hands the same
-// counts to Runtime.Billed as values. Streams that failed are included:
-// what they fetched was billed all the same.
-func (c *command) reportBilled(cfg *Config, selected []Selected, traffic map[string]*streams.Traffic) {
+// counts to Runtime.Billed as values. Streams that failed are included when
+// they fetched anything: that was billed all the same. failed is indexed
+// like selected.
+func (c *command) reportBilled(cfg *Config, selected []Selected, traffic map[string]*streams.Traffic, failed []bool) {
 	var billed []BilledTraffic
-	for _, sel := range selected {
+	for i, sel := range selected {
 		s := sel.Stream
 		if s.Billing == streams.NotBilled || (s.Billing == streams.BilledLongTerm && !cfg.LongTermSearch) {
 			continue
 		}
 		t := traffic[s.Name]
+		if failed[i] && t.Requests.Load() == 0 {
+			continue // it never got a billed page: nothing to count
+		}
 		b := BilledTraffic{Stream: s.Name, Requests: t.Requests.Load(), Bytes: t.Bytes.Load(),
 			New: t.New, Reread: t.Reread, RereadBytes: t.RereadBytes, Lookback: "full refresh"}
 		switch {

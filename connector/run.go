@@ -226,6 +226,7 @@ type command struct {
 	// rawConfig is the config as the user wrote it, the base of the
 	// config handed back when the credentials are renewed (credentials.go).
 	rawConfig []byte
+	gate      *tokenGate // read's
 }
 
 // fail reports a failure that ends the command: one TRACE ERROR, exit 1.
@@ -375,6 +376,10 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	if code, done := c.prepareToken(ctx, cfg, cl); done {
 		return code
 	}
+	// The streams' context ends early when the token is refused (tokenGate).
+	sctx, stopStreams := context.WithCancelCause(ctx)
+	defer stopStreams(nil)
+	c.gate = newTokenGate(stopStreams, stdout.LogSink(c.w))
 	env := streams.Env{Fetch: cl, Log: c.log, Opts: cfg.StreamOptions(), Now: c.rt.Now}
 
 	start := c.rt.Now()
@@ -393,7 +398,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 		g.Go(func() error {
 			env := env
 			env.Traffic = traffic[sel.Stream.Name]
-			failed[i] = c.readStream(ctx, env, sel, states[sel.Stream.Name]) != nil
+			failed[i] = c.readStream(sctx, env, sel, states[sel.Stream.Name]) != nil
 			return nil
 		})
 	}
@@ -402,7 +407,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 		c.log.Warn().Msg("the sync was interrupted: requests stopped, what was read is flushed, and streams that had not finished are INCOMPLETE; they resume from their last STATE")
 	}
 	c.log.Info().Msgf("read finished in %s; requests per endpoint: %s", c.rt.Now().Sub(start).Round(time.Millisecond), perEndpoint(cl.Requests()))
-	c.reportBilled(cfg, selected, traffic)
+	c.reportBilled(cfg, selected, traffic, failed)
 	var incomplete []string
 	for i, sel := range selected {
 		if failed[i] {
@@ -411,6 +416,15 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	}
 	if len(incomplete) > 0 {
 		c.log.Error().Msgf("streams that did not complete: %s", strings.Join(incomplete, ", "))
+	}
+	for _, f := range c.gate.streamErrors() {
+		msg, ft, internal := describe(f.stream, f.err)
+		_ = c.w.Error(f.stream, ft, msg, internal)
+	}
+	if err := c.gate.refused(); err != nil {
+		return c.fail(botmaker.FailureTypeOf(err), err.Error()+" The sync stopped at this first refusal; every stream resumes from its last saved state once the credentials work.", nil)
+	}
+	if len(incomplete) > 0 {
 		return 1
 	}
 	return 0
@@ -435,7 +449,8 @@ func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected,
 	name := sel.Stream.Name
 	sink := &statusSink{w: c.w, name: name}
 	env.Sink = sink
-	env.Log = c.log.With().Str("stream", name).Logger()
+	env.Log = c.gate.logger(c.log, name)
+	env.Fetch = gatedFetcher{Fetcher: env.Fetch, g: c.gate, stream: name, planGated: sel.Stream.PlanGated}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error: %v\n%s", p, debug.Stack())
@@ -443,13 +458,18 @@ func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected,
 		if err == nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
+		c.gate.release(name)
 		if err != nil {
 			_ = c.w.Status(name, airbyte.StatusIncomplete)
-			if sel.Stream.PlanGated {
-				err = botmaker.PlanGated(err)
+			if botmaker.CredentialsRejected(err) {
+				c.gate.reportLater(name, err) // once, if the sync stopped
+				return
 			}
-			msg, ft := describe(name, err)
-			_ = c.w.Error(name, ft, msg, err.Error())
+			if c.gate.refused() != nil && errors.Is(err, context.Canceled) {
+				return // stopped by the refusal read reports
+			}
+			msg, ft, internal := describe(name, err)
+			_ = c.w.Error(name, ft, msg, internal)
 			return
 		}
 		_ = c.w.Status(name, airbyte.StatusComplete)
@@ -460,19 +480,21 @@ func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected,
 	return sel.Stream.Read(ctx, env, sel.Incremental, state)
 }
 
-// describe turns a stream's error into the user message and failure type.
-func describe(stream string, err error) (string, airbyte.FailureType) {
+// describe turns a stream's error into the user message, the failure type
+// and an internal message that adds what the message leaves out (none when
+// the message says it all).
+func describe(stream string, err error) (msg string, ft airbyte.FailureType, internal string) {
 	var be *botmaker.Error
 	var se *streams.StateError
 	switch {
 	case errors.As(err, &be):
-		return fmt.Sprintf("Stream %s failed: %s", stream, be.Message), be.FailureType
+		return fmt.Sprintf("Stream %s failed: %s", stream, be.Message), be.FailureType, ""
 	case errors.As(err, &se):
-		return se.Error(), airbyte.ConfigError
+		return se.Error(), airbyte.ConfigError, ""
 	case errors.Is(err, context.Canceled):
-		return fmt.Sprintf("Stream %s stopped because the sync was interrupted; the next sync resumes from its last state.", stream), airbyte.TransientError
+		return fmt.Sprintf("Stream %s stopped because the sync was interrupted; the next sync resumes from its last state.", stream), airbyte.TransientError, ""
 	default:
-		return fmt.Sprintf("Stream %s failed: %v", stream, err), airbyte.SystemError
+		return fmt.Sprintf("Stream %s failed: %v", stream, err), airbyte.SystemError, err.Error()
 	}
 }
 

@@ -85,7 +85,7 @@ type Client struct {
 	base     *url.URL
 	auth     auth // the access token, and how to renew it (credentials.go)
 	settings Settings
-	http     *retryablehttp.Client
+	hc       *http.Client // pacing, timeouts and redirect checks; retrying adds retries
 	log      zerolog.Logger
 
 	big      chan struct{} // the one big-read slot (readLimited)
@@ -120,23 +120,41 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 			return nil
 		},
 	}
-	c.http = &retryablehttp.Client{
-		HTTPClient:   hc,
-		Logger:       nil,
-		RetryWaitMin: s.RetryWaitMin,
-		RetryWaitMax: s.RetryWaitMax,
-		RetryMax:     s.MaxAttempts - 1,
-		CheckRetry:   c.checkRetry,
-		Backoff:      backoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, attempt int) {
-			if attempt > 0 {
-				cl := callOf(r.Context())
-				c.log.Warn().Str("endpoint", cl.endpoint).Int("attempt", attempt+1).Str("after", cl.problem).Msg("retrying Botmaker request")
-			}
-		},
-	}
+	c.hc = hc
 	return c, nil
+}
+
+// retrying is the retrying client of one call. Its Backoff knows the call,
+// so the retry WARN says how long it waits and why, before the wait:
+// retryablehttp hands Backoff no request when the attempt got no response.
+func (c *Client) retrying(cl *call) *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:   c.hc,
+		RetryWaitMin: c.settings.RetryWaitMin,
+		RetryWaitMax: c.settings.RetryWaitMax,
+		RetryMax:     c.settings.MaxAttempts - 1,
+		CheckRetry:   c.checkRetry,
+		Backoff: func(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+			d := backoff(min, max, attempt, resp)
+			c.log.Warn().Msg(retryLine(cl.endpoint, d, cl.attempts+1, c.settings.MaxAttempts, cl.problem))
+			return d
+		},
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+}
+
+// retryLine is the retry WARN: "retrying Botmaker request to /chats in 4s
+// (attempt 2 of 6): HTTP 503 Service Unavailable".
+func retryLine(endpoint string, wait time.Duration, attempt, of int, why string) string {
+	switch {
+	case wait >= 10*time.Second:
+		wait = wait.Round(time.Second)
+	case wait >= time.Second:
+		wait = wait.Round(100 * time.Millisecond)
+	default:
+		wait = wait.Round(time.Millisecond)
+	}
+	return fmt.Sprintf("retrying Botmaker request to %s in %s (attempt %d of %d): %s", endpoint, wait, attempt, of, why)
 }
 
 // SetRate paces requests to endpoint (a path such as "/chats") under
@@ -308,7 +326,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	}
 	req.Header.Set("Accept", "application/json")
 	req.SetResponseHandler(func(resp *http.Response) error { return c.readBody(cl, resp) })
-	resp, err := c.http.Do(req)
+	resp, err := c.retrying(cl).Do(req)
 	if resp != nil && !cl.read {
 		// The retries ran out on a retryable status, or a redirect was
 		// refused: the body is only wanted for Botmaker's message.
@@ -531,6 +549,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		}
 	}
 	cl.problem = fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	if _, ok := retryAfter(resp); ok {
+		cl.problem += ", with Retry-After"
+	}
 	return true, nil
 }
 

@@ -112,7 +112,7 @@ func unauthorized(err error) bool {
 }
 
 func rejectedNewToken(endpoint string) *Error {
-	return &Error{Status: http.StatusUnauthorized, Endpoint: endpoint, FailureType: airbyte.ConfigError, Message: fmt.Sprintf(
+	return &Error{Status: http.StatusUnauthorized, Endpoint: endpoint, FailureType: airbyte.ConfigError, Credentials: true, Message: fmt.Sprintf(
 		"Botmaker rejected (HTTP 401 on %s) the access token it had just issued by renewing the credentials; they may have been renewed again or revoked elsewhere. %s", endpoint, pasteFresh)}
 }
 
@@ -204,7 +204,7 @@ func (c *Client) refreshOnce(ctx context.Context) (err error) {
 	}
 	var r authResponse
 	if json.Unmarshal(body, &r) != nil || r.AccessToken == "" || r.RefreshToken == "" {
-		return &Error{Status: http.StatusOK, Endpoint: CredentialsEndpoint, FailureType: airbyte.ConfigError, Message: "Botmaker's answer to the credential renewal (POST /auth/credentials) did not hold both a new access token and a new refresh token, and the refresh token sent may already be spent. " + pasteFresh}
+		return &Error{Status: http.StatusOK, Endpoint: CredentialsEndpoint, FailureType: airbyte.ConfigError, Credentials: true, Message: "Botmaker's answer to the credential renewal (POST /auth/credentials) did not hold both a new access token and a new refresh token, and the refresh token sent may already be spent. " + pasteFresh}
 	}
 	next := Credentials{ClientID: old.ClientID, SecretID: old.SecretID, AccessToken: r.AccessToken, RefreshToken: r.RefreshToken}
 	if r.ClientID != "" {
@@ -239,7 +239,8 @@ func refreshFailed(err error) error {
 	if !errors.As(err, &be) {
 		return err
 	}
-	out := &Error{Status: be.Status, Endpoint: CredentialsEndpoint, FailureType: airbyte.ConfigError}
+	// Every case but the last leaves the credentials unusable.
+	out := &Error{Status: be.Status, Endpoint: CredentialsEndpoint, FailureType: airbyte.ConfigError, Credentials: true}
 	switch {
 	case be.Status == http.StatusUnauthorized || be.Status == http.StatusForbidden:
 		out.Message = fmt.Sprintf("Botmaker refused to renew the credentials (HTTP %d on POST %s): the refresh token was already used (refreshing elsewhere, or by an earlier sync whose new credentials were not saved), or client_id or secret_id is wrong. %s", be.Status, CredentialsEndpoint, pasteFresh)
@@ -248,7 +249,7 @@ func refreshFailed(err error) error {
 	case be.Status == http.StatusBadRequest:
 		out.Message = fmt.Sprintf("Botmaker refused the credential renewal request (%s). Check client_id and secret_id. %s", be.Message, pasteFresh)
 	default:
-		out.FailureType, out.Retryable = be.FailureType, be.Retryable
+		out.FailureType, out.Retryable, out.Credentials = be.FailureType, be.Retryable, false
 		out.Message = fmt.Sprintf("Could not renew the Botmaker credentials: %s If the next sync fails the same way: %s", be.Message, pasteFresh)
 	}
 	return out

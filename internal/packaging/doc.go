@@ -6,5 +6,6 @@
 // 1000); metadata.yaml is valid against Airbyte's metadata schema (a copy in
 // testdata); icon.svg; the docs page in Airbyte's format and its Changelog;
 // the version the binary reports; and the README's and docs' tables and
-// numbers against the code.
+// numbers against the code; and that the tree itself tracks no binary and
+// ignores synced data, credentials and build output (tree_test.go).
 package packaging

@@ -510,7 +510,9 @@ LABEL io.airbyte.version=1.2.3
 	}
 }
 
-func TestDockerignore(t *testing.T) {
+// TestDockerignoreKeepsMetadata: tree_test.go checks what .dockerignore
+// keeps out; this checks it keeps in what the build embeds.
+func TestDockerignoreKeepsMetadata(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(repoRoot, ".dockerignore"))
 	if err != nil {
 		t.Fatal(err)
@@ -519,13 +521,6 @@ func TestDockerignore(t *testing.T) {
 	for _, l := range strings.Split(string(raw), "\n") {
 		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
 			lines = append(lines, l)
-		}
-	}
-	// Real tokens live in secrets/; .git would bake history into the
-	// build context.
-	for _, must := range []string{".git", "secrets", "**/secrets"} {
-		if !slices.Contains(lines, must) {
-			t.Errorf(".dockerignore does not exclude %s", must)
 		}
 	}
 	// main.go embeds metadata.yaml for the version: the build needs it.
