@@ -45,8 +45,6 @@ func (s *Server) msgMeta(seq int) msgMeta {
 	return msgMeta{g.baseTime(seq, N), g.baseTime(j, S), int32(g.sessChat(j))}
 }
 
-var contentTypes = []string{"text", "image", "audio", "file", "video", "buttons", "carousel", "button-click", "call"}
-
 func (g *gen) msgFrom(h uint64) string {
 	switch r := h % 100; {
 	case r < 45:

@@ -85,6 +85,10 @@ func (g *gen) writeTemplate(w *jw, i int) {
 		}
 	}
 	w.endArr()
+	// Half the templates carry the example image of their opt-in request.
+	if h>>36%2 == 0 {
+		w.kstr("optInImage", "https://storage.fake-botmaker.example/tpl/optin-"+name+".jpg")
+	}
 	w.key("header")
 	w.obj()
 	if h>>12%2 == 0 {
