@@ -931,11 +931,11 @@ func TestControlEndpoints(t *testing.T) {
 		}
 	}
 	var added []string
-	_ = json.Unmarshal(post("/add-messages?n=3"), &added)
+	_ = json.Unmarshal(post("/add?endpoint=messages&n=3"), &added)
 	if len(added) != 3 {
-		t.Errorf("add-messages: %v", added)
+		t.Errorf("add messages: %v", added)
 	}
-	for _, p := range []string{"/touch-chats?n=2", "/add-calls?n=1", "/add-tickets?n=1", "/add-sessions?n=1", "/finish-sessions", "/advance?d=1h", "/reset-requests"} {
+	for _, p := range []string{"/add?endpoint=chats&n=2", "/add?endpoint=calls&n=1", "/add?endpoint=tickets&n=1", "/add?endpoint=sessions&n=1", "/finish-sessions", "/advance?d=1h", "/reset-requests"} {
 		post(p)
 	}
 	var all []string
@@ -957,7 +957,7 @@ func TestControlEndpoints(t *testing.T) {
 	if st.Requests != 1 || st.Endpoints["channels"] != 1 {
 		t.Errorf("stats: %+v", st)
 	}
-	if res, _ := http.Get(base + "/add-messages?n=1"); res.StatusCode != 405 {
+	if res, _ := http.Get(base + "/add?endpoint=messages&n=1"); res.StatusCode != 405 {
 		t.Errorf("GET mutation: %d", res.StatusCode)
 	}
 	if res, _ := http.Get(base + "/ids?endpoint=bogus"); res.StatusCode != 400 {
