@@ -34,9 +34,9 @@ func (s *Server) metricAgents(seq int) []int {
 // metricIDs are the ids of the rows of the sessions whose start is in
 // [from, to) and which are closed or, with open, open; s.mu held.
 func (s *Server) metricIDs(from, to int64, open bool) []string {
-	n := s.sessCount()
+	n, timeAt := s.count(kSess), s.timeOf(kSess)
 	var out []string
-	for seq := searchSeq(n, s.sessTime, from); seq < searchSeq(n, s.sessTime, to); seq++ {
+	for seq := searchSeq(n, timeAt, from); seq < searchSeq(n, timeAt, to); seq++ {
 		m := s.sessMeta(seq)
 		if m.open != open {
 			continue
@@ -56,7 +56,7 @@ func (s *Server) AddAgentMetrics(n int) []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []string
-	for seq := s.sessCount() - max(n, 0); seq < s.sessCount(); seq++ {
+	for seq := s.count(kSess) - max(n, 0); seq < s.count(kSess); seq++ {
 		sid := string(s.appendSessionID(nil, s.sessMeta(seq)))
 		for _, a := range s.metricAgents(seq) {
 			out = append(out, JoinID(sid, s.g.id(kAgent, a)))
@@ -94,8 +94,8 @@ func (s *Server) listAgentMetrics(ep *Endpoint, w *jw, r *http.Request, q url.Va
 	// Quirks.Order asks for, and a page token holds a row's position.
 	type row struct{ seq, agent int }
 	var rows []row
-	n := s.sessCount()
-	for seq := searchSeq(n, s.sessTime, win.from); seq < searchSeq(n, s.sessTime, s.visibleBefore(win.to)); seq++ {
+	n, timeAt := s.count(kSess), s.timeOf(kSess)
+	for seq := searchSeq(n, timeAt, win.from); seq < searchSeq(n, timeAt, s.visibleBefore(win.to)); seq++ {
 		if s.sessMeta(seq).open != open {
 			continue
 		}

@@ -11,22 +11,9 @@ import (
 // kBilled salts the billed conversations (see kTemplate).
 const kBilled kind = 104
 
-func (s *Server) billedCount() int { return s.g.n[kBilled] + len(s.addedTimes(kBilled)) }
-
-func (s *Server) billedTime(seq int) int64 {
-	if N := s.g.n[kBilled]; seq < N {
-		return s.g.baseTime(seq, N)
-	}
-	return s.addedTimes(kBilled)[seq-s.g.n[kBilled]]
-}
-
-func (s *Server) billedSeq() (int, func(int) int64, func(int) string) {
-	return s.billedCount(), s.billedTime, func(seq int) string { return s.g.id(kBilled, seq) }
-}
-
 // AddBilledConversations bills n conversations now, in the current month.
 func (s *Server) AddBilledConversations(n int) []string {
-	return s.addAt(kBilled, n, func(seq int) string { return s.g.id(kBilled, seq) }, s.billedCount)
+	return s.addNow(kBilled, n, onlyTime)
 }
 
 var billedOrigins = []string{"user-initiated", "business-initiated", "business-initiated", "referral-initiated"}
@@ -57,9 +44,9 @@ func (s *Server) listBilled(ep *Endpoint, w *jw, r *http.Request, q url.Values) 
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := s.billedCount()
-	lo := searchSeq(n, s.billedTime, month.UnixNano())
-	hi := searchSeq(n, s.billedTime, s.visibleBefore(month.AddDate(0, 1, 0).UnixNano()))
+	n, timeAt := s.count(kBilled), s.timeOf(kBilled)
+	lo := searchSeq(n, timeAt, month.UnixNano())
+	hi := searchSeq(n, timeAt, s.visibleBefore(month.AddDate(0, 1, 0).UnixNano()))
 	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, size, nil)
 	s.writeSeqPage(w, r, q, ep, start < 0, seqs, nextSeq, cursor{kind: ep.tokenKind}, s.writeBilled)
 	return nil
@@ -77,7 +64,7 @@ func (s *Server) writeBilled(w *jw, seq int) {
 		}
 	}
 	w.obj()
-	w.ktime("startDatetime", s.billedTime(seq))
+	w.ktime("startDatetime", s.itemTime(kBilled, seq))
 	if line != nil {
 		w.kstr("wabaId", line.wabaID)
 		w.kstr("phoneNumber", line.number)

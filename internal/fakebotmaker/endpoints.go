@@ -342,9 +342,9 @@ func (s *Server) listMessages(ep *Endpoint, w *jw, r *http.Request, q url.Values
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := s.msgCount()
-	lo := searchSeq(n, s.msgTime, win.from)
-	hi := searchSeq(n, s.msgTime, s.visibleBefore(win.to))
+	n, timeAt := s.count(kMsg), s.timeOf(kMsg)
+	lo := searchSeq(n, timeAt, win.from)
+	hi := searchSeq(n, timeAt, s.visibleBefore(win.to))
 	start := -1
 	if cur != nil {
 		start = int(cur.a)
@@ -353,7 +353,7 @@ func (s *Server) listMessages(ep *Endpoint, w *jw, r *http.Request, q url.Values
 	if chatFilter >= 0 {
 		keep = func(seq int) bool { return s.msgMeta(seq).chat == chatFilter }
 	}
-	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, pageSize, s.hideLate(ep, s.msgTime, keep))
+	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, pageSize, s.hideLate(ep, timeAt, keep))
 	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, func(w *jw, seq int) {
 		s.writeMessage(w, seq, s.msgMeta(seq), false)
 	})
@@ -409,14 +409,14 @@ func (s *Server) listSessions(ep *Endpoint, w *jw, r *http.Request, q url.Values
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := s.sessCount()
-	lo := searchSeq(n, s.sessTime, win.from)
-	hi := searchSeq(n, s.sessTime, s.visibleBefore(win.to))
+	n, timeAt := s.count(kSess), s.timeOf(kSess)
+	lo := searchSeq(n, timeAt, win.from)
+	hi := searchSeq(n, timeAt, s.visibleBefore(win.to))
 	start := -1
 	if cur != nil {
 		start = int(cur.a)
 	}
-	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, s.hideLate(ep, s.sessTime, func(seq int) bool {
+	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, s.hideLate(ep, timeAt, func(seq int) bool {
 		return open || !s.sessMeta(seq).open
 	}))
 	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, func(w *jw, seq int) {
@@ -436,14 +436,14 @@ func (s *Server) listCalls(ep *Endpoint, w *jw, r *http.Request, q url.Values) *
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := s.callCount()
-	lo := searchSeq(n, s.callTime, win.from)
-	hi := searchSeq(n, s.callTime, s.visibleBefore(win.to))
+	n, timeAt := s.count(kCall), s.timeOf(kCall)
+	lo := searchSeq(n, timeAt, win.from)
+	hi := searchSeq(n, timeAt, s.visibleBefore(win.to))
 	start := -1
 	if cur != nil {
 		start = int(cur.a)
 	}
-	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, s.hideLate(ep, s.callTime, nil))
+	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, s.hideLate(ep, timeAt, nil))
 	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, s.writeCall)
 	return nil
 }
@@ -654,8 +654,9 @@ func (s *Server) listTickets(ep *Endpoint, w *jw, r *http.Request, q url.Values)
 	cutoff := now - days*int64(24*time.Hour)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := searchSeq(s.ticketCount(), s.ticketTime, s.visibleBefore(now+1))
-	lo := searchSeq(n, s.ticketTime, cutoff)
+	timeAt := s.timeOf(kTicket)
+	n := searchSeq(s.count(kTicket), timeAt, s.visibleBefore(now+1))
+	lo := searchSeq(n, timeAt, cutoff)
 	total := int64(n - lo)
 	// FutureRecord's ticket is the newest: position 0, before seq n-1.
 	future := int64(0)

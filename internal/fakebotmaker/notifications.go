@@ -16,47 +16,13 @@ const kNotification kind = 102
 // notification-name: 3 calendar months.
 func notifMaxBack(now time.Time) int64 { return now.AddDate(0, -3, 0).UnixNano() }
 
-// addedTimes are the times of the items Add made for a row whose added
-// items carry nothing else; s.mu held.
-func (s *Server) addedTimes(k kind) []int64 { return s.added[k] }
-
-// addAt makes n items of kind k at the server clock.
-func (s *Server) addAt(k kind, n int, id func(seq int) string, count func() int) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.added == nil {
-		s.added = map[kind][]int64{}
-	}
-	t := s.nowSec()
-	var ids []string
-	for range max(n, 0) {
-		s.added[k] = append(s.added[k], t)
-		ids = append(ids, id(count()-1))
-	}
-	return ids
-}
-
-func (s *Server) notifCount() int { return s.g.n[kNotification] + len(s.addedTimes(kNotification)) }
-
 // notifSpan is how far back the generated instances reach: inside the
 // 3 months Botmaker serves, since older ones could not be listed anyway.
 const notifSpan = 88 * daySec
 
-func (s *Server) notifTime(seq int) int64 {
-	if N := s.g.n[kNotification]; seq < N {
-		span := min(s.g.hist, notifSpan)
-		return s.g.t0 - span + int64(seq)*span/int64(N)
-	}
-	return s.addedTimes(kNotification)[seq-s.g.n[kNotification]]
-}
-
-func (s *Server) notifSeq() (int, func(int) int64, func(int) string) {
-	return s.notifCount(), s.notifTime, func(seq int) string { return s.g.id(kNotification, seq) }
-}
-
 // AddNotifications sends n notification instances now.
 func (s *Server) AddNotifications(n int) []string {
-	return s.addAt(kNotification, n, func(seq int) string { return s.g.id(kNotification, seq) }, s.notifCount)
+	return s.addNow(kNotification, n, onlyTime)
 }
 
 var notificationNames = []string{"Bienvenida", "Recordatorio de pago", "Encuesta NPS", "Promo \"Verano\""}
@@ -82,11 +48,11 @@ func (s *Server) listNotifications(ep *Endpoint, w *jw, r *http.Request, q url.V
 	name := q.Get("notification-name")
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := s.notifCount()
+	n, timeAt := s.count(kNotification), s.timeOf(kNotification)
 	lo, hi := 0, n
 	if name == "" {
-		lo = searchSeq(n, s.notifTime, win.from)
-		hi = searchSeq(n, s.notifTime, s.visibleBefore(win.to))
+		lo = searchSeq(n, timeAt, win.from)
+		hi = searchSeq(n, timeAt, s.visibleBefore(win.to))
 	}
 	var keep func(int) bool
 	if name != "" {
@@ -104,7 +70,7 @@ func (s *Server) listNotifications(ep *Endpoint, w *jw, r *http.Request, q url.V
 func (s *Server) writeNotification(w *jw, seq int) {
 	g := s.g
 	h := g.hash(kNotification, seq, 1)
-	t := s.notifTime(seq)
+	t := s.itemTime(kNotification, seq)
 	w.obj()
 	w.kstr("campaignName", "Campaña "+strconv.Itoa(int(h%7)+1))
 	w.kstr("contactGroup", pick(tagsPool, h>>4))

@@ -110,8 +110,8 @@ var Endpoints = []Endpoint{
 		Rate: 5, RateText: "Only 5 requests per second allowed.",
 		DefaultCount: 6000, ID: "id", Cursor: "creationTime",
 		kind: kMsg, tokenKind: 'm', list: (*Server).listMessages,
-		ids:   seqIDsOf((*Server).msgSeq),
-		total: (*Server).msgCount, late: (*Server).msgSeq, add: (*Server).AddMessages,
+		ids:   seqIDsOf(seqOf(kMsg)),
+		total: countOf(kMsg), late: seqOf(kMsg), add: (*Server).AddMessages,
 	},
 	{
 		Name: "sessions", Path: "/sessions", ItemsKey: "items", Paging: NextURL, PageSize: 500,
@@ -130,8 +130,8 @@ var Endpoints = []Endpoint{
 		Rate:   5, RateText: "Only 5 requests per second allowed.",
 		DefaultCount: 300, ID: "id", Cursor: "creationDatetime",
 		kind: kCall, tokenKind: 'k', list: (*Server).listCalls,
-		ids:   seqIDsOf((*Server).callSeq),
-		total: (*Server).callCount, late: (*Server).callSeq, add: (*Server).AddCalls,
+		ids:   seqIDsOf(seqOf(kCall)),
+		total: countOf(kCall), late: seqOf(kCall), add: (*Server).AddCalls,
 	},
 	{
 		Name: "contacts", Path: "/contacts", ItemsKey: "items", Paging: NextToken, PageSize: 100, TokenParam: "next-page-token",
@@ -176,8 +176,8 @@ var Endpoints = []Endpoint{
 		DefaultCount: 700, ID: "id", Cursor: "creationTime",
 		kind: kTicket, list: (*Server).listTickets,
 		// Ascending, filtered on creationTime: the listing order reversed.
-		ids:   seqIDsOf((*Server).ticketSeq),
-		total: (*Server).ticketCount, add: (*Server).AddTickets,
+		ids:   seqIDsOf(seqOf(kTicket)),
+		total: countOf(kTicket), add: (*Server).AddTickets,
 	},
 	{
 		// "A page of 250 notification campaigns"; the prose says nextPageURL,
@@ -251,8 +251,8 @@ var Endpoints = []Endpoint{
 		Rate: 30, RateText: "Only 30 requests per second allowed.",
 		DefaultCount: 1500, ID: "notificationInstanceId", Cursor: "start",
 		kind: kNotification, tokenKind: 'n', list: (*Server).listNotifications,
-		ids:   seqIDsOf((*Server).notifSeq),
-		total: (*Server).notifCount, add: (*Server).AddNotifications,
+		ids:   seqIDsOf(seqOf(kNotification)),
+		total: countOf(kNotification), add: (*Server).AddNotifications,
 	},
 	{
 		// One billing month a request (billingPeriod=YYYY-MM), oldest
@@ -262,8 +262,8 @@ var Endpoints = []Endpoint{
 		Rate:   1, RateText: "Only one request per second allowed.",
 		DefaultCount: 5000, ID: "whatsappConversationId", Cursor: "startDatetime",
 		kind: kBilled, tokenKind: 'b', list: (*Server).listBilled,
-		ids:   seqIDsOf((*Server).billedSeq),
-		total: (*Server).billedCount, add: (*Server).AddBilledConversations,
+		ids:   seqIDsOf(seqOf(kBilled)),
+		total: countOf(kBilled), add: (*Server).AddBilledConversations,
 	},
 	{
 		// One page. Its state filter's enum lacks states the items hold.
