@@ -18,38 +18,19 @@ func (s *Server) AddBilledConversations(n int) []string {
 
 var billedOrigins = []string{"user-initiated", "business-initiated", "business-initiated", "referral-initiated"}
 
-// listBilled serves one billing month (billingPeriod=YYYY-MM; the current
+// queryBilled reads one billing month (billingPeriod=YYYY-MM; the current
 // month by the server clock without it), oldest first, 2500 a page.
-func (s *Server) listBilled(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) queryBilled(_ *Endpoint, _ *http.Request, q url.Values) (*listing, *apiErr) {
 	now := s.Now().UTC()
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	if v := q.Get("billingPeriod"); v != "" {
 		m, err := time.Parse("2006-01", v)
 		if err != nil {
-			return badParam("billingPeriod", "Invalid billing period: expected YYYY-MM, e.g. 2023-12")
+			return nil, badParam("billingPeriod", "Invalid billing period: expected YYYY-MM, e.g. 2023-12")
 		}
 		month = m
 	}
-	start := -1
-	if tok := q.Get(pageParam); tok != "" {
-		c, e := decodeCursor(tok, ep.tokenKind, pageParam)
-		if e != nil {
-			return e
-		}
-		start = int(c.a)
-	}
-	size := ep.PageSize
-	if p := s.cfg.Quirks.PageSize[ep.Name]; p > 0 {
-		size = p
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	n, timeAt := s.count(kBilled), s.timeOf(kBilled)
-	lo := searchSeq(n, timeAt, month.UnixNano())
-	hi := searchSeq(n, timeAt, s.visibleBefore(month.AddDate(0, 1, 0).UnixNano()))
-	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, size, nil)
-	s.writeSeqPage(w, r, q, ep, start < 0, seqs, nextSeq, cursor{kind: ep.tokenKind}, s.writeBilled)
-	return nil
+	return &listing{fixed: &window{month.UnixNano(), month.AddDate(0, 1, 0).UnixNano()}, write: s.writeBilled}, nil
 }
 
 func (s *Server) writeBilled(w *jw, seq int) {

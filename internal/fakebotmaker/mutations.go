@@ -181,18 +181,6 @@ func genIDs(s *Server, k kind) []string {
 	return out
 }
 
-func (s *Server) chatIDs(from, to int64) []string {
-	if from >= to {
-		return nil
-	}
-	lo, hi := s.chatRange(window{from, to})
-	out := make([]string, 0, hi-lo)
-	for k := lo; k < hi; k++ {
-		out = append(out, s.g.id(kChat, int(s.chatOrder[k])))
-	}
-	return out
-}
-
 func (s *Server) channelIDs(_, _ int64) []string {
 	out := make([]string, 0, len(s.g.channels))
 	for _, c := range s.g.channels {

@@ -28,43 +28,32 @@ func (s *Server) AddNotifications(n int) []string {
 var notificationNames = []string{"Bienvenida", "Recordatorio de pago", "Encuesta NPS", "Promo \"Verano\""}
 var notificationStatuses = []string{"COMPLETED", "COMPLETED", "COMPLETED", "SENDING", "CANCELLED"}
 
-// listNotifications serves the instances newest first, as the SPEC says,
+// queryNotifications reads the instances newest first, as the SPEC says,
 // 500 a page. Without notification-name, from is required and may reach 3
 // months back; to defaults to now minus one day.
-func (s *Server) listNotifications(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
-	if q.Get("notification-name") == "" && q.Get(pageParam) == "" && q.Get("from") == "" {
-		return badParam("from", "'from' is required when 'notification-name' is not provided")
+func (s *Server) queryNotifications(_ *Endpoint, _ *http.Request, q url.Values) (*listing, *apiErr) {
+	name := q.Get("notification-name")
+	if name == "" && q.Get(pageParam) == "" && q.Get("from") == "" {
+		return nil, badParam("from", "'from' is required when 'notification-name' is not provided")
 	}
 	now := s.Now()
-	win, cur, e := s.pageStart(q, ep.tokenKind, winSpec{
-		defFrom: oneDayBefore, defTo: func(now int64) int64 { return now - int64(24*time.Hour) },
-	})
-	if e != nil {
-		return e
+	l := &listing{
+		ws: winSpec{defFrom: oneDayBefore, defTo: func(now int64) int64 { return now - int64(24*time.Hour) }},
+		// With a name, the window does not apply.
+		all:   name != "",
+		write: s.writeNotification,
 	}
-	if cur == nil && q.Get("notification-name") == "" && win.from < notifMaxBack(now)-int64(recentGrace) {
-		return &apiErr{http.StatusBadRequest, "INVALID_DATETIME_INTERVAL", "from", "'from' cannot be more than 3 months back"}
-	}
-	name := q.Get("notification-name")
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	n, timeAt := s.count(kNotification), s.timeOf(kNotification)
-	lo, hi := 0, n
 	if name == "" {
-		lo = searchSeq(n, timeAt, win.from)
-		hi = searchSeq(n, timeAt, s.visibleBefore(win.to))
+		l.check = func(win window) *apiErr {
+			if win.from < notifMaxBack(now)-int64(recentGrace) {
+				return &apiErr{http.StatusBadRequest, "INVALID_DATETIME_INTERVAL", "from", "'from' cannot be more than 3 months back"}
+			}
+			return nil
+		}
+	} else {
+		l.keep = func(seq int) bool { return pick(notificationNames, s.g.hash(kNotification, seq, 1)) == name }
 	}
-	var keep func(int) bool
-	if name != "" {
-		keep = func(seq int) bool { return pick(notificationNames, s.g.hash(kNotification, seq, 1)) == name }
-	}
-	start := -1
-	if cur != nil {
-		start = int(cur.a)
-	}
-	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, keep)
-	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, s.writeNotification)
-	return nil
+	return l, nil
 }
 
 func (s *Server) writeNotification(w *jw, seq int) {

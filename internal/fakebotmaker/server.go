@@ -113,6 +113,8 @@ type Server struct {
 
 	chatIndexOnce sync.Once
 	chatIndex     map[string]int32
+	metricOnce    sync.Once
+	metricStart   []int32 // agentmetrics.go
 
 	logMu sync.Mutex
 	log   []*Request
