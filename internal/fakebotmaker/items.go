@@ -590,15 +590,15 @@ func (s *Server) writeCall(w *jw, seq int) {
 
 // ---- contacts --------------------------------------------------------------
 
-func (s *Server) contactHasBsuid(k int) bool {
-	h := s.g.hash(kContact, k, 0)
-	return h>>60%2 == 0 && s.g.chatChannel(k%max(1, s.g.n[kChat])).platform == "whatsapp"
+func (g *gen) contactHasBsuid(k int) bool {
+	h := g.hash(kContact, k, 0)
+	return h>>60%2 == 0 && g.chatChannel(k%max(1, g.n[kChat])).platform == "whatsapp"
 }
 
-func (s *Server) channelByID(id string) *channel {
-	for k := range s.g.channels {
-		if s.g.channels[k].id == id {
-			return &s.g.channels[k]
+func (g *gen) channelByID(id string) *channel {
+	for k := range g.channels {
+		if g.channels[k].id == id {
+			return &g.channels[k]
 		}
 	}
 	return nil
@@ -607,8 +607,7 @@ func (s *Server) channelByID(id string) *channel {
 var jobTitles = []string{"Gerente de Compras", "CTO", "Analista \"Sr.\"", "Dueña"}
 var labels = []string{"mobile", "work", "home", "other"}
 
-func (s *Server) writeContact(w *jw, k int) {
-	g := s.g
+func (g *gen) writeContact(w *jw, k int) {
 	h := g.hash(kContact, k, 0)
 	w.obj()
 	w.key("id")
@@ -722,7 +721,7 @@ func (s *Server) writeContact(w *jw, k int) {
 	w.endArr()
 	w.key("whatsappBsuids")
 	w.arr()
-	if s.contactHasBsuid(k) {
+	if g.contactHasBsuid(k) {
 		w.openStr()
 		w.b = appendDigits(append(w.b, "AR."...), h>>3, 19)
 		w.closeStr()
@@ -804,7 +803,8 @@ func (g *gen) writeAgent(w *jw, a int) {
 	w.endObj()
 }
 
-func writeChannel(w *jw, c *channel) {
+func (g *gen) writeChannel(w *jw, k int) {
+	c := &g.channels[k]
 	w.obj()
 	w.kstr("id", c.id)
 	w.kstr("platform", c.platform)

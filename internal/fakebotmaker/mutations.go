@@ -172,23 +172,6 @@ func seqIDs(n int, timeAt func(int) int64, id func(int) string, from, to int64) 
 	return out
 }
 
-// genIDs lists the ids of an endpoint's generated items, in index order.
-func genIDs(s *Server, k kind) []string {
-	out := make([]string, 0, s.g.n[k])
-	for i := 0; i < s.g.n[k]; i++ {
-		out = append(out, s.g.id(k, i))
-	}
-	return out
-}
-
-func (s *Server) channelIDs(_, _ int64) []string {
-	out := make([]string, 0, len(s.g.channels))
-	for _, c := range s.g.channels {
-		out = append(out, c.id)
-	}
-	return out
-}
-
 // Total returns the number of listable items of an endpoint (sessions:
 // finished ones; -1 for an unknown endpoint).
 func (s *Server) Total(endpoint string) int {
