@@ -59,6 +59,7 @@ func (b *bookmarks) save(force bool) error {
 		return nil
 	}
 	b.sent, b.sentAt = enc, b.out.written
+	b.env.Log.Debug().Msgf("stream %s: checkpoint after %s: %s", b.s.Name, records(int(b.out.written)), enc)
 	return b.env.Sink.State(b.s.Name, enc)
 }
 

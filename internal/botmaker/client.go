@@ -573,6 +573,7 @@ func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 	pc := p.c.paces[cl.endpoint]
 	p.c.requests[cl.endpoint]++
 	p.c.mu.Unlock()
+	began := time.Now()
 	if pc != nil {
 		if err := pc.lim.Wait(r.Context()); err != nil {
 			if r.Context().Err() == nil {
@@ -581,12 +582,17 @@ func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+	waited := time.Since(began)
 	ctx, cancel := context.WithCancel(r.Context())
 	if t := p.c.settings.Timeout; t > 0 {
 		cancel()
 		ctx, cancel = context.WithTimeout(r.Context(), t)
 	}
+	sent := time.Now()
 	resp, err := p.next.RoundTrip(r.WithContext(ctx))
+	if e := p.c.log.Debug(); e.Enabled() {
+		e.Str("endpoint", cl.endpoint).Int("attempt", cl.attempts).Msg(p.c.attemptLine(r, pc, waited, time.Since(sent), resp, err))
+	}
 	if err != nil {
 		cancel()
 		return nil, err
@@ -608,4 +614,18 @@ func (b *cancelBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err
+}
+
+// attemptLine is one attempt's DEBUG line: the request (its URL without
+// user info, scrubbed of every secret the client holds), the wait for the
+// endpoint's pace and why, and what came back.
+func (c *Client) attemptLine(r *http.Request, pc *pace, waited, took time.Duration, resp *http.Response, err error) string {
+	line := r.Method + " " + c.scrub(r.URL.Redacted())
+	if pc != nil && waited >= time.Millisecond {
+		line += fmt.Sprintf(" (waited %s to keep under Botmaker's rate limit, paced at %.3g requests/s)", waited.Round(time.Millisecond), float64(pc.lim.Limit()))
+	}
+	if err != nil {
+		return line + ": " + c.transportProblem(err) + " after " + took.Round(time.Millisecond).String()
+	}
+	return fmt.Sprintf("%s: HTTP %d, headers after %s", line, resp.StatusCode, took.Round(time.Millisecond))
 }
