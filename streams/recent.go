@@ -116,11 +116,12 @@ func (r *recentEdge) warnPending(skipped *period) {
 	}
 	const dropIt = "Nothing to do unless you want it out of the state: then set start_date to the end of that period or later."
 	switch {
-	case !s.LongTermSearch && r.bm.incremental && skipped == nil:
-		msg += fmt.Sprintf("still pending%s, and no sync can read it; the state keeps it as %s so that it never claims it was synced. %s", also, pendingKey, dropIt)
 	case !s.LongTermSearch && r.bm.incremental:
 		// No long-term search can reach it (notifications without
 		// notification-name): the state keeps saying it was not synced.
+		if skipped == nil {
+			msg += "still pending"
+		}
 		msg += fmt.Sprintf("%s. No sync can read it; the state keeps it as %s so that it never claims it was synced. %s", also, pendingKey, dropIt)
 	case !s.LongTermSearch:
 		msg += ". No sync can read it. Set start_date to the end of that period or later to ask only for what Botmaker serves."
