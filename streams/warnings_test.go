@@ -8,6 +8,7 @@ import (
 	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
+	"github.com/source-botmaker/source-botmaker/streams"
 )
 
 // TestSkippedPeriodWarningByMode: without long-term search each limited
@@ -126,4 +127,33 @@ func endsWithAction(msg string) bool {
 		}
 	}
 	return false
+}
+
+// TestDocumentedOrderIsNoSurprise: a stream documented newest first
+// (notifications) is read without an INFO about its order, on a first
+// sync and on the next; the order INFO stays for a stream whose order
+// Botmaker does not document, when the order check fails.
+func TestDocumentedOrderIsNoSurprise(t *testing.T) {
+	f := newFixture(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{"notifications": 3000}})
+	var newestFirst []string
+	for _, s := range streams.All() {
+		if s.NewestFirst {
+			newestFirst = append(newestFirst, s.Name)
+		}
+	}
+	if len(newestFirst) == 0 {
+		t.Fatal("no stream is declared NewestFirst")
+	}
+	o := f.mustRead(nil, true, nil, newestFirst...)
+	o2 := f.mustRead(nil, true, o.FinalState(), newestFirst...)
+	for _, out := range []*synctest.Output{o, o2} {
+		for _, l := range out.Logs {
+			if strings.Contains(l.Message, "older than the one before it") {
+				t.Errorf("%s: %s", l.Level, l.Message)
+			}
+		}
+	}
+	if len(o.Records["notifications"]) < 2 {
+		t.Fatalf("%d notifications: too few to have an order", len(o.Records["notifications"]))
+	}
 }
