@@ -164,7 +164,7 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 		dst, ok := known[k]
 		if !ok {
 			if !strings.HasPrefix(k, "_") {
-				warnings = append(warnings, fmt.Sprintf("config key %q is not a Botmaker connector option and is ignored", k))
+				warnings = append(warnings, fmt.Sprintf("config key %q is not a Botmaker connector option and is ignored. Remove it from the config, or check its spelling against the spec.", k))
 			}
 			continue
 		}

@@ -103,7 +103,7 @@ func TestPendingWarnsOnce(t *testing.T) {
 					t.Errorf("%s sync, %s: %s printed twice: %s", sync.name, name, s, got[0].Message)
 				}
 			}
-			if !endsWithAction(got[0].Message) {
+			if !synctest.SaysWhatToDo(got[0].Message) {
 				t.Errorf("%s sync, %s: the message does not end with what to do: %s", sync.name, name, got[0].Message)
 			}
 		}
@@ -112,22 +112,6 @@ func TestPendingWarnsOnce(t *testing.T) {
 
 // pendingWord is in every message about a pending period.
 const pendingWord = "pending_backfill"
-
-// endsWithAction says a message's last sentence tells the user what to do.
-func endsWithAction(msg string) bool {
-	// The logger appends its fields (" stream=chats").
-	msg = regexp.MustCompile(`( \w+=\S+)+$`).ReplaceAllString(msg, "")
-	last := msg
-	if i := strings.LastIndex(strings.TrimSuffix(msg, "."), ". "); i >= 0 {
-		last = msg[i+2:]
-	}
-	for _, verb := range []string{"Set ", "Run ", "Remove ", "Select ", "Report ", "Check ", "Generate ", "Give ", "Update ", "Nothing to do", "Sync "} {
-		if strings.HasPrefix(last, verb) {
-			return true
-		}
-	}
-	return false
-}
 
 // TestDocumentedOrderIsNoSurprise: a stream documented newest first
 // (notifications) is read without an INFO about its order, on a first

@@ -131,7 +131,7 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, attempt int) {
 			if attempt > 0 {
 				cl := callOf(r.Context())
-				c.log.Warn().Str("endpoint", cl.endpoint).Int("attempt", attempt+1).Str("after", cl.problem).Msg("retrying Botmaker request")
+				c.log.Warn().Str("endpoint", cl.endpoint).Int("attempt", attempt+1).Str("after", cl.problem).Msg("retrying Botmaker request. Nothing to do unless the sync fails: then check base_url, the network and Botmaker's status.")
 			}
 		},
 	}
@@ -599,7 +599,7 @@ func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 	if pc != nil && pc.observe(resp.StatusCode) {
-		p.c.log.Warn().Str("endpoint", cl.endpoint).Float64("requests_per_second", float64(pc.lim.Limit())).Msg("Botmaker answered 429; slowing this endpoint down")
+		p.c.log.Warn().Str("endpoint", cl.endpoint).Float64("requests_per_second", float64(pc.lim.Limit())).Msg("Botmaker answered 429; slowing this endpoint down. Check whether another integration uses the same access token at the same time if this happens on every sync.")
 	}
 	return resp, nil
 }
