@@ -125,6 +125,9 @@ func TestProgressLines(t *testing.T) {
 				if m == nil || m[1] != tt.stream {
 					t.Fatalf("progress line has the wrong shape: %q", ev.Message)
 				}
+				if testing.Verbose() {
+					t.Log(ev.Message)
+				}
 				n, _ := strconv.Atoi(strings.ReplaceAll(m[2], ",", ""))
 				counts = append(counts, n)
 				if tt.wantRange && (m[3] < m[4] || m[3] > m[5]+"T99") {
