@@ -50,7 +50,7 @@ func TestParseConfigValid(t *testing.T) {
 	if diff := cmp.Diff(want, cfg); diff != "" {
 		t.Error(diff)
 	}
-	if diff := cmp.Diff([]string{`config key "surprise" is not a Botmaker connector option and is ignored`}, warnings); diff != "" {
+	if diff := cmp.Diff([]string{`config key "surprise" is not a Botmaker connector option and is ignored. Remove it from the config, or check its spelling against the spec.`}, warnings); diff != "" {
 		t.Error(diff)
 	}
 	opts := cfg.StreamOptions()

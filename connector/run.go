@@ -348,7 +348,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	}
 	for _, sel := range selected {
 		if sel.FullRefreshFallback {
-			c.log.Warn().Msgf("stream %q supports only full_refresh; it is read in full although the catalog asks for incremental (incremental is available for %s)", sel.Stream.Name, incrementalNames())
+			c.log.Warn().Msgf("stream %q supports only full_refresh; it is read in full although the catalog asks for incremental (incremental is available for %s). Select full_refresh for it in the connection to match.", sel.Stream.Name, incrementalNames())
 		}
 	}
 	states := map[string]json.RawMessage{}
@@ -363,7 +363,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 		}
 		for name, st := range parsed {
 			if _, ok := streams.Lookup(name); !ok {
-				c.log.Warn().Msgf("the state has an entry for %q, which is not a Botmaker stream; it is ignored", name)
+				c.log.Warn().Msgf("the state has an entry for %q, which is not a Botmaker stream; it is ignored. Remove that entry from the state file to silence this.", name)
 				continue
 			}
 			states[name] = st
@@ -404,7 +404,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	}
 	_ = g.Wait()
 	if ctx.Err() != nil {
-		c.log.Warn().Msg("the sync was interrupted: requests stopped, what was read is flushed, and streams that had not finished are INCOMPLETE; they resume from their last STATE")
+		c.log.Warn().Msg("the sync was interrupted: requests stopped, what was read is flushed, and streams that had not finished are INCOMPLETE. Run the sync again: they resume from their last STATE.")
 	}
 	c.log.Info().Msgf("read finished in %s; requests per endpoint: %s", c.rt.Now().Sub(start).Round(time.Millisecond), perEndpoint(cl.Requests()))
 	c.reportBilled(cfg, selected, traffic, failed)

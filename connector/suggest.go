@@ -54,9 +54,9 @@ func editDistance(a, b string) int {
 func unknownKeyWarning(key, suggestion string) string {
 	w := fmt.Sprintf("config key %q is not a Botmaker connector option and is ignored", key)
 	if suggestion != "" {
-		w += fmt.Sprintf("; did you mean %s?", suggestion)
+		return w + fmt.Sprintf("; did you mean %s? Rename it in the config.", suggestion)
 	}
-	return w
+	return w + ". Remove it from the config, or check its spelling against the spec."
 }
 
 // misspelled adds to a missing required key's problem the key that was

@@ -145,6 +145,9 @@ func (c *Client) retrying(cl *call) *retryablehttp.Client {
 
 // retryLine is the retry WARN: "retrying Botmaker request to /chats in 4s
 // (attempt 2 of 6): HTTP 503 Service Unavailable".
+// retryAction ends every retry WARN with what the user can do.
+const retryAction = "Nothing to do unless the sync fails: then check base_url, the network and Botmaker's status."
+
 func retryLine(endpoint string, wait time.Duration, attempt, of int, why string) string {
 	switch {
 	case wait >= 10*time.Second:
@@ -154,7 +157,7 @@ func retryLine(endpoint string, wait time.Duration, attempt, of int, why string)
 	default:
 		wait = wait.Round(time.Millisecond)
 	}
-	return fmt.Sprintf("retrying Botmaker request to %s in %s (attempt %d of %d): %s", endpoint, wait, attempt, of, why)
+	return fmt.Sprintf("retrying Botmaker request to %s in %s (attempt %d of %d): %s. %s", endpoint, wait, attempt, of, why, retryAction)
 }
 
 // SetRate paces requests to endpoint (a path such as "/chats") under
@@ -625,6 +628,7 @@ func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 	pc := p.c.paces[cl.endpoint]
 	p.c.requests[cl.endpoint]++
 	p.c.mu.Unlock()
+	began := time.Now()
 	if pc != nil {
 		if err := pc.lim.Wait(r.Context()); err != nil {
 			if r.Context().Err() == nil {
@@ -633,19 +637,24 @@ func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+	waited := time.Since(began)
 	ctx, cancel := context.WithCancel(r.Context())
 	if t := p.c.settings.Timeout; t > 0 {
 		cancel()
 		ctx, cancel = context.WithTimeout(r.Context(), t)
 	}
+	sent := time.Now()
 	resp, err := p.next.RoundTrip(r.WithContext(ctx))
+	if e := p.c.log.Debug(); e.Enabled() {
+		e.Str("endpoint", cl.endpoint).Int("attempt", cl.attempts).Msg(p.c.attemptLine(r, pc, waited, time.Since(sent), resp, err))
+	}
 	if err != nil {
 		cancel()
 		return nil, err
 	}
 	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 	if pc != nil && pc.observe(resp.StatusCode) {
-		p.c.log.Warn().Str("endpoint", cl.endpoint).Float64("requests_per_second", float64(pc.lim.Limit())).Msg("Botmaker answered 429; slowing this endpoint down")
+		p.c.log.Warn().Str("endpoint", cl.endpoint).Float64("requests_per_second", float64(pc.lim.Limit())).Msg("Botmaker answered 429; slowing this endpoint down. Check whether another integration uses the same access token at the same time if this happens on every sync.")
 	}
 	return resp, nil
 }
@@ -660,4 +669,18 @@ func (b *cancelBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err
+}
+
+// attemptLine is one attempt's DEBUG line: the request (its URL without
+// user info, scrubbed of every secret the client holds), the wait for the
+// endpoint's pace and why, and what came back.
+func (c *Client) attemptLine(r *http.Request, pc *pace, waited, took time.Duration, resp *http.Response, err error) string {
+	line := r.Method + " " + c.scrub(r.URL.Redacted())
+	if pc != nil && waited >= time.Millisecond {
+		line += fmt.Sprintf(" (waited %s to keep under Botmaker's rate limit, paced at %.3g requests/s)", waited.Round(time.Millisecond), float64(pc.lim.Limit()))
+	}
+	if err != nil {
+		return line + ": " + c.transportProblem(err) + " after " + took.Round(time.Millisecond).String()
+	}
+	return fmt.Sprintf("%s: HTTP %d, headers after %s", line, resp.StatusCode, took.Round(time.Millisecond))
 }

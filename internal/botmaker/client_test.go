@@ -763,7 +763,7 @@ func TestRetryLogSaysWaitAndReason(t *testing.T) {
 			}
 			shown := slices.Clone(got)
 			for i := range min(len(got), len(tt.want)) {
-				if regexp.MustCompile("^" + tt.want[i] + "$").MatchString(got[i]) {
+				if regexp.MustCompile("^" + tt.want[i] + `\. ` + regexp.QuoteMeta(retryAction) + "$").MatchString(got[i]) {
 					shown[i] = tt.want[i]
 				}
 			}
@@ -786,7 +786,7 @@ func TestRetryLineRoundsTheWait(t *testing.T) {
 		{5 * time.Minute, "in 5m0s"},
 	} {
 		got := retryLine("/chats", tt.wait, 2, 6, "connection refused")
-		want := "retrying Botmaker request to /chats " + tt.want + " (attempt 2 of 6): connection refused"
+		want := "retrying Botmaker request to /chats " + tt.want + " (attempt 2 of 6): connection refused. " + retryAction
 		if got != want {
 			t.Errorf("%s: %q, want %q", tt.wait, got, want)
 		}

@@ -11,8 +11,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -251,4 +253,33 @@ func File(t testing.TB, dir, name string, v any) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// The logger appends its fields to a message (" stream=chats"), after the
+// message's last full stop when it has one.
+var (
+	fieldsAfterStop = regexp.MustCompile(`\. [a-z_]+=.*$`)
+	fieldsSuffix    = regexp.MustCompile(`( \w+=\S+)+$`)
+)
+
+// actionStarts are how a sentence that tells the user what to do begins.
+var actionStarts = []string{"Set ", "Run ", "Remove ", "Select ", "Report ", "Check ", "Generate ", "Give ", "Nothing to do"}
+
+// SaysWhatToDo reports whether a log message's last sentence tells the
+// user what they can do: every WARN must.
+func SaysWhatToDo(msg string) bool {
+	if loc := fieldsAfterStop.FindStringIndex(msg); loc != nil {
+		msg = msg[:loc[0]+1]
+	}
+	msg = strings.TrimSpace(fieldsSuffix.ReplaceAllString(msg, ""))
+	last := msg
+	if i := strings.LastIndex(strings.TrimSuffix(msg, "."), ". "); i >= 0 {
+		last = msg[i+2:]
+	}
+	for _, start := range actionStarts {
+		if strings.HasPrefix(last, start) {
+			return true
+		}
+	}
+	return false
 }
