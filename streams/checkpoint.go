@@ -27,6 +27,7 @@ import "time"
 type windowCheckpoint struct {
 	from, to time.Time // the requested window, from inclusive, to exclusive
 	written  time.Time // the newest in-window cursor written
+	prev     time.Time // the last in-window cursor seen (progress lines only)
 }
 
 func newWindowCheckpoint(from, to time.Time) *windowCheckpoint {
@@ -42,7 +43,11 @@ func (c *windowCheckpoint) inWindow(t time.Time) bool {
 // and whether it was written (an item of the overlap with the previous
 // window is not).
 func (c *windowCheckpoint) item(t time.Time, written bool) {
-	if written && c.inWindow(t) && t.After(c.written) {
+	if !c.inWindow(t) {
+		return
+	}
+	c.prev = t
+	if written && t.After(c.written) {
 		c.written = t
 	}
 }
@@ -50,3 +55,8 @@ func (c *windowCheckpoint) item(t time.Time, written bool) {
 // newest is the newest in-window cursor written (zero when none): with the
 // window complete, the bookmark may move to it.
 func (c *windowCheckpoint) newest() time.Time { return c.written }
+
+// last is the last in-window cursor seen (zero when none): in a listing
+// that goes newest first, how far back it has come. It only places a
+// progress line, never a checkpoint.
+func (c *windowCheckpoint) last() time.Time { return c.prev }

@@ -35,11 +35,13 @@ func (w *offsetWalk) read(ctx context.Context) error {
 		// The window ends at our now: a record Botmaker stamps later (its
 		// clock ahead of ours) is written but not bookmarked.
 		cp := newWindowCheckpoint(start, now)
+		w.out.walking(start, now, true, "")
 		estimated := false
 		var listed, total int64 // items listed; the last page's total, -1 without one
-		err := s.walk(ctx, w.env.Fetch, w.request(start, now), func(p page) error {
+		err := s.walk(ctx, w.env, w.request(start, now), func(p page) error {
 			if !estimated && p.total > 0 {
 				estimated = true
+				w.out.prog.total = p.total
 				if err := w.env.Sink.Estimate(s.Name, p.total); err != nil {
 					return err
 				}
@@ -49,7 +51,10 @@ func (w *offsetWalk) read(ctx context.Context) error {
 			if p.hasTotal {
 				total = p.total
 			}
-			return w.out.writeItems(p.items, start, cp, nil)
+			if err := w.out.writeItems(p.items, start, cp, nil); err != nil {
+				return err
+			}
+			return w.out.pageDone(cp.last(), p)
 		})
 		if err != nil {
 			return err
@@ -57,7 +62,7 @@ func (w *offsetWalk) read(ctx context.Context) error {
 		if total >= 0 && listed != total {
 			// The walk read every full page, so nothing was lost; the
 			// count only says Botmaker's total is not one to trust.
-			w.env.Log.Warn().Msgf("stream %s: Botmaker's %s said total %d but listed %d items; every page was read, so none is missing, but Botmaker's total (and the progress estimate made from it) is not an exact count", s.Name, s.Path, total, listed)
+			w.env.Log.Warn().Msgf("stream %s: Botmaker's %s said total %d but listed %d items; every page was read, so none is missing, but Botmaker's total (and the progress estimate made from it) is not an exact count. Nothing to do: no record is missing.", s.Name, s.Path, total, listed)
 		}
 		bm.newest = cp.newest()
 	}

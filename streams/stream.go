@@ -1,4 +1,4 @@
-// Package streams declares the Botmaker streams and reads them.
+// Package streams declares the Botmaker streams (streams.All lists them) and reads them.
 //
 // A stream is one Go struct (the output record: its json tags are the output
 // field names, its field types say how Botmaker's value is reshaped, and its
@@ -84,6 +84,11 @@ type Def struct {
 	// so records before a window's start are overlap and can be dropped. For
 	// chats the filter is "last activity", which the cursor only approximates.
 	CursorIsFilter bool
+	// NewestFirst says the SPEC documents the listing newest first
+	// (notifications): a progress line then places the walk by the
+	// window, not by its newest record. (Every window is checkpointed at
+	// its end, in any order: checkpoint.go.)
+	NewestFirst bool
 
 	Pagination Pagination
 	TokenParam string // NextToken: query parameter for the token

@@ -50,6 +50,7 @@ func (w *windowWalk) read(ctx context.Context) error {
 	if bm.saved.IsZero() && w.probe != nil {
 		probeFrom = now.Add(-w.probe.u.Horizon)
 	}
+	w.out.walking(start, now, false, "")
 	err := w.span(ctx, start, now, probeFrom, func(_, newest, open time.Time) error {
 		bm.newest = maxTime(bm.newest, newest)
 		bm.state.cursor = bm.bookmark(open)
@@ -68,7 +69,7 @@ func (w *windowWalk) read(ctx context.Context) error {
 // list walks every page of the window [a, b), with extra overriding the
 // stream's parameters.
 func (w *windowWalk) list(ctx context.Context, a, b time.Time, extra url.Values, fn func(page) error) error {
-	return w.s.walk(ctx, w.env.Fetch, w.request(a, b, extra), fn)
+	return w.s.walk(ctx, w.env, w.request(a, b, extra), fn)
 }
 
 // request is the first URL of the window [a, b), with extra overriding the
@@ -154,12 +155,14 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 		since = a
 	}
 	cp := newWindowCheckpoint(a.Add(-time.Second), b)
+	w.env.Log.Debug().Msgf("stream %s: window %s to %s%s", s.Name, FormatTime(a), FormatTime(b), w.windowNote(a, pw != nil))
 	count := int64(0)
 	pages := 0
 	err := w.list(ctx, a, b, nil, func(p page) error {
 		pages++
 		if pages == 1 && p.next != nil {
-			if _, ok := w.size.shorter(a, b, p.items); ok {
+			if end, ok := w.size.shorter(a, b, p.items); ok {
+				w.env.Log.Debug().Msgf("stream %s: window %s to %s is too long for one checkpoint by its first page; reading %s to %s instead", s.Name, FormatTime(a), FormatTime(b), FormatTime(a), FormatTime(end))
 				return errShorter{}
 			}
 		}
@@ -167,6 +170,13 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 			count++
 			pw.listed(it)
 		}); err != nil {
+			return err
+		}
+		at := a
+		if !s.NewestFirst {
+			at = maxTime(a, cp.newest())
+		}
+		if err := w.out.pageDone(at, p); err != nil {
 			return err
 		}
 		if p.next != nil && w.recent.passed(a) {
@@ -179,5 +189,20 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 	}
 	w.size.done(pages)
 	pw.settle(b, open)
+	w.env.Log.Debug().Msgf("stream %s: window %s to %s done, %s", s.Name, FormatTime(a), FormatTime(b), records(int(count)))
 	return count, progress(b, cp.newest(), *open)
+}
+
+// windowNote adds to a window's DEBUG line how it is read: with long-term
+// search, probed for unsettled records, and checkpointed at its end (every
+// window is: checkpoint.go).
+func (w *windowWalk) windowNote(a time.Time, probed bool) string {
+	note := ""
+	if w.recent.useLTS(a.Add(-time.Second)) {
+		note += ", with long-term search"
+	}
+	if probed {
+		note += ", probed for unsettled records"
+	}
+	return note + ", checkpointed at its end"
 }

@@ -14,6 +14,11 @@ import (
 // about Botmaker that its SPEC does not promise. Each one is off in the zero
 // value, where the fake serves windowed items oldest first, pages that end,
 // a total on every /tickets page, and every record as soon as it exists.
+//
+// A quirk of the time-filtered endpoints is obeyed in one place,
+// listWindowed (windowed.go), for every row at once: what a request lists
+// (its window, filter, page size, order) is a listing, and the rows' items
+// are sequences whose times and ids the ground truth (IDs, Total) shares.
 type Quirks struct {
 	// Lag is Botmaker's data horizon behind its clock: a record becomes
 	// visible only Lag after its timestamp. SetLag changes it between syncs.
@@ -50,20 +55,23 @@ type Quirks struct {
 	// as Botmaker does for an endpoint the account's plan lacks, while the
 	// token works everywhere else.
 	Forbidden map[string]bool
-	// PageSize makes pages of the named endpoints smaller than Botmaker's
-	// (5000 agent-metrics rows), so that a small data set pages.
+	// PageSize makes pages of the named time-filtered endpoints smaller
+	// than Botmaker's (5000 agent-metrics rows), so that a small data set
+	// pages.
 	PageSize map[string]int
 	// Empty makes the named catalogue endpoints (catalogue.go) list
 	// nothing, as for an account that has none: the empty list, or on a
 	// paged one a single page with a null nextPage.
 	Empty map[string]bool
-	// OffsetTokens makes /messages page tokens an offset into the
-	// window's current list instead of the next record's position: with
-	// MovingEdge, records the edge passes during a walk shift the list, and
-	// the next page skips as many.
+	// OffsetTokens makes the page tokens of every time-filtered endpoint
+	// that pages by token (chats' keyset tokens aside) an offset into the
+	// window's list as it is when asked, instead of the next record's
+	// position: with MovingEdge, records the edge passes during a walk
+	// shift the list, and the next page skips as many.
 	OffsetTokens bool
-	// TicketsTotalCap caps the total /tickets pages report (0: none), as
-	// a search engine's capped count does; the items are all served.
+	// TicketsTotalCap caps the total an OffsetTotal page (/tickets)
+	// reports (0: none), as a search engine's capped count does; the items
+	// are all served.
 	TicketsTotalCap int
 	// Straggler holds the oldest record of every oldest-first window of
 	// three pages or more back from its place and lists it last, on the

@@ -12,10 +12,10 @@ import (
 // quirkFlags are the flags that make the fake break a client's
 // assumptions (fakebotmaker.Quirks).
 type quirkFlags struct {
-	lag, pageAdvance, lateBy               *time.Duration
-	order, paging, empty                   *string
-	future, noTotal, moveEdges, bareObject *bool
-	lateEvery                              *int
+	lag, pageAdvance, lateBy                                          *time.Duration
+	order, paging, empty                                              *string
+	future, noTotal, moveEdges, bareObject, offsets, straggler, stall *bool
+	lateEvery, totalCap                                               *int
 }
 
 func addQuirkFlags(fs *flag.FlagSet) quirkFlags {
@@ -31,12 +31,17 @@ func addQuirkFlags(fs *flag.FlagSet) quirkFlags {
 		lateBy:      fs.Duration("late-by", 23*time.Hour, "the longest delay of -late-every's records"),
 		empty:       fs.String("empty", "", "catalogue endpoints that list nothing, e.g. roles,variables"),
 		bareObject:  fs.Bool("bare-object", false, "/tickets/field-definitions answers with one object, as the SPEC declares, instead of a list"),
+		offsets:     fs.Bool("offset-tokens", false, "page tokens are offsets into the window's list as it is when asked (with -moving-edge, a walk skips what the edge passed)"),
+		totalCap:    fs.Int("tickets-total-cap", 0, "/tickets pages report a total of at most this many (0: the true count); every ticket is still served"),
+		straggler:   fs.Bool("straggler", false, "the oldest record of every oldest-first window of three pages or more is listed last, on its last page"),
+		stall:       fs.Bool("stall", false, "every /v2.0 request hangs unanswered: a host that accepts connections and never answers"),
 	}
 }
 
 func (f quirkFlags) quirks() (fakebotmaker.Quirks, error) {
 	q := fakebotmaker.Quirks{Lag: *f.lag, PageAdvance: *f.pageAdvance, FutureRecord: *f.future, TicketsNoTotal: *f.noTotal, MovingEdge: *f.moveEdges,
-		LateEvery: *f.lateEvery, LateBy: *f.lateBy, BareObject: *f.bareObject}
+		LateEvery: *f.lateEvery, LateBy: *f.lateBy, BareObject: *f.bareObject,
+		OffsetTokens: *f.offsets, TicketsTotalCap: *f.totalCap, Straggler: *f.straggler, Stall: *f.stall}
 	for _, e := range strings.Split(*f.empty, ",") {
 		if e = strings.TrimSpace(e); e == "" {
 			continue
