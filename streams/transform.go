@@ -146,6 +146,23 @@ func (r *record) null(name string) {
 	}
 }
 
+// typed writes v under k when it is of the declared kind want, a number
+// declared a string as its exact text ("12.50" for 12.50: reported from
+// Botmaker's metric values, which the SPEC declares strings), and anything
+// else (an object, an array, a boolean) as null, listed as nulled.
+func (r *record) typed(k []byte, name string, want valueKind, v []byte) {
+	switch {
+	case kindMatches(want, v):
+		r.member(k, v)
+	case want == stringKind && kindMatches(numberKind, v):
+		// A JSON number's text needs no escaping inside a string.
+		r.key(k)
+		r.dst = append(append(append(r.dst, '"'), v...), '"')
+	default:
+		r.null(name)
+	}
+}
+
 // transform appends the record for one wire item to dst and returns it with
 // the item's cursor value (empty when absent, null or not a date-time). It
 // appends to *nulled the output fields whose value could not be converted
@@ -172,7 +189,7 @@ func (p *plan) transform(dst, item []byte, nulled *[]string) ([]byte, string, er
 		switch fp.kind {
 		case dropField:
 		case typedField:
-			r.null(string(name))
+			r.typed(k, string(name), fp.want, v)
 		case flattenField:
 			if !rawjson.IsNull(v) && v[0] != '{' {
 				for _, ff := range fp.flatten {
@@ -250,10 +267,8 @@ func (r *record) flatten(ffs []flatField, v []byte) error {
 	for i, ff := range ffs {
 		switch {
 		case vals[i] == nil:
-		case kindMatches(ff.want, vals[i]):
-			r.member([]byte(ff.out), vals[i])
 		default:
-			r.null(ff.out)
+			r.typed([]byte(ff.out), ff.out, ff.want, vals[i])
 		}
 	}
 	return nil

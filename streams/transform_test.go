@@ -88,8 +88,13 @@ func TestTransformNullsBadValues(t *testing.T) {
 			`{"id":"S","creationDatetime":"2025-01-01T00:00:00Z","endDatetime":null,"startDatetime":null}`, []string{"endDatetime", "startDatetime"}, "2025-01-01T00:00:00Z"},
 		{"chats", `{"chat":"C1","lastUserMessageDatetime":"2025-01-01T00:00:00Z"}`,
 			`{"chat_id":null,"channel_id":null,"contact_id":null,"lastUserMessageDatetime":"2025-01-01T00:00:00Z"}`, []string{"chat_id", "channel_id", "contact_id"}, "2025-01-01T00:00:00Z"},
-		{"chats", `{"chat":{"chatId":7,"channelId":"wa"}}`, `{"chat_id":null,"channel_id":"wa"}`, []string{"chat_id"}, ""},
-		{"chats", `{"isBanned":"no","tags":"t","firstName":3}`, `{"isBanned":null,"tags":null,"firstName":null}`, []string{"isBanned", "tags", "firstName"}, ""},
+		{"chats", `{"chat":{"chatId":7,"channelId":"wa"}}`, `{"chat_id":"7","channel_id":"wa"}`, nil, ""},
+		{"chats", `{"chat":{"chatId":[7],"channelId":"wa"}}`, `{"chat_id":null,"channel_id":"wa"}`, []string{"chat_id"}, ""},
+		{"chats", `{"isBanned":"no","tags":"t","firstName":3}`, `{"isBanned":null,"tags":null,"firstName":"3"}`, []string{"isBanned", "tags"}, ""},
+		// A number where a string is declared is kept as its exact text
+		// (reported for metric values); what is not a number is nulled.
+		{"agent_metrics", `{"sessionId":"S","agentId":"A","avgResponseTime":12.50,"onHold":-1.5e3,"queue":0,"agentName":{"n":1},"typification":[1],"openSessions":true}`,
+			`{"sessionId":"S","agentId":"A","avgResponseTime":"12.50","onHold":"-1.5e3","queue":"0","agentName":null,"typification":null,"openSessions":null}`, []string{"agentName", "typification", "openSessions"}, ""},
 		// The flattened chat.chatId wins over a top-level chat_id, in any
 		// order and however the key is escaped: never a duplicate key.
 		{"chats", `{"chat_id":"TOP","chat":{"chatId":"C1"}}`, `{"chat_id":"C1"}`, nil, ""},
