@@ -182,3 +182,60 @@ func TestForeignNextPageRefused(t *testing.T) {
 		})
 	}
 }
+
+// /contacts' nextPage is a token or, as reported of Botmaker, the whole
+// next URL; a URL outside base_url's origin (host, scheme, user info) is
+// refused before anything is sent there.
+func TestContactsNextPageTokenOrURL(t *testing.T) {
+	tests := []struct {
+		name, next string // %s is the server's host:port
+		refused    bool
+	}{
+		{"token", "tok/2+=", false},
+		{"same-origin URL", "http://%s/v2.0/contacts?next-page-token=tok%%2F2%%2B%%3D", false},
+		{"same-origin URL, scheme in capitals", "HTTP://%s/v2.0/contacts?next-page-token=tok%%2F2%%2B%%3D", false},
+		{"another host", "http://evil.example.com/v2.0/contacts?next-page-token=tok%2F2%2B%3D", true},
+		{"another scheme", "https://%s/v2.0/contacts?next-page-token=tok%%2F2%%2B%%3D", true},
+		{"user info", "http://u:p@%s/v2.0/contacts?next-page-token=tok%%2F2%%2B%%3D", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hits []string
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits = append(hits, r.URL.String())
+				if r.URL.Query().Get("next-page-token") == "tok/2+=" {
+					fmt.Fprint(w, `{"items":[{"id":"b"}],"nextPage":null}`)
+					return
+				}
+				n := tt.next
+				if strings.Contains(n, "%s") {
+					n = fmt.Sprintf(n, strings.TrimPrefix(srv.URL, "http://"))
+				}
+				fmt.Fprintf(w, `{"items":[{"id":"a"}],"nextPage":%q}`, n)
+			}))
+			defer srv.Close()
+			s, _ := streams.Lookup("contacts")
+			sink := &memSink{}
+			err := s.Read(context.Background(), env(t, srv.URL+"/v2.0", sink, streams.Options{}), false, nil)
+			if tt.refused {
+				if err == nil || !strings.Contains(err.Error(), "refusing to follow it") || len(hits) != 1 {
+					t.Fatalf("err = %v after requests %v, want a refusal after one", err, hits)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, r := range sink.records {
+				var c struct{ ID string }
+				_ = json.Unmarshal(r, &c)
+				ids = append(ids, c.ID)
+			}
+			if diff := cmp.Diff([]string{"a", "b"}, ids); diff != "" || len(hits) != 2 {
+				t.Errorf("records (-want +got):\n%s\nrequests %v", diff, hits)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package streams
 
 import (
 	"encoding/json"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -209,7 +210,7 @@ func TestPageErrorsClipServerValues(t *testing.T) {
 }
 
 // A bare response (no envelope) is a list of items, one object that is the
-// only item, or null for none; anything else fails the stream.
+// only item, or null or nothing for none; anything else fails the stream.
 func TestParseBare(t *testing.T) {
 	s, _ := Lookup("ticket_field_definitions")
 	tests := []struct {
@@ -224,7 +225,9 @@ func TestParseBare(t *testing.T) {
 		{"null", `null`, nil, ""},
 		{"string", `"a"`, nil, "neither a list nor an object"},
 		{"object and more", `{"id":"a"} {"id":"b"}`, nil, "not one JSON object"},
-		{"empty body", ``, nil, "neither a list nor an object"},
+		// 204 or a 200 without a body: an empty result (issue 21).
+		{"empty body", ``, nil, ""},
+		{"blank body", " \n", nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,5 +252,19 @@ func TestParseBare(t *testing.T) {
 				t.Errorf("next page %v", p.next)
 			}
 		})
+	}
+}
+
+// An empty body (the client's answer to a 204, or a 200 without a body)
+// is an empty last page on every stream, whatever its envelope.
+func TestEmptyBodyIsAnEmptyPage(t *testing.T) {
+	req, _ := url.Parse("https://api.botmaker.com/v2.0/x")
+	for _, s := range All() {
+		for _, body := range []string{"", " \r\n"} {
+			p, err := s.parsePage([]byte(body), req)
+			if err != nil || len(p.items) != 0 || p.next != nil {
+				t.Errorf("%s: body %q gave %d items, next %v, err %v; want an empty last page", s.Name, body, len(p.items), p.next, err)
+			}
+		}
 	}
 }

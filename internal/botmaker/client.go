@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -189,8 +190,24 @@ func (c *Client) URL(path string, q url.Values) *url.URL {
 // Authorization header, so a server-chosen link would make the connector
 // send credentials the user never configured (base_url may not carry any
 // either).
+//
+// Origins are compared normalised (RFC 6454's scheme, host and port): a
+// link that spells the configured origin differently, with the default
+// port written out (reported of Botmaker's nextPage) or the host in
+// capitals, is the same origin and gets the token.
 func (c *Client) sameOrigin(u *url.URL) bool {
-	return u.Scheme == c.base.Scheme && u.Host == c.base.Host && u.User == nil
+	return u.User == nil && origin(u) == origin(c.base)
+}
+
+// origin is u's scheme, host and port, in lower case, with the scheme's
+// default port filled in.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[scheme]
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // where names u's origin for a message; user info is never shown.
@@ -238,7 +255,8 @@ var (
 )
 
 // do sends one request with token (and body, as JSON, unless nil) and
-// returns the body of a 200 response, which is valid JSON. endpoint names
+// returns the body of a 200 response, which is valid JSON or empty (a 204,
+// or a 200 without a body, answers an empty result). endpoint names
 // the pace and appears in errors. Every failure is an *Error classified by
 // the policy table, except the cancellation of ctx, which is returned as
 // ctx.Err().
@@ -289,7 +307,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	switch {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
-	case err == nil && resp.StatusCode == http.StatusOK: // the handler checked the body
+	case err == nil && policy(resp.StatusCode).action == succeed: // the handler checked the body
 		return cl.body, nil
 	case errors.Is(context.Cause(rctx), errElapsed) || errors.Is(err, errPaceWait):
 		return nil, &Error{Status: statusOf(resp), Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
@@ -333,6 +351,10 @@ func lastProblem(cl *call) string {
 func (c *Client) readBody(cl *call, resp *http.Response) error {
 	defer resp.Body.Close()
 	cl.read = true
+	if resp.StatusCode == http.StatusNoContent {
+		cl.body = []byte{}
+		return nil
+	}
 	if resp.StatusCode != http.StatusOK {
 		cl.body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		return nil
@@ -352,6 +374,13 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 	// RFC 8259 lets a parser ignore a byte order mark; one at the start
 	// would otherwise fail every attempt the same way.
 	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
+	if len(bytes.TrimSpace(b)) == 0 {
+		// Reported of Botmaker for an empty result, like 204: a body that
+		// was cut short has a Content-Length it falls short of, and fails
+		// above instead.
+		cl.body = b[:0]
+		return nil
+	}
 	if !json.Valid(b) {
 		if controlInString(b) {
 			return &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: airbyte.SystemError, Message: fmt.Sprintf(
@@ -549,7 +578,7 @@ func (p *pace) observe(status int) (slowed bool) {
 	case status == http.StatusTooManyRequests:
 		p.lim.SetLimit(max(cur/2, p.base/16))
 		return true
-	case status == http.StatusOK && cur < p.base:
+	case (status == http.StatusOK || status == http.StatusNoContent) && cur < p.base:
 		p.lim.SetLimit(min(p.base, cur+p.base/10))
 	}
 	return false

@@ -58,6 +58,7 @@ type rule struct {
 //
 //	outcome                                    action  failure_type
 //	200                                        succeed
+//	204, or 200 with an empty body             succeed (an empty result: no items)
 //	401, 403                                   fail    config_error
 //	403 on a plan-gated stream (PlanGated)     fail    config_error (the plan may lack it)
 //	400                                        fail    system_error (Botmaker's errors[].message)
@@ -74,7 +75,7 @@ type rule struct {
 //	or with user info                                   user:pass@ is another origin)
 func policy(status int) rule {
 	switch {
-	case status == http.StatusOK:
+	case status == http.StatusOK || status == http.StatusNoContent:
 		return rule{action: succeed}
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return rule{fail, airbyte.ConfigError, func(ep string, st int, d string) string {
