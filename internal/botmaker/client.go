@@ -42,18 +42,27 @@ type Settings struct {
 	// RefreshEvery is the least time between two POST /auth/credentials
 	// attempts (Botmaker allows 3 a minute); zero means 20 seconds.
 	RefreshEvery time.Duration
+	// UnauthorizedWait is how long a 401 is waited out, with backoff, once
+	// the access token has worked in this sync (unauthorized.go); zero
+	// fails such a 401 at once, as a bad token.
+	UnauthorizedWait time.Duration
+	// Sleep waits d or until ctx ends (then returning ctx.Err()); nil
+	// sleeps for real. Tests pass one that moves a fake clock instead.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // DefaultSettings suit a nightly unattended sync: one request gives up after
-// 6 attempts or 10 minutes, whichever comes first.
+// 6 attempts or 10 minutes, whichever comes first; a 401 after the token
+// worked is waited out for 5 minutes.
 var DefaultSettings = Settings{
-	Timeout:       90 * time.Second,
-	MaxAttempts:   6,
-	MaxElapsed:    10 * time.Minute,
-	MaxRetryAfter: 5 * time.Minute,
-	MaxBody:       64 << 20,
-	RetryWaitMin:  time.Second,
-	RetryWaitMax:  30 * time.Second,
+	Timeout:          90 * time.Second,
+	MaxAttempts:      6,
+	MaxElapsed:       10 * time.Minute,
+	MaxRetryAfter:    5 * time.Minute,
+	MaxBody:          64 << 20,
+	RetryWaitMin:     time.Second,
+	RetryWaitMax:     30 * time.Second,
+	UnauthorizedWait: 5 * time.Minute,
 }
 
 // PaceShare is the share of Botmaker's documented per-endpoint limit the

@@ -46,6 +46,7 @@ type auth struct {
 	onRefresh                   func(Credentials) error
 	gen                         int           // successful refreshes so far
 	proven                      bool          // a request with the current token succeeded
+	worked                      bool          // a request with any token succeeded
 	running                     chan struct{} // closed when the refresh in progress ends
 	failed                      error         // a refresh failed: the credentials are unusable
 }
@@ -62,6 +63,13 @@ func (a *auth) prove(gen int) {
 	if gen == a.gen {
 		a.proven = true
 	}
+	a.worked = true
+}
+
+func (a *auth) hasWorked() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.worked
 }
 
 func (a *auth) addSecrets(ss ...string) { a.secrets.Add(ss...) }
@@ -90,12 +98,10 @@ func (c *Client) EnableRefresh(clientID, secretID, refreshToken string, onRefres
 	c.mu.Unlock()
 }
 
-// Get fetches u with the current access token and returns the body of a
-// 200 response, which is valid JSON. endpoint names the pace and appears in
-// errors. With refresh enabled, a 401 renews the credentials (once for all
-// concurrent requests) and the request is sent once more. Every failure is
-// an *Error, except the cancellation of ctx, which is returned as ctx.Err().
-func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
+// get is Get without waiting out a 401 (unauthorized.go): with refresh
+// enabled, a 401 renews the credentials (once for all concurrent requests)
+// and the request is sent once more.
+func (c *Client) get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
 	tok, gen := c.auth.current()
 	body, err := c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
 	if err == nil {

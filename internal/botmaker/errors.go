@@ -59,7 +59,9 @@ type rule struct {
 //	outcome                                    action  failure_type
 //	200                                        succeed
 //	204, or 200 with an empty body             succeed (an empty result: no items)
-//	401, 403                                   fail    config_error
+//	401 before any request succeeded, 403      fail    config_error
+//	401 once the token worked (unauthorized.go) retry   transient_error (for
+//	                                                    Settings.UnauthorizedWait)
 //	403 on a plan-gated stream (PlanGated)     fail    config_error (the plan may lack it)
 //	400                                        fail    system_error (Botmaker's errors[].message)
 //	404                                        fail    system_error (check base_url)

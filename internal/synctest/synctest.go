@@ -46,6 +46,8 @@ func Runtime() connector.Runtime {
 	s.RetryWaitMin = 5 * time.Millisecond
 	s.RetryWaitMax = 50 * time.Millisecond
 	s.Timeout = 20 * time.Second
+	// A 401 after the token worked is waited out in no time.
+	s.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	rates := map[string]float64{}
 	for _, st := range streams.All() {
 		rates[st.Path] = 0
