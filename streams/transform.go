@@ -18,6 +18,11 @@ type plan struct {
 	// One lookup per member keeps the per-record cost low.
 	fields map[string]*fieldPlan
 	cursor string
+	// keyFill are the primary-key parts declared nullable: written as ""
+	// when Botmaker sends null or nothing, so that every record's key is
+	// complete (a deduplicating destination cannot match a null key part:
+	// each sync would add the row again). At most 64.
+	keyFill []string
 }
 
 type fieldKind uint8
@@ -29,10 +34,12 @@ const (
 	flattenField
 	jsonTextField
 	timestampField
+	keyField // a nullable primary-key part (plan.keyFill)
 )
 
 type fieldPlan struct {
 	kind    fieldKind
+	key     int         // keyField: its index in plan.keyFill
 	flatten []flatField // flattenField: output fields taken from inside it
 	want    valueKind   // passThrough: the JSON kind the schema declares
 }
@@ -104,6 +111,14 @@ func newPlan(t reflect.Type, d Def) (*plan, error) {
 		if !outs[k] {
 			return nil, fmt.Errorf("primary key %q is not a field", k)
 		}
+		if f, _ := fieldByJSON(t, k); f.Type.Kind() == reflect.Pointer {
+			fp := p.fields[k]
+			if fp == nil || fp.kind != typedField || fp.want != stringKind {
+				return nil, fmt.Errorf("primary key %q is nullable, which only a top-level string may be", k)
+			}
+			p.fields[k] = &fieldPlan{kind: keyField, key: len(p.keyFill), want: stringKind}
+			p.keyFill = append(p.keyFill, k)
+		}
 	}
 	if fp := p.fields[d.Cursor]; d.Cursor != "" && (fp == nil || fp.kind != timestampField) {
 		return nil, fmt.Errorf("cursor %q must be a top-level Timestamp field", d.Cursor)
@@ -172,6 +187,7 @@ func (r *record) typed(k []byte, name string, want valueKind, v []byte) {
 // that is not an object.
 func (p *plan) transform(dst, item []byte, nulled *[]string) ([]byte, string, error) {
 	var cursor string
+	var keySeen uint64 // bit i: keyFill[i] was written
 	r := &record{dst: append(dst, '{'), first: true, nulled: nulled}
 	err := rawjson.ObjectEach(item, func(k, v []byte) error {
 		name := k
@@ -188,6 +204,19 @@ func (p *plan) transform(dst, item []byte, nulled *[]string) ([]byte, string, er
 		}
 		switch fp.kind {
 		case dropField:
+		case keyField:
+			keySeen |= 1 << fp.key
+			switch {
+			case rawjson.IsNull(v):
+				r.member(k, []byte(`""`))
+			case kindMatches(stringKind, v), kindMatches(numberKind, v):
+				r.typed(k, string(name), stringKind, v)
+			default:
+				r.member(k, []byte(`""`))
+				if r.nulled != nil {
+					*r.nulled = append(*r.nulled, string(name))
+				}
+			}
 		case typedField:
 			r.typed(k, string(name), fp.want, v)
 		case flattenField:
@@ -236,6 +265,11 @@ func (p *plan) transform(dst, item []byte, nulled *[]string) ([]byte, string, er
 	})
 	if err != nil {
 		return r.dst, "", err
+	}
+	for i, k := range p.keyFill {
+		if keySeen&(1<<i) == 0 {
+			r.member([]byte(k), []byte(`""`))
+		}
 	}
 	return append(r.dst, '}'), cursor, nil
 }
@@ -286,6 +320,17 @@ const (
 	objectKind
 	arrayKind
 )
+
+// fieldByJSON is t's field whose json name is name.
+func fieldByJSON(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if n, _, _ := strings.Cut(f.Tag.Get("json"), ","); n == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
 
 // kindOf is the JSON kind of a record struct field's type.
 func kindOf(t reflect.Type) valueKind {

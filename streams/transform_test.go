@@ -100,6 +100,13 @@ func TestTransformNullsBadValues(t *testing.T) {
 		// order and however the key is escaped: never a duplicate key.
 		{"chats", `{"chat_id":"TOP","chat":{"chatId":"C1"}}`, `{"chat_id":"C1"}`, nil, ""},
 		{"chats", `{"chat":{"chatId":"C1"},"chat\u005fid":"TOP"}`, `{"chat_id":"C1"}`, nil, ""},
+		// A nullable primary-key part (agent_metrics' agentId) is "" when
+		// Botmaker sends null or nothing, so the key is never null.
+		{"agent_metrics", `{"sessionId":"S","agentId":null,"queue":"q"}`, `{"sessionId":"S","agentId":"","queue":"q"}`, nil, ""},
+		{"agent_metrics", `{"sessionId":"S","queue":"q"}`, `{"sessionId":"S","queue":"q","agentId":""}`, nil, ""},
+		{"agent_metrics", `{"sessionId":"S","agentId":"A"}`, `{"sessionId":"S","agentId":"A"}`, nil, ""},
+		{"agent_metrics", `{"sessionId":"S","agent\u0049d":7}`, `{"sessionId":"S","agent\u0049d":"7"}`, nil, ""},
+		{"agent_metrics", `{"sessionId":"S","agentId":{"id":"A"}}`, `{"sessionId":"S","agentId":""}`, []string{"agentId"}, ""},
 		// The Telegram token is dropped whatever the key's escapes.
 		{"channels", `{"id":"tg","tok\u0065n":"123:SECRET","\u0074oken":"x","name":"Bot"}`, `{"id":"tg","name":"Bot"}`, nil, ""},
 	}
