@@ -82,8 +82,17 @@ func (w *windowWalk) request(a, b time.Time, extra url.Values) *url.URL {
 	// second earlier keeps a record stamped exactly at a, and the overlap is
 	// dropped when the filter is the cursor itself.
 	from := a.Add(-time.Second)
+	// Botmaker's filters take whole seconds (its users report it; the
+	// SPEC's examples have no fraction), but a bookmark taken from a cursor
+	// with fractional seconds has one: the request widens to whole seconds.
+	// What it returns outside [a, b) is written, but moves no checkpoint.
+	from = from.Truncate(time.Second)
+	to := b.Truncate(time.Second)
+	if to.Before(b) {
+		to = to.Add(time.Second)
+	}
 	q.Set("from", FormatTime(from))
-	q.Set("to", FormatTime(b))
+	q.Set("to", FormatTime(to))
 	if w.recent.useLTS(from) {
 		q.Set("long-term-search", "true")
 	}
