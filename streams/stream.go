@@ -95,6 +95,11 @@ type Def struct {
 	// Recent is how far back Botmaker serves without long-term search; zero
 	// means no limit.
 	Recent time.Duration
+	// RecentSure, when shorter than Recent, is how far back Botmaker surely
+	// serves without long-term search: Botmaker's users report less than
+	// the SPEC's Recent. The read plans for the shorter one where it must
+	// not miss a record and still reads as far as Recent (recent.go).
+	RecentSure time.Duration
 	// LongTermSearch says the endpoint takes long-term-search=true.
 	LongTermSearch bool
 	// Unsettled is set for endpoints that list a record only once it can no

@@ -93,7 +93,7 @@ func (w *windowWalk) request(a, b time.Time, extra url.Values) *url.URL {
 	}
 	q.Set("from", FormatTime(from))
 	q.Set("to", FormatTime(to))
-	if w.recent.useLTS(from) {
+	if w.recent.useLTS(from, a, b) {
 		q.Set("long-term-search", "true")
 	}
 	return w.env.Fetch.URL(s.Path, q)
@@ -115,6 +115,7 @@ func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, pr
 		if b.After(to) {
 			b = to
 		}
+		b = w.recent.split(a, b)
 		count, err := w.window(ctx, a, b, probeFrom, &open, progress)
 		if err != nil {
 			return err
