@@ -22,7 +22,9 @@ func TestChatsShorterRecentWindow(t *testing.T) {
 	if s.RecentSure != 24*time.Hour || s.Recent != 7*24*time.Hour {
 		t.Fatalf("chats: Recent %s, RecentSure %s", s.Recent, s.RecentSure)
 	}
-	f := newFixture(t, fakebotmaker.Config{})
+	// The fake serves chats of the last day only without long-term
+	// search, silently, as the report has it.
+	f := newFixture(t, fakebotmaker.Config{Quirks: fakebotmaker.Quirks{Reported: fakebotmaker.Reported{ServedRecent: map[string]time.Duration{"chats": 24 * time.Hour}}}})
 	off := map[string]any{"long_term_search": false}
 	hourly := map[string]any{"deep_lookback_every_hours": 1, "lookback_window_hours": 48}
 	o := f.mustRead(hourly, true, nil, "chats")
@@ -70,6 +72,9 @@ func TestChatsShorterRecentWindow(t *testing.T) {
 	}
 	if m := missing(recent, set(ids(o2, "chats"))); len(m) > 0 {
 		t.Errorf("chats active in the last day missing: %v", m)
+	}
+	if m := missing(old, set(ids(o2, "chats"))); len(m) != len(old) {
+		t.Errorf("the fake served chats older than a day without long-term search: %v", old)
 	}
 	for _, r := range firstPages(t, f.srv, "chats") {
 		if r.Query.Has("long-term-search") {

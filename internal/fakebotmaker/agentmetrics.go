@@ -23,6 +23,9 @@ func (s *Server) metricAgents(seq int) []int {
 	case seq >= g.n[kSess]:
 		return []int{int(h >> 8 % uint64(A))}
 	case h%5 == 0:
+		if s.cfg.Quirks.Reported.AgentlessMetrics {
+			return []int{noAgent}
+		}
 		return nil
 	case h%5 == 1 && A > 1:
 		a := int(h >> 8 % uint64(A))
@@ -43,7 +46,7 @@ func (s *Server) metricIDs(from, to int64, open bool) []string {
 		}
 		sid := string(s.appendSessionID(nil, m))
 		for _, a := range s.metricAgents(seq) {
-			out = append(out, JoinID(sid, s.g.id(kAgent, a)))
+			out = append(out, JoinID(sid, s.metricAgentID(a)))
 		}
 	}
 	return out
@@ -59,7 +62,7 @@ func (s *Server) AddAgentMetrics(n int) []string {
 	for seq := s.sessCount() - max(n, 0); seq < s.sessCount(); seq++ {
 		sid := string(s.appendSessionID(nil, s.sessMeta(seq)))
 		for _, a := range s.metricAgents(seq) {
-			out = append(out, JoinID(sid, s.g.id(kAgent, a)))
+			out = append(out, JoinID(sid, s.metricAgentID(a)))
 		}
 	}
 	return out
@@ -114,10 +117,31 @@ func (s *Server) listAgentMetrics(ep *Endpoint, w *jw, r *http.Request, q url.Va
 	return nil
 }
 
+// noAgent is the agent of the row of a session no agent took
+// (Quirks.Reported.AgentlessMetrics).
+const noAgent = -1
+
+// metricAgentID is the agentId part of a row's key: "" without an agent,
+// as the connector keys it.
+func (s *Server) metricAgentID(agent int) string {
+	if agent == noAgent {
+		return ""
+	}
+	return s.g.id(kAgent, agent)
+}
+
 func (s *Server) writeMetric(w *jw, seq int, m sessMeta, agent int) {
 	g := s.g
 	h := g.hash(kMetric, seq, uint64(agent)+1)
 	num := func(k string, v uint64) { w.kstr(k, strconv.FormatUint(v, 10)) }
+	if s.cfg.Quirks.Reported.NumericMetrics && seq%2 == 1 {
+		num = func(k string, v uint64) {
+			w.key(k)
+			w.sep()
+			w.b = strconv.AppendFloat(w.b, float64(v)/4, 'f', -1, 64)
+			w.c = true
+		}
+	}
 	w.obj()
 	w.key("chatId")
 	w.openStr()
@@ -127,11 +151,17 @@ func (s *Server) writeMetric(w *jw, seq int, m sessMeta, agent int) {
 	num("avgAttendingTime", h%4000)
 	num("avgResponseTime", h>>12%4000)
 	w.kstr("queue", pick(queueIDs, h>>24))
-	w.kstr("agentName", g.agentName(agent))
-	w.key("agentId")
-	w.openStr()
-	w.b = g.appendAgentID(w.b, agent)
-	w.closeStr()
+	switch {
+	case agent != noAgent:
+		w.kstr("agentName", g.agentName(agent))
+		w.key("agentId")
+		w.openStr()
+		w.b = g.appendAgentID(w.b, agent)
+		w.closeStr()
+	case seq%2 == 0: // Quirks.Reported.AgentlessMetrics: null, or left out
+		w.knull("agentName")
+		w.knull("agentId")
+	}
 	w.key("sessionId")
 	w.openStr()
 	w.b = s.appendSessionID(w.b, m)

@@ -62,6 +62,9 @@ type Quirks struct {
 	// their first item, as the SPEC declares, instead of the list real
 	// accounts answer with.
 	BareObject bool
+	// Reported are what Botmaker's users report of the live API
+	// (reported.go).
+	Reported Reported
 }
 
 // checkEmpty panics on a Quirks.Empty name that no catalogue row has,

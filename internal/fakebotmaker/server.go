@@ -419,6 +419,10 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, ep *Endpoint,
 		writeErr(rw, &apiErr{http.StatusNotFound, "NOT_FOUND", "path", "Unknown path " + r.URL.Path})
 		return
 	}
+	if s.refusing() {
+		writeErr(rw, &apiErr{http.StatusUnauthorized, "UNAUTHORIZED", "access-token", "Not authorized"})
+		return
+	}
 	if r.Method != http.MethodGet {
 		rw.Header().Set("Allow", "GET")
 		writeErr(rw, &apiErr{http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method", "Method " + r.Method + " not allowed"})
@@ -478,6 +482,11 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, ep *Endpoint,
 		return
 	}
 	body := s.breakPaging(ep, r, q, w.b)
+	body, status := s.reported(ep, r, q, body)
+	if status == http.StatusNoContent {
+		rw.WriteHeader(status)
+		return
+	}
 	if fault == FaultTruncated {
 		body = body[:len(body)/2]
 	}
