@@ -124,16 +124,7 @@ func TestReportedBotmaker(t *testing.T) {
 // A 401 that outlasts the wait fails the stream as a transient_error that
 // says what happened; the other streams finish.
 func TestUnauthorizedOutlastingTheWait(t *testing.T) {
-	srv := fakebotmaker.New(fakebotmaker.Config{Token: secret, Seed: 7, Counts: small, HistoryDays: 60,
-		Quirks: fakebotmaker.Quirks{Reported: fakebotmaker.Reported{UnauthorizedAfter: 3, UnauthorizedFor: time.Hour}}})
-	defer srv.Close()
-	rt := synctest.Runtime()
-	rt.Now = srv.Now
-	rt.Settings.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
-	dir := t.TempDir()
-	cfg := synctest.File(t, dir, "config.json", config(srv, "", srv.Now().AddDate(0, 0, -91), nil))
-	catalog := synctest.File(t, dir, "catalog.json", synctest.Catalog(true, "calls"))
-	o := run(t, context.Background(), rt, "read", "--config", cfg, "--catalog", catalog)
+	srv, o := readThroughHourOf401(t, "calls")
 	if o.Code == 0 || len(o.Errors) != 1 {
 		t.Fatalf("exit %d, errors %+v; want one", o.Code, o.Errors)
 	}
@@ -143,6 +134,43 @@ func TestUnauthorizedOutlastingTheWait(t *testing.T) {
 	if n := srv.Stats().Statuses[http.StatusUnauthorized]; n != 9 {
 		t.Errorf("%d 401s, want 9 (the first and 8 after waits)", n)
 	}
+}
+
+// A 401 that outlasts the wait on every stream ends the sync once, as a
+// bad token does before any success (the token gate), but as the
+// transient_error of the wait.
+func TestUnauthorizedOutlastingTheWaitEndsTheSyncOnce(t *testing.T) {
+	_, o := readThroughHourOf401(t, "calls", "messages", "contacts", "agents")
+	if o.Code == 0 || len(o.Errors) != 1 {
+		t.Fatalf("exit %d, errors %+v; want one", o.Code, o.Errors)
+	}
+	if e := o.Errors[0]; e.FailureType != airbyte.TransientError || !strings.Contains(e.Message, "kept answering HTTP 401 on /") || !strings.Contains(e.Message, "The sync stopped") {
+		t.Errorf("error %+v, want the transient_error of a 401 waited out, stopping the sync", e)
+	}
+	n := 0
+	for _, l := range o.Logs {
+		if l.Level == airbyte.LogWarn && strings.Contains(l.Message, "although the access token worked earlier") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d WARNs about the 401, want 1", n)
+	}
+}
+
+// readThroughHourOf401 syncs streams from a fake that answers 401 for an
+// hour after its third request, the client's waits moving its clock.
+func readThroughHourOf401(t *testing.T, names ...string) (*fakebotmaker.Server, *synctest.Output) {
+	srv := fakebotmaker.New(fakebotmaker.Config{Token: secret, Seed: 7, Counts: small, HistoryDays: 60,
+		Quirks: fakebotmaker.Quirks{Reported: fakebotmaker.Reported{UnauthorizedAfter: 3, UnauthorizedFor: time.Hour}}})
+	t.Cleanup(srv.Close)
+	rt := synctest.Runtime()
+	rt.Now = srv.Now
+	rt.Settings.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
+	dir := t.TempDir()
+	cfg := synctest.File(t, dir, "config.json", config(srv, "", srv.Now().AddDate(0, 0, -91), nil))
+	catalog := synctest.File(t, dir, "catalog.json", synctest.Catalog(true, names...))
+	return srv, run(t, context.Background(), rt, "read", "--config", cfg, "--catalog", catalog)
 }
 
 // validAgainstSchema checks records against the stream's discovered schema

@@ -5,9 +5,10 @@ package streams
 // up into the read engine.
 
 import (
-	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 )
 
 // clip shortens a value quoted in an error or a warning.
@@ -42,7 +43,7 @@ func monthOf(t time.Time) time.Time {
 // Go does.
 func days(d time.Duration) string {
 	if d%(24*time.Hour) == 0 && d > 0 {
-		return plural(int(d/(24*time.Hour)), "day")
+		return plural.Count(int(d/(24*time.Hour)), "day")
 	}
 	if n := int(d / (24 * time.Hour)); n > 1 {
 		return strconv.Itoa(n) + " days"
@@ -50,11 +51,4 @@ func days(d time.Duration) string {
 	return d.String()
 }
 
-func records(n int) string { return plural(n, "record") }
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
+func records(n int) string { return plural.Count(n, "record") }

@@ -6,6 +6,7 @@ package streams
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -37,7 +38,7 @@ func (r *recentEdge) cover() {
 	r.bm.state.pending = addPeriod(r.bm.state.pending, period{r.edge, cut})
 	if !r.warned {
 		r.warned = true
-		r.env.Log.Warn().Msgf("stream %s: reading from the edge of Botmaker's recent window took longer than %s, so records near the edge may have left it before they were read. %s to %s is kept in the state as %s until a sync with long_term_search reads it.", r.s.Name, clockSkew, FormatTime(r.edge), FormatTime(cut), pendingKey)
+		r.env.Log.Warn().Msgf("stream %s: reading from the edge of Botmaker's recent window took longer than %s, so records near the edge may have left it before they were read. %s to %s is kept in the state as %s. Set long_term_search to true to read it; the next sync then reads it first.", r.s.Name, clockSkew, FormatTime(r.edge), FormatTime(cut), pendingKey)
 	}
 }
 
@@ -137,36 +138,71 @@ func (r *recentEdge) clamp(start, now time.Time) time.Time {
 
 // warnPending says what the recent window keeps this sync from reading:
 // skipped, when this sync cut a period, and every period still pending.
+// The sync that cuts a period WARNs; a later one, which finds it pending in
+// its input state and cuts nothing new, says so at INFO, so that a WARN is
+// news. Each period is printed once.
 func (r *recentEdge) warnPending(skipped *period) {
 	s := r.s
 	msg := fmt.Sprintf("stream %s: ", s.Name)
+	// cut is what this sync kept pending: skipped, and what it read
+	// although Botmaker may not serve it (doubt).
+	var cut []period
+	d := r.doubt
+	if d != nil && !d.from.Before(d.to) {
+		d = nil
+	}
 	switch {
-	case skipped != nil && !s.LongTermSearch:
-		msg += fmt.Sprintf("Botmaker serves only the last %s of this stream, so %s to %s was skipped. ", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
+	case skipped != nil && d != nil:
+		// Adjacent: named as one period, each time once.
+		msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, by its SPEC, or about %s, by its users' reports, so %s to %s was skipped where older than %s and read as far as Botmaker serves it where newer, and is not counted as synced", days(s.Recent), days(s.RecentSure), FormatTime(skipped.from), FormatTime(d.to), days(s.Recent))
+		cut = append(cut, *skipped, *d)
 	case skipped != nil:
-		msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, so %s to %s was skipped. ", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
+		if s.LongTermSearch {
+			msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, so %s to %s was skipped", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
+		} else {
+			msg += fmt.Sprintf("Botmaker serves only the last %s of this stream, so %s to %s was skipped", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
+		}
+		cut = append(cut, *skipped)
+	case d != nil:
+		msg += fmt.Sprintf("Botmaker's SPEC says it serves the last %s without long-term search, but its users report only about %s, so %s to %s was read as far as Botmaker serves it and is not counted as synced", days(s.Recent), days(s.RecentSure), FormatTime(d.from), FormatTime(d.to))
+		cut = append(cut, *d)
 	}
-	if d := r.doubt; d != nil && d.from.Before(d.to) {
-		msg += fmt.Sprintf("Botmaker's SPEC says it serves the last %s without long-term search, but its users report only about %s, so %s to %s was read as far as Botmaker serves it and is not counted as synced. ", days(s.Recent), days(s.RecentSure), FormatTime(d.from), FormatTime(d.to))
+	// The periods other than the ones what was cut joined.
+	var pending []period
+	for _, p := range r.bm.state.pending {
+		if !slices.ContainsFunc(cut, func(c period) bool { return !p.to.Before(c.from) && !p.from.After(c.to) }) {
+			pending = append(pending, p)
+		}
 	}
+	news := len(cut) > 0
+	also := ""
+	if len(pending) > 0 && news {
+		also = " (also pending: " + describePeriods(pending) + ")"
+	} else if len(pending) > 0 {
+		also = ": " + describePeriods(pending)
+	}
+	const dropIt = "Nothing to do unless you want it out of the state: then set start_date to the end of that period or later."
 	switch {
 	case !s.LongTermSearch && r.bm.incremental:
 		// No long-term search can reach it (notifications without
 		// notification-name): the state keeps saying it was not synced.
-		msg += fmt.Sprintf("No sync can read it. The state keeps it as %s, so that it never claims it was synced: %s.", pendingKey, describePeriods(r.bm.state.pending))
+		if !news {
+			msg += "still pending"
+		}
+		msg += fmt.Sprintf("%s. No sync can read it; the state keeps it as %s so that it never claims it was synced. %s", also, pendingKey, dropIt)
 	case !s.LongTermSearch:
-		msg += "No sync can read it."
+		msg += ". No sync can read it. Set start_date to the end of that period or later to ask only for what Botmaker serves."
 	case r.bm.incremental:
-		msg += fmt.Sprintf("Not synced yet, kept in the state as %s: %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", pendingKey, describePeriods(r.bm.state.pending))
+		if !news {
+			msg += "not synced yet"
+		}
+		msg += fmt.Sprintf("%s, kept in the state as %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", also, pendingKey)
 	default:
 		// A full refresh starts from start_date every time and
 		// keeps no state, so nothing carries the period forward.
-		msg += "A full refresh keeps no state: every full refresh without long-term search skips it again. Set long_term_search to true to read it (Botmaker bills long-term searches as BI data-source consumption)."
+		msg += ". A full refresh keeps no state: every full refresh without long-term search skips it again. Set long_term_search to true to read it (Botmaker bills long-term searches as BI data-source consumption)."
 	}
-	if skipped == nil && !s.LongTermSearch {
-		// A period no sync can read was warned about when it was cut;
-		// repeating the WARN on every sync would only train people to
-		// ignore WARNs.
+	if !news {
 		r.env.Log.Info().Msg(msg)
 		return
 	}

@@ -48,6 +48,7 @@ func (w *windowWalk) read(ctx context.Context) error {
 	if bm.saved.IsZero() && w.probe != nil {
 		probeFrom = now.Add(-w.probe.u.Horizon)
 	}
+	w.out.walking(start, now, false, "")
 	err := w.span(ctx, start, now, probeFrom, func(_, newest, open time.Time) error {
 		bm.newest = maxTime(bm.newest, newest)
 		bm.state.cursor = bm.bookmark(open)
@@ -67,7 +68,7 @@ func (w *windowWalk) read(ctx context.Context) error {
 // list walks every page of the window [a, b), with extra overriding the
 // stream's parameters.
 func (w *windowWalk) list(ctx context.Context, a, b time.Time, extra url.Values, fn func(page) error) error {
-	return w.s.walk(ctx, w.env.Fetch, w.request(a, b, extra), fn)
+	return w.s.walk(ctx, w.env, w.request(a, b, extra), fn)
 }
 
 // request is the first URL of the window [a, b), with extra overriding the
@@ -78,15 +79,11 @@ func (w *windowWalk) request(a, b time.Time, extra url.Values) *url.URL {
 	for k, v := range extra {
 		q[k] = v
 	}
-	// Botmaker documents from as exclusive ("greater than"); asking from one
-	// second earlier keeps a record stamped exactly at a, and the overlap is
-	// dropped when the filter is the cursor itself.
-	from := a.Add(-time.Second)
+	from := filterFrom(a)
 	// Botmaker's filters take whole seconds (its users report it; the
 	// SPEC's examples have no fraction), but a bookmark taken from a cursor
 	// with fractional seconds has one: the request widens to whole seconds.
 	// What it returns outside [a, b) is written, but moves no checkpoint.
-	from = from.Truncate(time.Second)
 	to := b.Truncate(time.Second)
 	if to.Before(b) {
 		to = to.Add(time.Second)
@@ -152,7 +149,11 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 	if s.CursorIsFilter {
 		since = a
 	}
-	cp := newWindowCheckpoint(a.Add(-time.Second), b, s.CursorIsFilter)
+	// A window of an endpoint documented newest first is checkpointed at
+	// its end: its order is known, so it is no surprise.
+	midWindow := s.CursorIsFilter && !s.NewestFirst
+	cp := newWindowCheckpoint(a.Add(-time.Second), b, midWindow)
+	w.env.Log.Debug().Msgf("stream %s: window %s to %s%s", s.Name, FormatTime(a), FormatTime(b), w.windowNote(a, b, pw != nil, midWindow))
 	count := int64(0)
 	err := w.list(ctx, a, b, nil, func(p page) error {
 		if err := w.out.writeItems(p.items, since, cp, func(it []byte) {
@@ -161,9 +162,16 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 		}); err != nil {
 			return err
 		}
-		if cp.becameUnordered() && !w.orderLogged {
+		if cp.becameUnordered() && midWindow && !w.orderLogged {
 			w.orderLogged = true
 			w.env.Log.Info().Msgf("stream %s: Botmaker listed a record older than the one before it, so this window (%s to %s) is checkpointed once, at its end, rather than after each page", s.Name, FormatTime(a), FormatTime(b))
+		}
+		at := a
+		if !s.NewestFirst {
+			at = maxTime(a, cp.newest())
+		}
+		if err := w.out.pageDone(at, p); err != nil {
+			return err
 		}
 		if pos, ok := cp.pageDone(); ok {
 			pw.settle(pos, open)
@@ -175,5 +183,31 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 		return count, err
 	}
 	pw.settle(b, open)
+	w.env.Log.Debug().Msgf("stream %s: window %s to %s done, %s", s.Name, FormatTime(a), FormatTime(b), records(int(count)))
 	return count, progress(b, cp.newest(), *open)
+}
+
+// filterFrom is the from filter of a window starting at a. Botmaker
+// documents from as exclusive ("greater than"); asking from one second
+// earlier keeps a record stamped exactly at a, and the overlap is dropped
+// when the filter is the cursor itself. Filters take whole seconds
+// (windowQuery), so a fraction is rounded down.
+func filterFrom(a time.Time) time.Time {
+	return a.Add(-time.Second).Truncate(time.Second)
+}
+
+// windowNote adds to a window's DEBUG line how it is read: with long-term
+// search, probed for unsettled records, checkpointed inside or at its end.
+func (w *windowWalk) windowNote(a, b time.Time, probed, midWindow bool) string {
+	note := ""
+	if w.recent.useLTS(filterFrom(a), a, b) {
+		note += ", with long-term search"
+	}
+	if probed {
+		note += ", probed for unsettled records"
+	}
+	if midWindow {
+		return note + ", checkpointed after each page while in order"
+	}
+	return note + ", checkpointed at its end"
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/source-botmaker/source-botmaker/airbyte"
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 )
 
 // A 401 is not always a bad token. Reported of Botmaker, not in its SPEC:
@@ -16,10 +17,11 @@ import (
 // still valid and worked again later. So once the token has worked in this
 // sync, a 401 is waited out: the request is sent again with backoff for up
 // to Settings.UnauthorizedWait, and only then fails, as a transient_error
-// that says what happened. A 401 before any request succeeded is still the
-// bad token of a config_error, and with refresh credentials the refresh
-// comes first, as for any 401 (get); the wait never spends another refresh
-// token, since renew refuses to refresh a token that never worked.
+// that says what happened; like a bad token's, that error ends the sync
+// once (the connector's token gate). A 401 before any request succeeded is
+// still the bad token of a config_error, and with refresh credentials the
+// refresh comes first, as for any 401 (get); the wait never spends another
+// refresh token, since renew refuses to refresh a token that never worked.
 
 // The waits between attempts: doubling from the first, capped.
 const (
@@ -38,7 +40,9 @@ func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, 
 	if err == nil || !waitable(err) || c.settings.UnauthorizedWait <= 0 || !c.auth.hasWorked() {
 		return body, err
 	}
-	c.log.Warn().Str("endpoint", endpoint).Msgf("Botmaker answered HTTP 401 on %s although the access token worked earlier in this sync; Botmaker has been seen doing so for a while after a burst of requests, so the request is retried for up to %s", endpoint, c.settings.UnauthorizedWait)
+	if c.waited401.CompareAndSwap(false, true) {
+		c.log.Warn().Str("endpoint", endpoint).Msgf("Botmaker answered HTTP 401 on %s although the access token worked earlier in this sync; Botmaker has been seen doing so for a while after a burst of requests, so requests are retried for up to %s. Nothing to do unless the sync fails with HTTP 401: then check whether another integration uses the same access token at the same time.", endpoint, c.settings.UnauthorizedWait)
+	}
 	waited, wait, tries := time.Duration(0), unauthorizedFirstWait, 1
 	for waited < c.settings.UnauthorizedWait {
 		d := min(wait, c.settings.UnauthorizedWait-waited)
@@ -57,9 +61,11 @@ func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, 
 			return nil, err
 		}
 	}
-	return nil, &Error{Status: http.StatusUnauthorized, Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: fmt.Sprintf(
-		"Botmaker kept answering HTTP 401 on %s for %s (%s) although the access token had worked earlier in this sync, so it was taken for a temporary refusal, as Botmaker has been seen making after a burst of requests, rather than a bad token. The next sync resumes from the last saved state; if it fails at its first request with HTTP 401, check access_token.",
-		endpoint, waited, attempts(tries))}
+	// Credentials: every request with this token is refused alike, so the
+	// connector's token gate ends the sync with this one error.
+	return nil, &Error{Status: http.StatusUnauthorized, Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Credentials: true, Message: fmt.Sprintf(
+		"Botmaker kept answering HTTP 401 on %s for %s (%s) although the access token had worked earlier in this sync, so it was taken for a temporary refusal, as Botmaker has been seen making after a burst of requests, rather than a bad token. Run the sync again later; if it then fails at its first request with HTTP 401, check access_token.",
+		endpoint, waited, plural.Count(tries, "attempt"))}
 }
 
 // waitable is a 401 on an API request: a failed refresh (a 401 on POST

@@ -44,14 +44,12 @@ type Reported struct {
 	ServedRecent map[string]time.Duration
 }
 
-// refusal is the state of Reported.UnauthorizedAfter.
+// refusal is the state of Reported.UnauthorizedAfter (Server.refusal).
 type refusal struct {
 	mu       sync.Mutex
 	answered int
 	since    time.Time // when the refusals began; zero before
 }
-
-var refusals sync.Map // *Server -> *refusal
 
 // refusing says the API request now is answered 401 by
 // Reported.UnauthorizedAfter.
@@ -60,8 +58,7 @@ func (s *Server) refusing() bool {
 	if rp.UnauthorizedFor <= 0 {
 		return false
 	}
-	v, _ := refusals.LoadOrStore(s, &refusal{})
-	st := v.(*refusal)
+	st := &s.refusal
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := s.Now()
@@ -76,19 +73,35 @@ func (s *Server) refusing() bool {
 	return now.Before(st.since.Add(rp.UnauthorizedFor))
 }
 
+// servedFrom is where Reported.ServedRecent lets a listing of ep without
+// long-term search begin, in Unix nanoseconds; false when it does not.
+func (s *Server) servedFrom(ep *Endpoint, q url.Values) (int64, bool) {
+	d := s.cfg.Quirks.Reported.ServedRecent[ep.Name]
+	if d <= 0 || q.Get("long-term-search") == "true" {
+		return 0, false
+	}
+	return s.Now().Add(-d).UnixNano(), true
+}
+
+// contactsNext is /contacts' nextPage under Reported.ContactsNextURL: the
+// whole next URL, its scheme in capitals, instead of the token.
+func contactsNext(ep *Endpoint, r *http.Request, q url.Values, tok string) string {
+	nq := cloneValues(q)
+	nq.Set(ep.TokenParam, tok)
+	base := apiBase(r)
+	i := strings.Index(base, "://")
+	return strings.ToUpper(base[:i]) + base[i:] + r.URL.Path[len("/v2.0"):] + "?" + nq.Encode()
+}
+
 // fractional matches a whole-second UTC date-time inside a JSON string.
 var fractional = regexp.MustCompile(`"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)Z"`)
 
-// reported applies the Reported quirks to a listing's 200 body; status 0
-// means 200.
-func (s *Server) reported(ep *Endpoint, r *http.Request, q url.Values, body []byte) ([]byte, int) {
+// reported applies the Reported quirks of a whole response to a listing's
+// 200 body; status 0 means 200. The ones that change what a listing holds
+// are obeyed where it is listed: ServedRecent by listWindowed,
+// ContactsNextURL by the catalogue lister.
+func (s *Server) reported(ep *Endpoint, body []byte) ([]byte, int) {
 	rp := s.cfg.Quirks.Reported
-	if d := rp.ServedRecent[ep.Name]; d > 0 && q.Get("long-term-search") != "true" {
-		body = s.onlyRecent(ep, body, d)
-	}
-	if rp.ContactsNextURL && ep.Name == "contacts" {
-		body = nextAsURL(ep, r, body)
-	}
 	if rp.FractionalTimes {
 		n := 0
 		body = fractional.ReplaceAllFunc(body, func(m []byte) []byte {
@@ -127,43 +140,4 @@ func emptyLast(ep *Endpoint, body []byte) bool {
 	env, items, ok := envelope(ep, body)
 	next := env["nextPage"]
 	return ok && len(items) == 0 && (len(next) == 0 || string(next) == "null")
-}
-
-// onlyRecent drops the items whose cursor is older than d.
-func (s *Server) onlyRecent(ep *Endpoint, body []byte, d time.Duration) []byte {
-	env, items, ok := envelope(ep, body)
-	if !ok {
-		return body
-	}
-	edge := s.Now().Add(-d)
-	kept := items[:0]
-	for _, it := range items {
-		var c struct {
-			T string `json:"lastUserMessageDatetime"`
-		}
-		_ = json.Unmarshal(it, &c)
-		if t, err := time.Parse(time.RFC3339Nano, c.T); err != nil || !t.Before(edge) {
-			kept = append(kept, it)
-		}
-	}
-	env[ep.ItemsKey], _ = json.Marshal(kept)
-	out, _ := json.Marshal(env)
-	return out
-}
-
-// nextAsURL turns a nextPage token into the whole next URL.
-func nextAsURL(ep *Endpoint, r *http.Request, body []byte) []byte {
-	env, _, ok := envelope(ep, body)
-	var tok string
-	if !ok || json.Unmarshal(env["nextPage"], &tok) != nil || tok == "" {
-		return body
-	}
-	q := r.URL.Query()
-	q.Set(ep.TokenParam, tok)
-	base := apiBase(r)
-	i := strings.Index(base, "://")
-	next := strings.ToUpper(base[:i]) + base[i:] + r.URL.Path[len("/v2.0"):] + "?" + q.Encode()
-	env["nextPage"], _ = json.Marshal(next)
-	out, _ := json.Marshal(env)
-	return out
 }

@@ -104,19 +104,18 @@ type Server struct {
 	mu           sync.RWMutex // guards the mutable data below
 	chatLast     []int64      // lastUserMessageDatetime (unix s) per chat
 	chatOrder    []int32      // chats sorted by (chatLast, index)
-	msgAdded     []addedMsg
-	sessAdded    []addedItem
-	sessOpen     []int32 // base sessions generated open (ascending)
+	sessOpen     []int32      // base sessions generated open (ascending)
 	sessFinished map[int32]bool
-	callAdded    []addedItem
-	ticketAdded  []int64 // creation times
-	// added holds the times of the items Add made, by kind, for rows whose
-	// added items carry nothing but a time (nil until the first).
-	added  map[kind][]int64
+	// added holds the items Add made, by kind, in time order (nil until
+	// the first; sequence.go).
+	added  map[kind][]added
 	mutRNG *rand.Rand
 
 	chatIndexOnce sync.Once
 	chatIndex     map[string]int32
+	metricOnce    sync.Once
+	refusal       refusal // Quirks.Reported.UnauthorizedAfter's (reported.go)
+	metricStart   []int32 // agentmetrics.go
 
 	logMu sync.Mutex
 	log   []*Request
@@ -129,16 +128,6 @@ type Server struct {
 	kinds    []FaultKind
 
 	auth *authState
-}
-
-type addedMsg struct {
-	t, sessStart int64
-	chat         int32
-}
-
-type addedItem struct {
-	t    int64
-	chat int32
 }
 
 // New starts a fake server on 127.0.0.1 (httptest). Close it when done.
@@ -482,7 +471,7 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, ep *Endpoint,
 		return
 	}
 	body := s.breakPaging(ep, r, q, w.b)
-	body, status := s.reported(ep, r, q, body)
+	body, status := s.reported(ep, body)
 	if status == http.StatusNoContent {
 		rw.WriteHeader(status)
 		return
