@@ -19,22 +19,30 @@ type windowWalk struct {
 	bm          *bookmarks
 	out         *recordWriter
 	recent      *recentEdge
-	probe       *unsettledProbe // nil when nothing needs probing
+	track       *openTracker // nil when nothing needs probing
 	orderLogged bool
 }
 
 func newWindowWalk(s *Stream, env Env, bm *bookmarks, out *recordWriter) *windowWalk {
 	w := &windowWalk{s: s, env: env, bm: bm, out: out, recent: &recentEdge{s: s, env: env, bm: bm}}
 	if bm.incremental && s.Unsettled != nil {
-		w.probe = &unsettledProbe{u: s.Unsettled, cursor: s.Cursor, list: w.list}
+		pr := &unsettledProbe{u: s.Unsettled, cursor: s.Cursor, list: w.list}
+		w.track = newOpenTracker(s, env, pr, bm.state.open)
 	}
 	return w
 }
 
-// read walks the pending backfill, when it can, then the main range.
+// read walks the pending backfill, when it can, then re-checks the tracked
+// open records before the main range, then walks the main range.
 func (w *windowWalk) read(ctx context.Context) error {
 	bm := w.bm
 	now := w.env.Now().UTC().Truncate(time.Second)
+	if w.track != nil && !w.recent.reachesBack() {
+		edge := now.Add(-w.s.Recent + clockSkew)
+		for _, p := range w.track.unreachable(edge) {
+			bm.state.pending = addPeriod(bm.state.pending, p)
+		}
+	}
 	if w.recent.reachesBack() {
 		if err := w.backfill(ctx); err != nil {
 			return err
@@ -45,14 +53,27 @@ func (w *windowWalk) read(ctx context.Context) error {
 		start = w.recent.clamp(start, now)
 	}
 	probeFrom := time.Time{}
-	if bm.saved.IsZero() && w.probe != nil {
-		probeFrom = now.Add(-w.probe.u.Horizon)
+	if w.track != nil {
+		// A first sync probes Horizon back; a deep re-read probes its
+		// whole range, so an open record Botmaker indexed late is found;
+		// any other sync probes from its bookmark: before it, every record
+		// an earlier sync saw open is tracked and re-checked here.
+		switch {
+		case bm.saved.IsZero():
+			probeFrom = now.Add(-w.s.Unsettled.Horizon)
+		case !bm.deep.due:
+			probeFrom = bm.saved
+		}
+		for _, p := range w.track.recheck(maxTime(start, probeFrom)) {
+			if _, err := w.window(ctx, p.from, p.to, time.Time{}, func(time.Time, time.Time) error { return w.checkpoint() }); err != nil {
+				return err
+			}
+		}
 	}
-	err := w.span(ctx, start, now, probeFrom, func(_, newest, open time.Time) error {
+	err := w.span(ctx, start, now, probeFrom, func(_, newest time.Time) error {
 		bm.newest = maxTime(bm.newest, newest)
-		bm.state.cursor = bm.bookmark(open)
 		w.recent.cover()
-		return bm.save(false)
+		return w.checkpoint()
 	})
 	if err != nil {
 		return err
@@ -62,6 +83,26 @@ func (w *windowWalk) read(ctx context.Context) error {
 	}
 	bm.deepDone()
 	return bm.finish()
+}
+
+// checkpoint writes a STATE covering every record written so far: the
+// bookmark, held back only when more records are open than the state
+// tracks, and the tracked open records.
+func (w *windowWalk) checkpoint() error {
+	bm := w.bm
+	bm.state.cursor = bm.bookmark(w.hold())
+	return bm.save(false)
+}
+
+// hold puts the tracked open records in the state and returns where the
+// bookmark must wait (zero: nowhere).
+func (w *windowWalk) hold() time.Time {
+	if w.track == nil {
+		return time.Time{}
+	}
+	var hold time.Time
+	w.bm.state.open, hold = w.track.state()
+	return hold
 }
 
 // list walks every page of the window [a, b), with extra overriding the
@@ -91,14 +132,13 @@ func (w *windowWalk) request(a, b time.Time, extra url.Values) *url.URL {
 }
 
 // span reads [from, to) in windows whose requests span at most MaxWindow,
-// calling progress(pos, newest, open) whenever every record before pos has
-// been written, except possibly unsettled ones from open on (zero: none
-// seen). newest is the newest cursor written up to pos (zero: none). At a
-// window's end pos is the window's end; inside a window, where
-// windowCheckpoint allows a checkpoint, pos and newest are that position.
-// Windows ending after probeFrom are probed when the stream is unsettled.
-func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest, open time.Time) error) error {
-	var open time.Time
+// calling progress(pos, newest) whenever every record before pos has been
+// written, except open ones, which the tracker keeps. newest is the newest
+// cursor written up to pos (zero: none). At a window's end pos is the
+// window's end; inside a window, where windowCheckpoint allows a
+// checkpoint, pos and newest are that position. Windows ending after
+// probeFrom are probed when the stream is unsettled.
+func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest time.Time) error) error {
 	var written int64 // records written in this span, for the estimate
 	for a := from; a.Before(to); {
 		// The request starts a second early, so the window is a second short.
@@ -106,7 +146,7 @@ func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, pr
 		if b.After(to) {
 			b = to
 		}
-		count, err := w.window(ctx, a, b, probeFrom, &open, progress)
+		count, err := w.window(ctx, a, b, probeFrom, progress)
 		if err != nil {
 			return err
 		}
@@ -124,15 +164,15 @@ func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, pr
 	return nil
 }
 
-// window reads the window [a, b) of span and returns the records it wrote.
-// open is the span's earliest unsettled record, which this window's probe
-// may set.
-func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open *time.Time, progress func(pos, newest, open time.Time) error) (int64, error) {
+// window reads the window [a, b) and returns the records it wrote; when it
+// ends after probeFrom and the stream is unsettled, the tracker probes it
+// first and settles it as it is listed.
+func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, progress func(pos, newest time.Time) error) (int64, error) {
 	s := w.s
 	var pw *probedWindow
-	if w.probe != nil && b.After(probeFrom) {
+	if w.track != nil && b.After(probeFrom) {
 		var err error
-		if pw, err = w.probe.window(ctx, maxTime(a, probeFrom), b); err != nil {
+		if pw, err = w.track.window(ctx, maxTime(a, probeFrom), b); err != nil {
 			return 0, err
 		}
 	}
@@ -147,7 +187,9 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 	err := w.list(ctx, a, b, nil, func(p page) error {
 		if err := w.out.writeItems(p.items, since, cp, func(it []byte) {
 			count++
-			pw.listed(it)
+			if pw.listed(it) {
+				w.out.finished()
+			}
 		}); err != nil {
 			return err
 		}
@@ -156,14 +198,14 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 			w.env.Log.Info().Msgf("stream %s: Botmaker listed a record older than the one before it, so this window (%s to %s) is checkpointed once, at its end, rather than after each page", s.Name, FormatTime(a), FormatTime(b))
 		}
 		if pos, ok := cp.pageDone(); ok {
-			pw.settle(pos, open)
-			return progress(pos, pos, *open)
+			pw.settle(pos)
+			return progress(pos, pos)
 		}
 		return nil
 	})
 	if err != nil {
 		return count, err
 	}
-	pw.settle(b, open)
-	return count, progress(b, cp.newest(), *open)
+	pw.settle(b)
+	return count, progress(b, cp.newest())
 }
