@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
@@ -109,5 +110,110 @@ func TestOpenRecordsTrackedOneByOne(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// States written before open sessions were tracked keep working: one with
+// only a cursor, and one whose cursor was held at the earliest open
+// session. The first sync from either reads on from its cursor as before,
+// tracks the sessions open now, and writes them once they finish.
+func TestOldStatesStartTracking(t *testing.T) {
+	for _, name := range unsettled {
+		for _, kind := range []string{"cursor only", "held at the earliest open session"} {
+			t.Run(name+"/"+kind, func(t *testing.T) {
+				f := newFixture(t, fakebotmaker.Config{})
+				opts := map[string]any{"lookback_window_hours": 1}
+				open := set(f.srv.OpenSessionIDs())
+				cursor := f.srv.Now().UTC().Truncate(time.Second).Add(-6 * time.Hour)
+				if kind != "cursor only" {
+					for id := range open {
+						cursor = minTime(cursor, sessionStart(t, id))
+					}
+				}
+				s, _ := streams.Lookup(name)
+				state := stateFile(streamState(name, map[string]string{s.Cursor: streams.FormatTime(cursor)}))
+				o1 := f.mustRead(opts, true, state, name)
+				want := f.srv.IDs(name, cursor.Add(-time.Hour), time.Time{})
+				if diff := sameSet(ids(o1, name), want); diff != "" {
+					t.Errorf("first sync from the old state: %s", diff)
+				}
+				tracked := finalState(t, o1, name).openIDs()
+				for _, id := range tracked {
+					if !open[id] {
+						t.Errorf("the state tracks %s, which is not open", id)
+					}
+				}
+				if kind != "cursor only" && len(tracked) == 0 {
+					t.Fatal("no open session tracked")
+				}
+				f.srv.Advance(time.Hour)
+				finished := set(f.srv.FinishOpenSessions())
+				f.srv.Advance(time.Minute)
+				o2 := f.mustRead(opts, true, o1.FinalState(), name)
+				got := set(ids(o2, name))
+				for _, id := range f.srv.IDs(name, cursor, time.Time{}) {
+					if finished[sessionOf(id)] && !got[id] {
+						t.Errorf("%s of a session that finished after the first sync is missing", id)
+					}
+				}
+			})
+		}
+	}
+}
+
+// Past the bound on tracked sessions the state keeps the oldest ones and
+// the bookmark waits at the next open one, with a WARN saying so and why,
+// so the state stays small with thousands of sessions open; once they
+// finish, every one of them is written.
+func TestTrackedSessionsBounded(t *testing.T) {
+	const name = "sessions"
+	// About 5% of the fake's sessions are open: well over a thousand.
+	f := newFixture(t, fakebotmaker.Config{HistoryDays: 10, Counts: fakebotmaker.Counts{"sessions": 30000}})
+	open := f.srv.OpenSessionIDs()
+	if len(open) < 1200 {
+		t.Fatalf("only %d open sessions; the test needs more than the bound", len(open))
+	}
+	o1 := f.mustRead(nil, true, nil, name)
+	st := finalState(t, o1, name)
+	if len(st.Open) != 1000 {
+		t.Errorf("the state tracks %d sessions, want the bound, 1000", len(st.Open))
+	}
+	for _, msg := range o1.States[name] {
+		if n := len(msg.Stream.StreamState); n > 120_000 {
+			t.Fatalf("a STATE of %d bytes", n)
+		}
+	}
+	tracked := set(st.openIDs())
+	var hold time.Time
+	for _, id := range open {
+		if !tracked[id] && (hold.IsZero() || sessionStart(t, id).Before(hold)) {
+			hold = sessionStart(t, id)
+		}
+	}
+	if got := mustTime(t, st.Cursor); !got.Equal(hold) {
+		t.Errorf("bookmark %s, want the oldest open session the state leaves out, %s", got, hold)
+	}
+	warned := false
+	for _, l := range o1.Logs {
+		warned = warned || l.Level == airbyte.LogWarn && strings.Contains(l.Message, "stream sessions:") && strings.Contains(l.Message, "more than the 1000")
+	}
+	if !warned {
+		t.Error("no WARN says more sessions are open than the state tracks")
+	}
+
+	f.srv.Advance(time.Hour)
+	o2 := f.mustRead(nil, true, o1.FinalState(), name)
+	if n := len(finalState(t, o2, name).Open); n != 1000 {
+		t.Errorf("with as many open, the next state tracks %d", n)
+	}
+	f.srv.Advance(time.Hour)
+	finished := f.srv.FinishOpenSessions()
+	f.srv.Advance(time.Minute)
+	o3 := f.mustRead(nil, true, o2.FinalState(), name)
+	if m := missing(finished, set(ids(o3, name))); len(m) > 0 {
+		t.Errorf("sessions that finished are missing: %v", m)
+	}
+	if n := len(finalState(t, o3, name).Open); n != 0 {
+		t.Errorf("the state still tracks %d sessions after all finished", n)
 	}
 }
