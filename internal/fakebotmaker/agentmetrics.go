@@ -38,7 +38,7 @@ func (s *Server) metricIDs(from, to int64, open bool) []string {
 	var out []string
 	for seq := searchSeq(n, s.sessTime, from); seq < searchSeq(n, s.sessTime, to); seq++ {
 		m := s.sessMeta(seq)
-		if m.open != open {
+		if m.gone || m.open != open {
 			continue
 		}
 		sid := string(s.appendSessionID(nil, m))
@@ -96,7 +96,7 @@ func (s *Server) listAgentMetrics(ep *Endpoint, w *jw, r *http.Request, q url.Va
 	var rows []row
 	n := s.sessCount()
 	for seq := searchSeq(n, s.sessTime, win.from); seq < searchSeq(n, s.sessTime, s.visibleBefore(win.to)); seq++ {
-		if s.sessMeta(seq).open != open {
+		if m := s.sessMeta(seq); m.gone || m.open != open {
 			continue
 		}
 		for _, a := range s.metricAgents(seq) {

@@ -417,7 +417,8 @@ func (s *Server) listSessions(ep *Endpoint, w *jw, r *http.Request, q url.Values
 		start = int(cur.a)
 	}
 	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, s.hideLate(ep, s.sessTime, func(seq int) bool {
-		return open || !s.sessMeta(seq).open
+		m := s.sessMeta(seq)
+		return !m.gone && (open || !m.open)
 	}))
 	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, func(w *jw, seq int) {
 		s.writeSession(w, seq, s.sessMeta(seq), inc)

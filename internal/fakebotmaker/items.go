@@ -333,6 +333,7 @@ type sessMeta struct {
 	chat int32
 	open bool
 	base bool
+	gone bool // in neither the open nor the finished listing (Quirks.OpenSessions)
 }
 
 func (s *Server) sessCount() int { return s.g.n[kSess] + len(s.sessAdded) }
@@ -341,7 +342,7 @@ func (s *Server) sessCount() int { return s.g.n[kSess] + len(s.sessAdded) }
 // id, since /sessions lists them only on demand.
 func (s *Server) sessSeq() (int, func(int) int64, func(int) string) {
 	return s.sessCount(), s.sessTime, func(seq int) string {
-		if m := s.sessMeta(seq); !m.open {
+		if m := s.sessMeta(seq); !m.open && !m.gone {
 			return string(s.appendSessionID(nil, m))
 		}
 		return ""
@@ -360,10 +361,14 @@ func (s *Server) sessMeta(seq int) sessMeta {
 	g := s.g
 	if S := g.n[kSess]; seq >= S {
 		a := s.sessAdded[seq-S]
-		return sessMeta{a.t, a.chat, false, false}
+		return sessMeta{t: a.t, chat: a.chat}
 	}
-	open := s.baseSessOpen(seq) && !s.sessFinished[int32(seq)]
-	return sessMeta{g.baseTime(seq, g.n[kSess]), int32(g.sessChat(seq)), open, true}
+	m := sessMeta{t: g.baseTime(seq, g.n[kSess]), chat: int32(g.sessChat(seq)), base: true}
+	m.open = s.baseSessOpen(seq) && !s.sessFinished[int32(seq)]
+	if _, ok := s.chosenOpen[int32(seq)]; ok && m.open {
+		m.open, m.gone = s.openNow(seq, m.t)
+	}
+	return m
 }
 
 func (s *Server) appendSessionID(b []byte, m sessMeta) []byte {

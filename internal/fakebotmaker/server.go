@@ -108,6 +108,7 @@ type Server struct {
 	sessAdded    []addedItem
 	sessOpen     []int32 // base sessions generated open (ascending)
 	sessFinished map[int32]bool
+	chosenOpen   map[int32]int // Quirks.OpenSessions' sessions: seq → index
 	callAdded    []addedItem
 	ticketAdded  []int64 // creation times
 	// added holds the times of the items Add made, by kind, for rows whose
@@ -226,6 +227,7 @@ func NewHandler(cfg Config) *Server {
 		s.chatLast[j] = g.baseTime(j, g.n[kChat])
 		s.chatOrder[j] = int32(j)
 	}
+	s.chosenOpen = s.chooseOpen()
 	for j := 0; j < g.n[kSess]; j++ {
 		if s.baseSessOpen(j) {
 			s.sessOpen = append(s.sessOpen, int32(j))
@@ -238,6 +240,10 @@ func NewHandler(cfg Config) *Server {
 }
 
 func (s *Server) baseSessOpen(j int) bool {
+	if s.chosenOpen != nil {
+		_, ok := s.chosenOpen[int32(j)]
+		return ok
+	}
 	g := s.g
 	return g.baseTime(j, g.n[kSess]) >= g.t0-g.recent && g.hash(kSess, j, 7)%1000 < g.openPermil
 }
