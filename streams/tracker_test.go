@@ -217,3 +217,115 @@ func TestTrackedSessionsBounded(t *testing.T) {
 		t.Errorf("the state still tracks %d sessions after all finished", n)
 	}
 }
+
+// Hourly syncs over two days while sessions stay open for days: some
+// finish after days (one after four), two never finish during the test, and
+// each one is, for ten minutes before it finishes, in neither of
+// Botmaker's listings; one of those ten minutes holds a sync. No finished
+// session (for agent_metrics, no row of one) is lost, none is written
+// while open, and the ones still open stay tracked.
+func TestHourlySyncsLoseNoOpenSession(t *testing.T) {
+	// The first finishes last of those that finish, 30 hours in, when only
+	// younger sessions are open: a bookmark held at the earliest open
+	// session had moved past it when it was in neither listing.
+	ages := []time.Duration{72 * time.Hour, 60 * time.Hour, 50 * time.Hour, 30 * time.Hour, 2 * time.Hour, time.Hour}
+	opens := []time.Duration{102 * time.Hour, 70 * time.Hour, 80 * time.Hour, 40 * time.Hour, 0, 0}
+	for _, name := range unsettled {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, fakebotmaker.Config{Quirks: fakebotmaker.Quirks{
+				OpenSessions: &fakebotmaker.OpenSessions{Ages: ages, For: opens, Missing: 10 * time.Minute},
+				PageSize:     map[string]int{"agent_metrics": 40},
+			}})
+			open := f.srv.OpenSessionIDs()
+			if len(open) != len(ages) {
+				t.Fatalf("%d sessions open, want %d", len(open), len(ages))
+			}
+			// The schedule's phase puts a sync five minutes before the
+			// first session finishes, while it is in neither listing.
+			gone := sessionStart(t, open[0]).Add(opens[0] - 5*time.Minute)
+			f.srv.Advance(gone.Sub(f.srv.Now()) % time.Hour)
+			written := map[string]bool{}
+			var state []byte
+			sawMissing := false
+			for sync := 0; sync < 49; sync++ {
+				if sync > 0 {
+					f.srv.Advance(59 * time.Minute)
+					f.srv.AddAgentMetrics(3)
+					f.srv.Advance(time.Minute)
+				}
+				openNow := set(f.srv.OpenSessionIDs())
+				o := f.mustRead(nil, true, state, name)
+				for _, id := range ids(o, name) {
+					if openNow[sessionOf(id)] {
+						t.Errorf("sync %d wrote %s of an open session", sync, id)
+					}
+					written[id] = true
+				}
+				st := finalState(t, o, name)
+				for _, e := range st.Open {
+					sawMissing = sawMissing || e.ID == open[0] && e.MissingSince != ""
+				}
+				state = o.FinalState()
+			}
+			if !sawMissing {
+				t.Error("no state says the first session was in neither listing: the schedule missed its ten minutes")
+			}
+			want := f.srv.IDs(name, f.start, time.Time{})
+			if m := missing(want, written); len(m) > 0 {
+				t.Errorf("%d records lost over the schedule: %v", len(missing(want, written)), m)
+			}
+			stillOpen := f.srv.OpenSessionIDs()
+			if len(stillOpen) != 2 {
+				t.Fatalf("%d sessions still open at the end, want the two that never finish", len(stillOpen))
+			}
+			var last []airbyte.State
+			mustUnmarshal(t, state, &last)
+			tracked := set(decodeState(t, last[0]).openIDs())
+			for _, id := range stillOpen {
+				// A session without agents has no agent-metrics row to track.
+				if name == "sessions" && !tracked[id] {
+					t.Errorf("session %s, still open, is no longer tracked", id)
+				}
+			}
+		})
+	}
+}
+
+// A tracked session in neither listing for longer than a week is given
+// up, with a WARN naming it and saying what the user can do; until then it
+// stays tracked.
+func TestSessionMissingAWeekIsDropped(t *testing.T) {
+	for _, name := range unsettled {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, fakebotmaker.Config{Quirks: fakebotmaker.Quirks{OpenSessions: &fakebotmaker.OpenSessions{
+				Ages: []time.Duration{48 * time.Hour}, For: []time.Duration{50*time.Hour + 10*24*time.Hour}, Missing: 10 * 24 * time.Hour}}})
+			open := f.srv.OpenSessionIDs()
+			if len(open) != 1 {
+				t.Fatalf("%d sessions open, want 1", len(open))
+			}
+			id := open[0]
+			o := f.mustRead(nil, true, nil, name)
+			if got := finalState(t, o, name).openIDs(); len(got) != 1 || got[0] != id {
+				if name == "agent_metrics" && len(got) == 0 {
+					t.Skip("the session has no agent, so no row to track")
+				}
+				t.Fatalf("tracked %v, want %s", got, id)
+			}
+			for day := 1; day <= 9; day++ {
+				f.srv.Advance(24 * time.Hour)
+				o = f.mustRead(nil, true, o.FinalState(), name)
+				tracked := set(finalState(t, o, name).openIDs())
+				warned := false
+				for _, l := range o.Logs {
+					warned = warned || l.Level == airbyte.LogWarn && strings.Contains(l.Message, id) && strings.Contains(l.Message, "neither")
+				}
+				switch {
+				case day < 9 && (!tracked[id] || warned):
+					t.Fatalf("day %d: tracked %v, warned %v; want it tracked, no WARN", day, tracked[id], warned)
+				case day == 9 && (tracked[id] || !warned):
+					t.Fatalf("day %d, over a week in neither listing: tracked %v, warned %v; want it dropped with a WARN", day, tracked[id], warned)
+				}
+			}
+		})
+	}
+}
