@@ -329,3 +329,33 @@ func TestSessionMissingAWeekIsDropped(t *testing.T) {
 		})
 	}
 }
+
+// Without long-term search Botmaker serves sessions of its last 7 days
+// only: a tracked session older than that moves to pending_backfill, which
+// a sync with long_term_search reads, finding it open again or finished.
+func TestTrackedSessionPastTheRecentWindow(t *testing.T) {
+	const name = "sessions"
+	f := newFixture(t, fakebotmaker.Config{Quirks: fakebotmaker.Quirks{OpenSessions: &fakebotmaker.OpenSessions{
+		Ages: []time.Duration{48 * time.Hour}}}})
+	id := f.srv.OpenSessionIDs()[0]
+	noLTS := map[string]any{"long_term_search": false}
+	o := f.mustRead(noLTS, true, nil, name)
+	if got := finalState(t, o, name).openIDs(); len(got) != 1 || got[0] != id {
+		t.Fatalf("tracked %v, want %s", got, id)
+	}
+	f.srv.Advance(6 * 24 * time.Hour)
+	o = f.mustRead(noLTS, true, o.FinalState(), name)
+	st := finalState(t, o, name)
+	pending := false
+	for _, p := range st.Pending {
+		pending = pending || !mustTime(t, p.From).After(sessionStart(t, id)) && mustTime(t, p.To).After(sessionStart(t, id))
+	}
+	if len(st.Open) != 0 || !pending {
+		t.Fatalf("a tracked session past the recent window: tracked %v, pending %v; want it pending", st.openIDs(), st.Pending)
+	}
+	o = f.mustRead(nil, true, o.FinalState(), name)
+	st = finalState(t, o, name)
+	if got := st.openIDs(); len(got) != 1 || got[0] != id || len(st.Pending) != 0 {
+		t.Fatalf("with long-term search: tracked %v, pending %v; want it tracked again", got, st.Pending)
+	}
+}
