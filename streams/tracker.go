@@ -38,6 +38,11 @@ const (
 	// mergeGap: re-check windows closer than this are read as one, which
 	// reads the few records between them instead of one more request pair.
 	mergeGap = 10 * time.Minute
+	// recheckBudget bounds the re-check's requests (a probe and a listing
+	// a window) to this long at the endpoint's documented rate
+	// (agent_metrics is 1/s): past it, the windows closest together are
+	// merged, trading a few records read for requests.
+	recheckBudget = 10 * time.Second
 )
 
 // openEntry is one tracked open record as the state keeps it.
@@ -111,9 +116,9 @@ func (tr *openTracker) decide(e *openEntry, written bool) {
 
 // recheck is the windows that re-check the tracked records not yet
 // decided whose cursor is before end, oldest first: around each creation
-// time, with windows closer than mergeGap merged, none longer than
-// MaxWindow.
-func (tr *openTracker) recheck(end time.Time) []period {
+// time, with windows closer than mergeGap merged, and then the closest
+// ones until at most most are left, none longer than MaxWindow.
+func (tr *openTracker) recheck(end time.Time, most int) []period {
 	var ts []time.Time
 	for id, e := range tr.open {
 		if !tr.checked[id] && e.t.Before(end) {
@@ -121,16 +126,36 @@ func (tr *openTracker) recheck(end time.Time) []period {
 		}
 	}
 	sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) })
+	fits := func(a, b period) bool { return b.to.Sub(a.from) < MaxWindow }
 	var out []period
 	for _, t := range ts {
 		p := period{t, t.Add(time.Second)}
-		if n := len(out); n > 0 && !p.from.After(out[n-1].to.Add(mergeGap)) && p.to.Sub(out[n-1].from) < MaxWindow {
+		if n := len(out); n > 0 && !p.from.After(out[n-1].to.Add(mergeGap)) && fits(out[n-1], p) {
 			out[n-1].to = maxTime(out[n-1].to, p.to)
 			continue
 		}
 		out = append(out, p)
 	}
+	for len(out) > max(most, 1) {
+		best := -1
+		for i := 0; i+1 < len(out); i++ {
+			if fits(out[i], out[i+1]) && (best < 0 || out[i+1].from.Sub(out[i].to) < out[best+1].from.Sub(out[best].to)) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		out[best].to = out[best+1].to
+		out = append(out[:best+1], out[best+2:]...)
+	}
 	return out
+}
+
+// recheckWindows is how many re-check windows fit recheckBudget at the
+// stream's rate.
+func recheckWindows(s *Stream) int {
+	return int(s.RatePerSecond * recheckBudget.Seconds() / 2)
 }
 
 // unreachable takes out of the list the records before edge, which

@@ -64,7 +64,7 @@ func (w *windowWalk) read(ctx context.Context) error {
 		case !bm.deep.due:
 			probeFrom = bm.saved
 		}
-		for _, p := range w.track.recheck(maxTime(start, probeFrom)) {
+		for _, p := range w.track.recheck(maxTime(start, probeFrom), recheckWindows(w.s)) {
 			if _, err := w.window(ctx, p.from, p.to, time.Time{}, func(time.Time, time.Time) error { return w.checkpoint() }); err != nil {
 				return err
 			}
