@@ -87,17 +87,29 @@ func TestOpenRecordsTrackedOneByOne(t *testing.T) {
 			if len(st2.Open) != 0 {
 				t.Errorf("the state still tracks %v after every session finished and was written", st2.openIDs())
 			}
-			// Only the lookback hour and narrow windows around the tracked
-			// sessions were read: nothing else from the days they were open.
+			// Only the lookback hour and windows around the tracked sessions
+			// were read, in a bounded number of requests (10 s at the
+			// endpoint's rate): nothing from before the oldest of them.
 			from := mustTime(t, st1.Cursor).Add(-time.Hour - time.Second)
-			var wide time.Duration
-			for _, r := range firstPages(t, f.srv, name) {
-				if r.from.Before(from) {
-					wide += r.to.Sub(r.from)
+			s, _ := streams.Lookup(name)
+			rechecks := 0
+			for _, r := range f.srv.Requests() {
+				if r.Endpoint != name || r.Query.Get("page") != "" || !mustTime(t, r.Query.Get("from")).Before(from) {
+					continue
+				}
+				rechecks++
+				if mustTime(t, r.Query.Get("from")).Before(earliest.Add(-time.Second)) {
+					t.Errorf("a re-check reads from %s, before the oldest tracked session, %s", r.Query.Get("from"), earliest)
 				}
 			}
-			if limit := time.Duration(len(tracked)) * (10*time.Minute + 2*time.Second) * 2; wide > limit {
-				t.Errorf("the re-check windows span %s in all, more than %s for %d tracked sessions", wide, limit, len(tracked))
+			if limit := int(s.RatePerSecond * 10); rechecks == 0 || rechecks > limit {
+				t.Errorf("%d re-check requests, want 1 to %d", rechecks, limit)
+			}
+			// They wrote the tracked sessions' records only.
+			for id := range got {
+				if st := sessionStart(t, sessionOf(id)); st.Before(from) && !set(tracked)[sessionOf(id)] {
+					t.Errorf("the second sync wrote %s, neither tracked nor in the lookback", id)
+				}
 			}
 			// A third sync after nothing happened re-reads only the
 			// lookback hour before the bookmark.

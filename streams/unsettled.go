@@ -109,6 +109,21 @@ func (w *probedWindow) listed(item []byte) bool {
 	return tracked
 }
 
+// tracked is the items of tracked open records; the others are noted as
+// listed (finished), which an earlier sync wrote.
+func (w *probedWindow) tracked(items [][]byte) [][]byte {
+	var out [][]byte
+	for _, it := range items {
+		id, ok := recordKey(it, w.tr.probe.u.IDKey)
+		if ok && w.tr.open[id] != nil {
+			out = append(out, it)
+		} else if ok {
+			w.seen[id] = true
+		}
+	}
+	return out
+}
+
 // settle decides the window's records before t, every one of which the
 // listing has returned by now: a probed one it did not return is still
 // open, and a tracked one is written, still open or in neither listing.

@@ -21,6 +21,7 @@ type windowWalk struct {
 	recent      *recentEdge
 	track       *openTracker // nil when nothing needs probing
 	orderLogged bool
+	rechecking  bool // the windows walked re-check tracked open records
 }
 
 func newWindowWalk(s *Stream, env Env, bm *bookmarks, out *recordWriter) *windowWalk {
@@ -64,11 +65,13 @@ func (w *windowWalk) read(ctx context.Context) error {
 		case !bm.deep.due:
 			probeFrom = bm.saved
 		}
+		w.rechecking = true
 		for _, p := range w.track.recheck(maxTime(start, probeFrom), recheckWindows(w.s)) {
 			if _, err := w.window(ctx, p.from, p.to, time.Time{}, func(time.Time, time.Time) error { return w.checkpoint() }); err != nil {
 				return err
 			}
 		}
+		w.rechecking = false
 	}
 	err := w.span(ctx, start, now, probeFrom, func(_, newest time.Time) error {
 		bm.newest = maxTime(bm.newest, newest)
@@ -185,7 +188,12 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, prog
 	cp := newWindowCheckpoint(a.Add(-time.Second), b, s.CursorIsFilter)
 	count := int64(0)
 	err := w.list(ctx, a, b, nil, func(p page) error {
-		if err := w.out.writeItems(p.items, since, cp, func(it []byte) {
+		items := p.items
+		if w.rechecking {
+			// Earlier syncs wrote the window's other records.
+			items = pw.tracked(items)
+		}
+		if err := w.out.writeItems(items, since, cp, func(it []byte) {
 			count++
 			if pw.listed(it) {
 				w.out.finished()
