@@ -10,12 +10,9 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ENV CGO_ENABLED=0
-# The version comes from metadata.yaml's dockerImageTag, as in the Makefile,
-# so the binary, the image label and Airbyte's registry entry cannot disagree.
-RUN version="$(sed -n 's/^  dockerImageTag: *//p' metadata.yaml)" \
- && test -n "$version" \
- && GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath \
-    -ldflags="-s -w -X github.com/source-botmaker/source-botmaker/connector.Version=$version" \
+# The binary reports metadata.yaml's dockerImageTag, which main.go embeds;
+# the io.airbyte.version label below must repeat it (internal/packaging).
+RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" \
     -o /out/source-botmaker .
 
 # The Airbyte platform starts connectors with `sh -c 'eval "$AIRBYTE_ENTRYPOINT ..."'`,

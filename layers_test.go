@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -30,10 +31,13 @@ type layer struct {
 	has func(rel string) bool
 }
 
-// layers run top to bottom: main → connector → streams → internal/* → the
-// protocol leaf. A package imports only from its own layer or those below.
-// Commands and the test harnesses sit with main: like main, they drive the
-// connector from outside.
+// layers run top to bottom: main and commands → test harnesses →
+// connector → streams → the HTTP client → internal leaves → the protocol
+// leaf. A package imports only from its own layer or those below, so the
+// connector's own code never imports the fake API or the CAT runner that
+// check it from outside, and the client and leaves know nothing of streams.
+// A package is in the first layer that has it: an internal/* package that
+// no earlier layer names is a leaf.
 func layers(protocol string) []layer {
 	leaf := strings.TrimPrefix(strings.TrimPrefix(protocol, module), "/")
 	isLeaf := func(rel string) bool { return rel == leaf }
@@ -48,12 +52,20 @@ func layers(protocol string) []layer {
 		}
 	}
 	return []layer{
+		// Commands and the sync harness drive the connector from outside,
+		// as main does.
 		{"main and commands", func(rel string) bool {
 			return rel == "" || under("internal/cmd", "internal/synctest", "integration_tests")(rel)
 		}},
+		// What the tests, the demo and the bench check the connector with:
+		// the fake Botmaker API, stdout parsing, the CAT runner, goldens.
+		{"test harnesses", under("internal/fakebotmaker", "internal/stdoutparse", "internal/cat", "internal/golden", "internal/packaging")},
 		{"connector", under("connector")},
 		{"streams", under("streams")},
-		{"internal", under("internal")},
+		{"HTTP client", under("internal/botmaker")},
+		// Small packages that do one thing (rawjson, redact, schemagen,
+		// plural) and import nothing of ours but the protocol leaf.
+		{"internal leaves", under("internal")},
 		{"protocol leaf", isLeaf},
 	}
 }
@@ -108,23 +120,32 @@ func upwardImports(graph map[string][]string, protocol string) []string {
 	return bad
 }
 
+// sample is the shape of the repository's graph (package → its imports),
+// a part of what `go list` says today: every layer, the protocol leaf
+// imported from each. TestSampleIsReal holds it to go list.
+var sample = func() map[string][]string {
+	m := func(rel string) string { return module + "/" + rel }
+	return map[string][]string{
+		module:                     {m("connector"), "os"},
+		m("internal/cmd/demo"):     {m("connector"), m("streams"), m("internal/fakebotmaker"), m("internal/stdoutparse"), protocolPkg},
+		m("internal/synctest"):     {m("connector"), m("streams"), m("internal/botmaker"), m("internal/fakebotmaker"), m("internal/stdoutparse"), protocolPkg},
+		m("internal/fakebotmaker"): {"net/http"},
+		m("internal/stdoutparse"):  {protocolPkg},
+		m("connector"):             {m("connector/stdout"), m("streams"), m("internal/botmaker"), m("internal/plural"), m("internal/schemagen"), protocolPkg, "github.com/rs/zerolog"},
+		m("connector/stdout"):      {m("internal/redact"), protocolPkg},
+		m("streams"):               {m("internal/plural"), m("internal/schemagen"), protocolPkg},
+		m("internal/botmaker"):     {m("internal/plural"), m("internal/redact"), protocolPkg},
+		m("internal/plural"):       {"strconv"},
+		m("internal/redact"):       {"net/url"},
+		protocolPkg:                {"encoding/json"},
+	}
+}()
+
 func TestUpwardImports(t *testing.T) {
 	m := func(rel string) string { return module + "/" + rel }
-	// today is the shape of the real graph, the protocol leaf imported
-	// from every layer.
-	today := map[string][]string{
-		module:                 {m("connector"), "os"},
-		m("connector"):         {m("streams"), m("internal/botmaker"), protocolPkg, "github.com/rs/zerolog"},
-		m("streams"):           {m("internal/botmaker"), m("internal/rawjson"), protocolPkg},
-		m("internal/botmaker"): {m("internal/rawjson"), protocolPkg},
-		m("internal/rawjson"):  nil,
-		m("internal/cmd/demo"): {m("streams"), m("internal/fakebotmaker"), protocolPkg},
-		m("internal/synctest"): {m("connector"), m("streams")},
-		protocolPkg:            {"encoding/json"},
-	}
 	with := func(pkg string, imports ...string) map[string][]string {
 		g := map[string][]string{}
-		for k, v := range today {
+		for k, v := range sample {
 			g[k] = v
 		}
 		g[pkg] = append(append([]string(nil), g[pkg]...), imports...)
@@ -136,13 +157,21 @@ func TestUpwardImports(t *testing.T) {
 		protocol string
 		want     []string
 	}{
-		{"today's shape passes", today, protocolPkg, nil},
+		{"the sample passes", sample, protocolPkg, nil},
 		{"streams imports connector", with(m("streams"), m("connector")), protocolPkg,
 			[]string{m("streams") + " (streams) imports " + m("connector") + " (connector), which is above it"}},
-		{"internal imports streams", with(m("internal/botmaker"), m("streams")), protocolPkg,
-			[]string{m("internal/botmaker") + " (internal) imports " + m("streams") + " (streams), which is above it"}},
-		{"the leaf imports one of ours", with(protocolPkg, m("internal/rawjson")), protocolPkg,
-			[]string{protocolPkg + " (protocol leaf) imports " + m("internal/rawjson") + " (internal), which is above it"}},
+		{"the client imports streams", with(m("internal/botmaker"), m("streams")), protocolPkg,
+			[]string{m("internal/botmaker") + " (HTTP client) imports " + m("streams") + " (streams), which is above it"}},
+		{"the client imports the fake API", with(m("internal/botmaker"), m("internal/fakebotmaker")), protocolPkg,
+			[]string{m("internal/botmaker") + " (HTTP client) imports " + m("internal/fakebotmaker") + " (test harnesses), which is above it"}},
+		{"streams imports stdout parsing", with(m("streams"), m("internal/stdoutparse")), protocolPkg,
+			[]string{m("streams") + " (streams) imports " + m("internal/stdoutparse") + " (test harnesses), which is above it"}},
+		{"a leaf imports the client", with(m("internal/redact"), m("internal/botmaker")), protocolPkg,
+			[]string{m("internal/redact") + " (internal leaves) imports " + m("internal/botmaker") + " (HTTP client), which is above it"}},
+		{"a harness imports a command", with(m("internal/fakebotmaker"), m("internal/cmd/demo")), protocolPkg,
+			[]string{m("internal/fakebotmaker") + " (test harnesses) imports " + m("internal/cmd/demo") + " (main and commands), which is above it"}},
+		{"the leaf imports one of ours", with(protocolPkg, m("internal/plural")), protocolPkg,
+			[]string{protocolPkg + " (protocol leaf) imports " + m("internal/plural") + " (internal leaves), which is above it"}},
 		{"connector imports main", with(m("connector"), module), protocolPkg,
 			[]string{m("connector") + " (connector) imports " + module + " (main and commands), which is above it"}},
 		{"a package in no layer", with(m("tools/gen")), protocolPkg,
@@ -156,7 +185,7 @@ func TestUpwardImports(t *testing.T) {
 			m("internal/botmaker"):  {m("connector/protocol")},
 			m("connector/protocol"): nil,
 		}, m("airbyte"), []string{
-			m("internal/botmaker") + " (internal) imports " + m("connector/protocol") + " (connector), which is above it",
+			m("internal/botmaker") + " (HTTP client) imports " + m("connector/protocol") + " (connector), which is above it",
 			m("streams") + " (streams) imports " + m("connector/protocol") + " (connector), which is above it",
 		}},
 	}
@@ -169,10 +198,12 @@ func TestUpwardImports(t *testing.T) {
 	}
 }
 
-// TestImportsRunDown checks the repository's own graph. Only what a
-// package builds into counts: tests may drive their package from above
-// (connector's tests use internal/synctest, which imports connector).
-func TestImportsRunDown(t *testing.T) {
+// goList is the repository's own graph (package → its imports) as go
+// list gives it. Only what a package builds into counts: tests may drive
+// their package from above (connector's tests use internal/synctest, which
+// imports connector).
+func goList(t *testing.T) map[string][]string {
+	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
@@ -197,10 +228,45 @@ func TestImportsRunDown(t *testing.T) {
 		}
 		graph[p.ImportPath] = p.Imports
 	}
+	return graph
+}
+
+// TestImportsRunDown checks the repository's own graph.
+func TestImportsRunDown(t *testing.T) {
+	graph := goList(t)
 	if _, ok := graph[protocolPkg]; !ok {
 		t.Fatalf("protocolPkg %s is not a package of this module: if it moved, point protocolPkg at it", protocolPkg)
 	}
 	for _, p := range upwardImports(graph, protocolPkg) {
 		t.Error(p)
+	}
+}
+
+// TestSampleIsReal keeps the sample graph true: each of its packages
+// exists and imports what the sample says, and it has a package in every
+// layer.
+func TestSampleIsReal(t *testing.T) {
+	graph := goList(t)
+	ls := layers(protocolPkg)
+	covered := make([]bool, len(ls))
+	for pkg, imports := range sample {
+		real, ok := graph[pkg]
+		if !ok {
+			t.Errorf("the sample has %s, which go list does not: update sample", pkg)
+			continue
+		}
+		for _, imp := range imports {
+			if !slices.Contains(real, imp) {
+				t.Errorf("the sample says %s imports %s; go list says it does not: update sample", pkg, imp)
+			}
+		}
+		if i, _, ok := rank(ls, pkg); ok {
+			covered[i] = true
+		}
+	}
+	for i, l := range ls {
+		if !covered[i] {
+			t.Errorf("the sample has no package in layer %q", l.name)
+		}
 	}
 }

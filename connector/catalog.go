@@ -52,6 +52,9 @@ func (e *InputError) Error() string { return e.Msg }
 // ParseCatalog reads a ConfiguredAirbyteCatalog and checks every stream.
 func ParseCatalog(raw []byte) ([]Selected, error) {
 	raw = bytes.TrimSpace(raw)
+	if streamsOf, ok := discoverOutput(raw); ok {
+		return nil, &InputError{fmt.Sprintf("Invalid catalog: this is discover's output (the list of streams the source offers), not a configured catalog, which names each stream to read with its sync mode: {\"streams\": [{\"stream\": <a stream of discover's output>, \"sync_mode\": \"incremental\", \"destination_sync_mode\": \"append\"}]}. Make one from this file with jq: jq -s -c '%s | {streams: [.[] | {stream: ., sync_mode: (if (.supported_sync_modes | index(\"incremental\")) then \"incremental\" else \"full_refresh\" end), destination_sync_mode: \"append\"}]}' (then remove the streams you do not want)", streamsOf)}
+	}
 	var cat airbyte.ConfiguredCatalog
 	if err := json.Unmarshal(raw, &cat); err != nil {
 		return nil, &InputError{fmt.Sprintf("Invalid catalog: the catalog file is not a ConfiguredAirbyteCatalog JSON object (%s); run discover and select streams from its output", jsonErr(err))}
@@ -89,4 +92,36 @@ func ParseCatalog(raw []byte) ([]Selected, error) {
 		out = append(out, sel)
 	}
 	return out, nil
+}
+
+// discoverOutput reports whether raw is what discover prints rather than a
+// configured catalog: its stdout (JSON lines, one a CATALOG message), the
+// CATALOG message alone, or the AirbyteCatalog inside it (streams without
+// the "stream" wrapper). streamsOf is the jq filter (of the slurped file)
+// that lists its streams.
+func discoverOutput(raw []byte) (streamsOf string, ok bool) {
+	for _, line := range bytes.Split(raw, []byte("\n")) {
+		var m struct {
+			Type    string          `json:"type"`
+			Catalog json.RawMessage `json:"catalog"`
+		}
+		if json.Unmarshal(line, &m) == nil && m.Type == string(airbyte.TypeCatalog) && m.Catalog != nil {
+			return `[.[] | select(.type == "CATALOG") | .catalog.streams[]]`, true
+		}
+	}
+	var cat struct {
+		Streams []map[string]json.RawMessage `json:"streams"`
+	}
+	if json.Unmarshal(raw, &cat) != nil || len(cat.Streams) == 0 {
+		return "", false
+	}
+	for _, s := range cat.Streams {
+		_, wrapped := s["stream"]
+		_, named := s["name"]
+		_, schema := s["json_schema"]
+		if wrapped || !named || !schema {
+			return "", false
+		}
+	}
+	return ".[0].streams", true
 }

@@ -3,11 +3,13 @@ package connector
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
@@ -75,6 +77,12 @@ func TestParseCatalogErrors(t *testing.T) {
 		{"invalid mode", `{"streams":[` + stream("chats", "INVALID", "") + `]}`, `sync_mode "INVALID"; use full_refresh or incremental`},
 		{"wrong cursor", `{"streams":[` + stream("messages", "incremental", "id") + `]}`, `its cursor is defined by the source as ["creationTime"]`},
 		{"duplicate", `{"streams":[` + stream("chats", "full_refresh", "") + `,` + stream("chats", "full_refresh", "") + `]}`, "configured twice"},
+		// discover's output where a configured catalog belongs: the error
+		// says so and gives the jq that makes one from that very file.
+		{"discover's stdout", `{"type":"LOG","log":{"level":"INFO","message":"source-botmaker dev, command discover"}}` + "\n" + discovered(t, true),
+			`this is discover's output (the list of streams the source offers), not a configured catalog` + `, which names each stream to read with its sync mode: {"streams": [{"stream": <a stream of discover's output>, "sync_mode": "incremental", "destination_sync_mode": "append"}]}. Make one from this file with jq: jq -s -c '[.[] | select(.type == "CATALOG") | .catalog.streams[]] | {streams: [.[] | {stream: .`},
+		{"discover's CATALOG message", discovered(t, true), `this is discover's output`},
+		{"the catalog inside it", discovered(t, false), `Make one from this file with jq: jq -s -c '.[0].streams | {streams: [.[] | {stream: .`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,5 +150,40 @@ func TestParseStateErrors(t *testing.T) {
 				t.Fatalf("err = %v", err)
 			}
 		})
+	}
+}
+
+// discovered is discover's catalog, as its CATALOG message or bare.
+func discovered(t *testing.T, message bool) string {
+	t.Helper()
+	var v any = Discover()
+	if message {
+		c := Discover()
+		v = airbyte.Message{Type: airbyte.TypeCatalog, Catalog: &c}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Airbyte's refreshes (protocol 0.18) add generation_id,
+// minimum_generation_id and sync_id to every configured stream: such a
+// catalog reads like any other.
+func TestParseCatalogWithRefreshFields(t *testing.T) {
+	raw := `{"streams":[
+	  {"stream":{"name":"chats","json_schema":{},"supported_sync_modes":["full_refresh","incremental"]},"sync_mode":"incremental","destination_sync_mode":"append_dedup","cursor_field":["lastUserMessageDatetime"],"primary_key":[["chatId"]],"generation_id":3,"minimum_generation_id":0,"sync_id":9007199254740993},
+	  {"stream":{"name":"agents","json_schema":{},"supported_sync_modes":["full_refresh"]},"sync_mode":"full_refresh","destination_sync_mode":"overwrite","generation_id":7,"minimum_generation_id":7,"sync_id":42}]}`
+	got, err := ParseCatalog([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sel []string
+	for _, s := range got {
+		sel = append(sel, fmt.Sprintf("%s incremental=%v", s.Stream.Name, s.Incremental))
+	}
+	if diff := cmp.Diff([]string{"chats incremental=true", "agents incremental=false"}, sel); diff != "" {
+		t.Errorf("selected (-want +got):\n%s", diff)
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -20,7 +22,7 @@ import (
 // so the tags here are the user-facing documentation of every option.
 type Config struct {
 	AccessToken          string `json:"access_token" jsonschema:"required,title=Access Token,description=Botmaker API access token. Generate it in Botmaker under Configuration > Integrations > API (Credentials tab). It is sent as the access-token request header (without a Bearer prefix)." jsonschema_extras:"airbyte_secret=true,order=0"`
-	StartDate            string `json:"start_date" jsonschema:"required,title=Start Date,description=UTC date-time (RFC 3339) of the earliest data to sync. For example 2025-01-01T00:00:00Z.,format=date-time,pattern=^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$,example=2025-01-01T00:00:00Z" jsonschema_extras:"order=1"`
+	StartDate            string `json:"start_date" jsonschema:"required,title=Start Date,description=UTC date-time (RFC 3339) of the earliest data to sync. For example 2025-01-01T00:00:00Z.,format=date-time,pattern=^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-]00:00)$,example=2025-01-01T00:00:00Z" jsonschema_extras:"order=1"`
 	LongTermSearch       bool   `json:"long_term_search" jsonschema:"title=Long-term Search,description=Backfill chats and messages and sessions older than Botmaker's recent window (about 7 days for chats and sessions and 3 days for messages). The connector sends long-term-search=true only for periods older than that window. Botmaker bills long-term searches as BI data-source consumption: enable it only to backfill history from the Start Date. While it is off the skipped periods are kept in the state as pending_backfill and are read by the first sync that has it on.,default=false" jsonschema_extras:"order=2"`
 	LookbackWindowHours  int    `json:"lookback_window_hours,omitempty" jsonschema:"title=Lookback Window (hours),description=The deep re-read: once every Deep Lookback Every (hours) per stream an incremental sync re-reads this many hours before the saved cursor (plus the time since the previous deep re-read) to pick up records Botmaker indexed late. A record indexed up to this many hours late is still delivered. Re-read records are duplicates by primary key that a deduplicating destination mode removes; Botmaker bills the re-read bytes of messages and sessions.,default=24,minimum=1,maximum=720" jsonschema_extras:"order=3"`
 	IncludeMessages      bool   `json:"include_messages" jsonschema:"title=Include Session Messages,description=Ask Botmaker to embed each session's messages in the sessions stream. Botmaker bills it as extra BI data-source consumption.,default=false" jsonschema_extras:"order=4"`
@@ -129,7 +131,9 @@ func describeRune(r rune) string {
 	return fmt.Sprintf("the control character %U", r)
 }
 
-// startDatePattern is the pattern spec gives start_date.
+// startDatePattern is the pattern spec gives start_date: every RFC 3339
+// form of a UTC date-time (fractional seconds, Z or an offset of 00:00,
+// T and Z in either case).
 var startDatePattern = regexp.MustCompile(func() string {
 	p, ok := schemaSetting("start_date", "pattern")
 	if !ok {
@@ -137,6 +141,12 @@ var startDatePattern = regexp.MustCompile(func() string {
 	}
 	return p
 }())
+
+// parseStartDate reads a start_date that matches startDatePattern (Go
+// reads T and Z in upper case only).
+func parseStartDate(s string) (time.Time, error) {
+	return time.Parse(time.RFC3339, strings.ToUpper(s))
+}
 
 // ParseConfig reads and validates a config file's bytes. Unknown keys are
 // returned as warnings, not errors: a config written for a newer version of
@@ -154,6 +164,7 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 	*c = defaults
 	known := c.options()
 	var warnings []string
+	typos := map[string]string{} // known key -> the unknown key that misspells it
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		keys = append(keys, k)
@@ -164,7 +175,11 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 		dst, ok := known[k]
 		if !ok {
 			if !strings.HasPrefix(k, "_") {
-				warnings = append(warnings, fmt.Sprintf("config key %q is not a Botmaker connector option and is ignored", k))
+				near := closestKey(k, slices.Collect(maps.Keys(known)))
+				if near != "" {
+					typos[near] = k
+				}
+				warnings = append(warnings, unknownKeyWarning(k, near))
 			}
 			continue
 		}
@@ -176,7 +191,7 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 		}
 	}
 	if strings.TrimSpace(c.AccessToken) == "" {
-		return nil, nil, &ConfigError{"access_token", "is missing or empty; copy the token from Botmaker under Configuration > Integrations > API > Credentials"}
+		return nil, nil, &ConfigError{"access_token", misspelled("is missing or empty; copy the token from Botmaker under Configuration > Integrations > API > Credentials", "access_token", typos)}
 	}
 	if strings.HasPrefix(strings.ToLower(c.AccessToken), "bearer ") {
 		return nil, nil, &ConfigError{"access_token", "starts with \"Bearer \"; paste the token alone, Botmaker expects it without a prefix"}
@@ -185,12 +200,12 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 		return nil, nil, &ConfigError{"access_token", fmt.Sprintf("contains %s at character %d; tokens have none. Paste the token again without the line break or surrounding whitespace", describeRune(rune(c.AccessToken[i])), i+1)}
 	}
 	if c.StartDate == "" {
-		return nil, nil, &ConfigError{"start_date", "is missing; set the earliest date to sync as an RFC 3339 UTC date-time such as 2025-01-01T00:00:00Z"}
+		return nil, nil, &ConfigError{"start_date", misspelled("is missing; set the earliest date to sync as an RFC 3339 UTC date-time such as 2025-01-01T00:00:00Z", "start_date", typos)}
 	}
 	if !startDatePattern.MatchString(c.StartDate) {
-		return nil, nil, &ConfigError{"start_date", fmt.Sprintf("is %q; it must be an RFC 3339 UTC date-time such as 2025-01-01T00:00:00Z", c.StartDate)}
+		return nil, nil, &ConfigError{"start_date", fmt.Sprintf("is %q; it must be an RFC 3339 date-time in UTC (ending in Z or +00:00) such as 2025-01-01T00:00:00Z", c.StartDate)}
 	}
-	start, err := time.Parse(time.RFC3339, c.StartDate)
+	start, err := parseStartDate(c.StartDate)
 	if err != nil {
 		return nil, nil, &ConfigError{"start_date", fmt.Sprintf("is %q, which is not a real date-time; use one such as 2025-01-01T00:00:00Z", c.StartDate)}
 	}
@@ -200,14 +215,8 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 	if start.Before(minStartDate) {
 		return nil, nil, &ConfigError{"start_date", fmt.Sprintf("is %s, before %s; Botmaker holds no data that old, and a typo in the year (0025 for 2025) would send tens of thousands of billed requests. Set the year the Botmaker account started or later", c.StartDate, minStartDate.Format("2006-01-02"))}
 	}
-	if c.LookbackWindowHours < 1 || c.LookbackWindowHours > 720 {
-		return nil, nil, &ConfigError{"lookback_window_hours", fmt.Sprintf("is %d; it must be between 1 and 720 hours (default %d)", c.LookbackWindowHours, DefaultLookbackWindowHours)}
-	}
-	if err := c.checkLookbacks(); err != nil {
+	if err := c.checkRanges(); err != nil {
 		return nil, nil, err
-	}
-	if c.MaxConcurrentStreams < 1 || c.MaxConcurrentStreams > 16 {
-		return nil, nil, &ConfigError{"max_concurrent_streams", fmt.Sprintf("is %d; it must be between 1 and 16 (default %d)", c.MaxConcurrentStreams, DefaultMaxConcurrentStreams)}
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
@@ -225,9 +234,11 @@ func ParseConfig(raw []byte, now time.Time) (*Config, []string, error) {
 
 // StreamOptions is the part of the config the streams need.
 func (c *Config) StreamOptions() streams.Options {
-	start, _ := time.Parse(time.RFC3339, c.StartDate)
+	start, _ := parseStartDate(c.StartDate)
 	return streams.Options{
-		StartDate:         start.UTC(),
+		// Whole seconds, as every other time the streams send: a second
+		// earlier at most, which loses nothing.
+		StartDate:         start.UTC().Truncate(time.Second),
 		LongTermSearch:    c.LongTermSearch,
 		Lookback:          time.Duration(c.LookbackWindowHours) * time.Hour,
 		ShortLookback:     time.Duration(c.ShortLookbackHours) * time.Hour,

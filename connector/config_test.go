@@ -1,12 +1,15 @@
 package connector
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/source-botmaker/source-botmaker/internal/cat"
 )
 
 var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -47,7 +50,7 @@ func TestParseConfigValid(t *testing.T) {
 	if diff := cmp.Diff(want, cfg); diff != "" {
 		t.Error(diff)
 	}
-	if diff := cmp.Diff([]string{`config key "surprise" is not a Botmaker connector option and is ignored`}, warnings); diff != "" {
+	if diff := cmp.Diff([]string{`config key "surprise" is not a Botmaker connector option and is ignored. Remove it from the config, or check its spelling against the spec.`}, warnings); diff != "" {
 		t.Error(diff)
 	}
 	opts := cfg.StreamOptions()
@@ -117,4 +120,66 @@ func TestParseConfigErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// start_date takes every RFC 3339 form of a UTC date-time, and the spec
+// that Airbyte's UI and CAT validate with agrees with ParseConfig on each:
+// the pattern has one home, the jsonschema tag.
+func TestStartDateForms(t *testing.T) {
+	var spec map[string]any
+	if err := json.Unmarshal(mustJSON(t, Spec()), &spec); err != nil {
+		t.Fatal(err)
+	}
+	nov5 := time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Time // zero: refused
+		hint string
+	}{
+		{"2026-11-05T00:00:00Z", nov5, ""},
+		{"2026-11-05T00:00:00.000Z", nov5, ""},
+		{"2026-11-05T00:00:00.999999Z", nov5, ""}, // whole seconds, rounded down
+		{"2026-11-05T00:00:00+00:00", nov5, ""},
+		{"2026-11-05T00:00:00.5+00:00", nov5, ""},
+		{"2026-11-05T00:00:00-00:00", nov5, ""},
+		{"2026-11-05t00:00:00z", nov5, ""},
+		{"2026-11-05T00:00:00+02:00", time.Time{}, "in UTC (ending in Z or +00:00)"},
+		{"2026-11-05", time.Time{}, "RFC 3339"},
+		{"2026-11-05 00:00:00Z", time.Time{}, "RFC 3339"},
+		{"2026-11-05T00:00Z", time.Time{}, "RFC 3339"},
+		{"2026-11-05T00:00:00.Z", time.Time{}, "RFC 3339"},
+		{"2026-11-31T00:00:00Z", time.Time{}, "not a real date-time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			raw := `{"access_token":"tok","start_date":"` + tt.in + `"}`
+			cfg, _, err := ParseConfig([]byte(raw), testNow)
+			if tt.want.IsZero() {
+				if err == nil || !strings.Contains(err.Error(), tt.hint) {
+					t.Errorf("err = %v, want one saying %q", err, tt.hint)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			} else if got := cfg.StreamOptions().StartDate; !got.Equal(tt.want) {
+				t.Errorf("start %s, want %s", got, tt.want)
+			}
+			// The spec's pattern accepts what ParseConfig's pattern does
+			// (a real calendar date is ParseConfig's own check).
+			var config map[string]any
+			_ = json.Unmarshal([]byte(raw), &config)
+			specOK := cat.ConfigMatchesSpec(spec, config) == nil
+			if wantOK := startDatePattern.MatchString(tt.in); specOK != wantOK || (wantOK != !tt.want.IsZero() && tt.hint != "not a real date-time") {
+				t.Errorf("spec accepts: %v, ParseConfig's pattern accepts: %v, ParseConfig: %v", specOK, wantOK, err)
+			}
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -88,9 +88,9 @@ func planToken(cfg *Config, now time.Time) tokenPlan {
 		p.warn = fmt.Sprintf("The access token expires on %s (%s); syncs fail from then on. Generate a new one in %s and paste it into access_token before then, or fill in client_id, secret_id and refresh_token from the same page so that the connector renews it itself.", date, days, credentialsPage)
 	case left <= refreshAhead:
 		p.refresh = true
-		p.warn = fmt.Sprintf("The access token %s; the next sync renews the credentials with the refresh token before reading. Renewal replaces the access token and the refresh token for every integration that shares them.", p.when)
+		p.warn = fmt.Sprintf("The access token %s; the next sync renews the credentials with the refresh token before reading. Renewal replaces the access token and the refresh token for every integration that shares them. Give any such integration the new ones from %s after the renewal.", p.when, credentialsPage)
 	case left <= expiryWarning:
-		p.warn = fmt.Sprintf("The access token expires on %s (%s); a sync within 7 days of that date renews the credentials with the refresh token. Renewal replaces the access token and the refresh token for every integration that shares them.", date, days)
+		p.warn = fmt.Sprintf("The access token expires on %s (%s); a sync within 7 days of that date renews the credentials with the refresh token. Renewal replaces the access token and the refresh token for every integration that shares them. Give any such integration the new ones from %s after the renewal.", date, days, credentialsPage)
 	}
 	return p
 }
@@ -172,6 +172,6 @@ func (c *command) handOver(cr botmaker.Credentials) error {
 		return err
 	}
 	c.rawConfig = updated
-	c.log.Warn().Msg("Botmaker renewed the credentials. The new access token and refresh token went to Airbyte in a CONTROL message and replace those in this source's configuration; the old ones no longer work anywhere, so any other integration that shared them needs the new ones from " + credentialsPage + ".")
+	c.log.Warn().Msg("Botmaker renewed the credentials. The new access token and refresh token went to Airbyte in a CONTROL message and replace those in this source's configuration; the old ones no longer work anywhere. Give any other integration that shared them the new ones from " + credentialsPage + ".")
 	return nil
 }

@@ -216,8 +216,9 @@ func TestRefreshFailsMidSync(t *testing.T) {
 			rt := synctest.Runtime()
 			rt.Settings.MaxRetryAfter = time.Second // the fake asks for about 20 s
 			o := run(t, context.Background(), rt, "read", "--config", cfg, "--catalog", cat)
-			if o.Code == 0 || len(o.Errors) == 0 {
-				t.Fatalf("exit %d, %d errors", o.Code, len(o.Errors))
+			// One error for the sync, not one per stream.
+			if o.Code == 0 || len(o.Errors) != 1 {
+				t.Fatalf("exit %d, %d errors: %+v", o.Code, len(o.Errors), o.Errors)
 			}
 			for _, e := range o.Errors {
 				if e.FailureType != airbyte.ConfigError || !strings.Contains(e.Message, "Paste fresh credentials") || !strings.Contains(e.Message, tt.hint) {

@@ -109,7 +109,7 @@ func TestHostileValuesNeverBlockAStream(t *testing.T) {
 	}
 	for _, w := range []string{
 		"stream calls: 2 records had a value that could not be converted",
-		"stream calls: 1 record had a creationDatetime that is not a date-time; they were written but do not move the bookmark. First: id \"K4\"",
+		"stream calls: 1 record had a creationDatetime that is not a date-time; they were written but do not move the bookmark; first: id \"K4\"",
 		"stream calls: skipped 2 items of Botmaker's listing that were not objects (first: null)",
 		"stream calls: 1 record held bytes that are not UTF-8",
 	} {

@@ -64,8 +64,9 @@ func hostileBody(kind int, w http.ResponseWriter, r *http.Request) {
 }
 
 // The built connector's peak RSS (the child's Rusage.Maxrss, not a timing)
-// stays under maxPeakRSS while every stream, read at once, faces the
-// hostile servers.
+// stays under maxPeakRSS while every stream faces the hostile servers, 9
+// read at a time (the default max_concurrent_streams; the others wait their
+// turn).
 func TestPeakRSSWithHostileServers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the connector against ~2 GB of hostile responses")

@@ -387,7 +387,8 @@ func TestHTTPFailuresFailOnlyTheirStream(t *testing.T) {
 	}
 }
 
-// A rejected token fails every stream as config_error with the fix.
+// A rejected token ends the sync with one config_error that gives the fix
+// (tokengate_test.go has the rest of its output).
 func TestRejectedTokenIsConfigError(t *testing.T) {
 	srv := fakebotmaker.New(fakebotmaker.Config{Token: "the-real-token-1234", Seed: 7, Counts: small})
 	defer srv.Close()
@@ -395,7 +396,7 @@ func TestRejectedTokenIsConfigError(t *testing.T) {
 	cfg := synctest.File(t, dir, "config.json", config(srv, "", srv.Now().AddDate(0, 0, -2), nil))
 	cat := synctest.File(t, dir, "catalog.json", synctest.Catalog(true, "calls", "agents"))
 	o := run(t, context.Background(), synctest.Runtime(), "read", "--config", cfg, "--catalog", cat)
-	if o.Code == 0 || len(o.Errors) != 2 {
+	if o.Code == 0 || len(o.Errors) != 1 {
 		t.Fatalf("exit %d, errors %+v", o.Code, o.Errors)
 	}
 	for _, e := range o.Errors {
@@ -403,7 +404,9 @@ func TestRejectedTokenIsConfigError(t *testing.T) {
 			t.Errorf("%+v", e)
 		}
 	}
-	if n := srv.Stats().Requests; n != 2 {
+	// The other stream's request may or may not have left before the
+	// first 401 stopped it.
+	if n := srv.Stats().Requests; n < 1 || n > 2 {
 		t.Errorf("%d requests; a 401 is not retried", n)
 	}
 }
@@ -435,7 +438,9 @@ func TestHostileServerNeverGetsTheTokenOut(t *testing.T) {
 			_ = buf.Flush()
 			_ = conn.Close()
 		case "/v2.0/intents":
-			botmakerError(w, 401, "UNAUTHORIZED", "token "+tok+" is not valid")
+			// 403, not 401: a 401 would stop the sync before the other
+			// streams showed what they do with the token.
+			botmakerError(w, 403, "FORBIDDEN", "token "+tok+" is not valid")
 		case "/v2.0/tickets":
 			botmakerError(w, 400, "BAD_REQUEST", "bad header access-token: "+tok)
 		default:

@@ -25,6 +25,7 @@ import (
 	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector/stdout"
 	"github.com/source-botmaker/source-botmaker/internal/botmaker"
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
@@ -88,7 +89,8 @@ func commandUsage(name string) string {
 	return usage()
 }
 
-// Runtime lets tests and the benchmark swap the clock and HTTP settings.
+// Runtime lets tests, the demo and the benchmark swap the clock and HTTP
+// settings, and receive what the log only says in words.
 type Runtime struct {
 	Now      func() time.Time
 	Settings botmaker.Settings
@@ -96,6 +98,17 @@ type Runtime struct {
 	// endpoint path; 0 disables pacing); nil uses each stream's documented
 	// limit.
 	Rates map[string]float64
+	// Billed, when set, receives at the end of a read the counts of every
+	// billed-traffic log line, in catalog order. The log line is for
+	// people; whoever runs the connector in process reads the values here
+	// instead of parsing the line back.
+	Billed func([]BilledTraffic)
+}
+
+// DefaultRuntime is how the binary runs: the real clock, the client's
+// default settings and each stream's documented rate.
+func DefaultRuntime() Runtime {
+	return Runtime{Now: time.Now, Settings: botmaker.DefaultSettings}
 }
 
 // Main runs one command and returns the process exit code. stdout receives
@@ -106,7 +119,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	// The first signal winds the sync down (stop requesting, flush, report
 	// INCOMPLETE); a second one ends the process at once, as by default.
 	go func() { <-ctx.Done(); stop() }()
-	return Runtime{Now: time.Now, Settings: botmaker.DefaultSettings}.Run(ctx, args, stdout, stderr)
+	return DefaultRuntime().Run(ctx, args, stdout, stderr)
 }
 
 // Run is Main with an explicit context and runtime; out is the process's
@@ -213,6 +226,7 @@ type command struct {
 	// rawConfig is the config as the user wrote it, the base of the
 	// config handed back when the credentials are renewed (credentials.go).
 	rawConfig []byte
+	gate      *tokenGate // read's
 }
 
 // fail reports a failure that ends the command: one TRACE ERROR, exit 1.
@@ -334,7 +348,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	}
 	for _, sel := range selected {
 		if sel.FullRefreshFallback {
-			c.log.Warn().Msgf("stream %q supports only full_refresh; it is read in full although the catalog asks for incremental (incremental is available for %s)", sel.Stream.Name, incrementalNames())
+			c.log.Warn().Msgf("stream %q supports only full_refresh; it is read in full although the catalog asks for incremental (incremental is available for %s). Select full_refresh for it in the connection to match.", sel.Stream.Name, incrementalNames())
 		}
 	}
 	states := map[string]json.RawMessage{}
@@ -349,7 +363,7 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 		}
 		for name, st := range parsed {
 			if _, ok := streams.Lookup(name); !ok {
-				c.log.Warn().Msgf("the state has an entry for %q, which is not a Botmaker stream; it is ignored", name)
+				c.log.Warn().Msgf("the state has an entry for %q, which is not a Botmaker stream; it is ignored. Remove that entry from the state file to silence this.", name)
 				continue
 			}
 			states[name] = st
@@ -362,10 +376,14 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	if code, done := c.prepareToken(ctx, cfg, cl); done {
 		return code
 	}
+	// The streams' context ends early when the token is refused (tokenGate).
+	sctx, stopStreams := context.WithCancelCause(ctx)
+	defer stopStreams(nil)
+	c.gate = newTokenGate(stopStreams, stdout.LogSink(c.w))
 	env := streams.Env{Fetch: cl, Log: c.log, Opts: cfg.StreamOptions(), Now: c.rt.Now}
 
 	start := c.rt.Now()
-	c.log.Info().Msgf("reading %s, up to %d at a time", plural(len(selected), "Botmaker stream"), cfg.MaxConcurrentStreams)
+	c.log.Info().Msgf("reading %s, up to %d at a time", plural.Count(len(selected), "Botmaker stream"), cfg.MaxConcurrentStreams)
 	for _, sel := range selected {
 		_ = c.w.Status(sel.Stream.Name, airbyte.StatusStarted)
 	}
@@ -380,16 +398,16 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 		g.Go(func() error {
 			env := env
 			env.Traffic = traffic[sel.Stream.Name]
-			failed[i] = c.readStream(ctx, env, sel, states[sel.Stream.Name]) != nil
+			failed[i] = c.readStream(sctx, env, sel, states[sel.Stream.Name]) != nil
 			return nil
 		})
 	}
 	_ = g.Wait()
 	if ctx.Err() != nil {
-		c.log.Warn().Msg("the sync was interrupted: requests stopped, what was read is flushed, and streams that had not finished are INCOMPLETE; they resume from their last STATE")
+		c.log.Warn().Msg("the sync was interrupted: requests stopped, what was read is flushed, and streams that had not finished are INCOMPLETE. Run the sync again: they resume from their last STATE.")
 	}
 	c.log.Info().Msgf("read finished in %s; requests per endpoint: %s", c.rt.Now().Sub(start).Round(time.Millisecond), perEndpoint(cl.Requests()))
-	c.logBilled(cfg, selected, traffic)
+	c.reportBilled(cfg, selected, traffic, failed)
 	var incomplete []string
 	for i, sel := range selected {
 		if failed[i] {
@@ -398,17 +416,18 @@ func (c *command) read(ctx context.Context, configPath, catalogPath, statePath s
 	}
 	if len(incomplete) > 0 {
 		c.log.Error().Msgf("streams that did not complete: %s", strings.Join(incomplete, ", "))
+	}
+	for _, f := range c.gate.streamErrors() {
+		msg, ft, internal := describe(f.stream, f.err)
+		_ = c.w.Error(f.stream, ft, msg, internal)
+	}
+	if err := c.gate.refused(); err != nil {
+		return c.fail(botmaker.FailureTypeOf(err), err.Error()+" The sync stopped at this first refusal; every stream resumes from its last saved state once the credentials work.", nil)
+	}
+	if len(incomplete) > 0 {
 		return 1
 	}
 	return 0
-}
-
-// plural is "1 stream", "2 streams": log lines are read by people.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // perEndpoint renders request counts as "/chats 4, /messages 8" in endpoint
@@ -430,7 +449,8 @@ func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected,
 	name := sel.Stream.Name
 	sink := &statusSink{w: c.w, name: name}
 	env.Sink = sink
-	env.Log = c.log.With().Str("stream", name).Logger()
+	env.Log = c.gate.logger(c.log, name)
+	env.Fetch = gatedFetcher{Fetcher: env.Fetch, g: c.gate, stream: name, planGated: sel.Stream.PlanGated}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error: %v\n%s", p, debug.Stack())
@@ -438,13 +458,18 @@ func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected,
 		if err == nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
+		c.gate.release(name)
 		if err != nil {
 			_ = c.w.Status(name, airbyte.StatusIncomplete)
-			if sel.Stream.PlanGated {
-				err = botmaker.PlanGated(err)
+			if botmaker.CredentialsRejected(err) {
+				c.gate.reportLater(name, err) // once, if the sync stopped
+				return
 			}
-			msg, ft := describe(name, err)
-			_ = c.w.Error(name, ft, msg, err.Error())
+			if c.gate.refused() != nil && errors.Is(err, context.Canceled) {
+				return // stopped by the refusal read reports
+			}
+			msg, ft, internal := describe(name, err)
+			_ = c.w.Error(name, ft, msg, internal)
 			return
 		}
 		_ = c.w.Status(name, airbyte.StatusComplete)
@@ -455,19 +480,21 @@ func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected,
 	return sel.Stream.Read(ctx, env, sel.Incremental, state)
 }
 
-// describe turns a stream's error into the user message and failure type.
-func describe(stream string, err error) (string, airbyte.FailureType) {
+// describe turns a stream's error into the user message, the failure type
+// and an internal message that adds what the message leaves out (none when
+// the message says it all).
+func describe(stream string, err error) (msg string, ft airbyte.FailureType, internal string) {
 	var be *botmaker.Error
 	var se *streams.StateError
 	switch {
 	case errors.As(err, &be):
-		return fmt.Sprintf("Stream %s failed: %s", stream, be.Message), be.FailureType
+		return fmt.Sprintf("Stream %s failed: %s", stream, be.Message), be.FailureType, ""
 	case errors.As(err, &se):
-		return se.Error(), airbyte.ConfigError
+		return se.Error(), airbyte.ConfigError, ""
 	case errors.Is(err, context.Canceled):
-		return fmt.Sprintf("Stream %s stopped because the sync was interrupted; the next sync resumes from its last state.", stream), airbyte.TransientError
+		return fmt.Sprintf("Stream %s stopped because the sync was interrupted; the next sync resumes from its last state.", stream), airbyte.TransientError, ""
 	default:
-		return fmt.Sprintf("Stream %s failed: %v", stream, err), airbyte.SystemError
+		return fmt.Sprintf("Stream %s failed: %v", stream, err), airbyte.SystemError, err.Error()
 	}
 }
 

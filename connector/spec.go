@@ -6,7 +6,7 @@ import (
 )
 
 // DocumentationURL is where users read about the connector.
-const DocumentationURL = "https://github.com/source-botmaker/source-botmaker#readme"
+const DocumentationURL = "https://github.com/source-botmaker/source-botmaker/blob/main/docs/integrations/sources/botmaker.md"
 
 // Spec is the SPEC payload: the config struct's schema plus metadata.
 func Spec() airbyte.Spec {

@@ -17,6 +17,7 @@ func (w *windowWalk) backfill(ctx context.Context) error {
 	for i := 0; i < len(st.pending); {
 		p := st.pending[i]
 		done := false
+		w.out.walking(p.from, p.to, false, pendingKey+" ")
 		// A pending period is a stretch of time not yet walked, so it shrinks
 		// as windows are walked, not as records are found in them.
 		err := w.span(ctx, p.from, p.to, time.Time{}, func(pos, _ time.Time) error {

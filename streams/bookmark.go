@@ -59,6 +59,7 @@ func (b *bookmarks) save(force bool) error {
 		return nil
 	}
 	b.sent, b.sentAt = enc, b.out.written
+	b.env.Log.Debug().Msgf("stream %s: checkpoint after %s: %s", b.s.Name, records(int(b.out.written)), enc)
 	return b.env.Sink.State(b.s.Name, enc)
 }
 
@@ -79,7 +80,7 @@ func (b *bookmarks) start(now time.Time) time.Time {
 		return start
 	}
 	if b.saved.After(now.Add(clockSkew)) {
-		b.env.Log.Warn().Msgf("stream %s: the saved state's %s is %s, later than now (%s), so this sync reads nothing new for it. If that value is wrong, remove this stream's entry from the state so it re-syncs from start_date.", b.s.Name, b.s.Cursor, FormatTime(b.saved), FormatTime(now))
+		b.env.Log.Warn().Msgf("stream %s: the saved state's %s is %s, later than now (%s), so this sync reads nothing new for it. Remove this stream's entry from the state if that value is wrong: the stream then re-syncs from start_date.", b.s.Name, b.s.Cursor, FormatTime(b.saved), FormatTime(now))
 	}
 	if back := b.saved.Add(-b.lookback(now)); back.After(start) {
 		start = back

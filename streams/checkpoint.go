@@ -83,3 +83,7 @@ func (c *windowCheckpoint) becameUnordered() bool {
 // newest is the newest in-window cursor written (zero when none): with the
 // window complete, the bookmark may move to it.
 func (c *windowCheckpoint) newest() time.Time { return c.written }
+
+// last is the last in-window cursor seen (zero when none): in a listing
+// that goes newest first, how far back it has come.
+func (c *windowCheckpoint) last() time.Time { return c.prev }

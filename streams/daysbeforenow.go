@@ -35,15 +35,20 @@ func (w *offsetWalk) read(ctx context.Context) error {
 		// The window ends at our now: a record Botmaker stamps later (its
 		// clock ahead of ours) is written but not bookmarked.
 		cp := newWindowCheckpoint(start, now, false)
+		w.out.walking(start, now, true, "")
 		estimated := false
-		err := s.walk(ctx, w.env.Fetch, w.request(start, now), func(p page) error {
+		err := s.walk(ctx, w.env, w.request(start, now), func(p page) error {
 			if !estimated && p.total > 0 {
 				estimated = true
+				w.out.prog.total = p.total
 				if err := w.env.Sink.Estimate(s.Name, p.total); err != nil {
 					return err
 				}
 			}
-			return w.out.writeItems(p.items, start, cp, nil)
+			if err := w.out.writeItems(p.items, start, cp, nil); err != nil {
+				return err
+			}
+			return w.out.pageDone(cp.last(), p)
 		})
 		if err != nil {
 			return err

@@ -21,13 +21,13 @@ type fullRefresh struct {
 }
 
 func (f *fullRefresh) read(ctx context.Context) error {
-	err := f.s.walk(ctx, f.env.Fetch, f.s.FirstRequest(f.env), func(p page) error {
+	err := f.s.walk(ctx, f.env, f.s.FirstRequest(f.env), func(p page) error {
 		for _, it := range p.items {
 			if _, _, err := f.out.write(it, time.Time{}); err != nil {
 				return err
 			}
 		}
-		return nil
+		return f.out.pageDone(time.Time{}, p)
 	})
 	if err != nil {
 		return err

@@ -141,10 +141,10 @@ func TestWithoutLongTermSearch(t *testing.T) {
 			t.Errorf("%d requests answered 400", st.Statuses[400])
 		}
 	}
-	warnings := func(o *synctest.Output) map[string][]string {
+	said := func(o *synctest.Output, level airbyte.LogLevel) map[string][]string {
 		w := map[string][]string{}
 		for _, l := range o.Logs {
-			if l.Level != airbyte.LogWarn {
+			if l.Level != level {
 				continue
 			}
 			for _, name := range windowed {
@@ -159,7 +159,7 @@ func TestWithoutLongTermSearch(t *testing.T) {
 	o1 := f.mustRead(off, true, nil)
 	now1 := f.srv.Now()
 	checkRequests(t)
-	w1 := warnings(o1)
+	w1 := said(o1, airbyte.LogWarn)
 	pending := map[string][]struct{ From, To string }{}
 	for _, name := range windowed {
 		st := finalState(t, o1, name)
@@ -198,13 +198,17 @@ func TestWithoutLongTermSearch(t *testing.T) {
 	f.srv.ResetRequests()
 	o2 := f.mustRead(off, true, o1.FinalState())
 	checkRequests(t)
-	w2 := warnings(o2)
+	// Nothing new was cut: the period is news no more, said at INFO.
+	w2, i2 := said(o2, airbyte.LogWarn), said(o2, airbyte.LogInfo)
 	for name, p := range pending {
 		if diff := cmp.Diff(p, finalState(t, o2, name).Pending); diff != "" {
 			t.Errorf("%s: pending_backfill changed (-before +after):\n%s", name, diff)
 		}
-		if len(w2[name]) != 1 {
-			t.Errorf("%s: warnings %q, want one about the pending period", name, w2[name])
+		if len(w2[name]) != 0 {
+			t.Errorf("%s: warnings %q, want none: the period was pending already", name, w2[name])
+		}
+		if n := len(slices.DeleteFunc(i2[name], func(m string) bool { return !strings.Contains(m, "pending_backfill") })); n != 1 {
+			t.Errorf("%s: %d INFO lines about the pending period, want 1: %q", name, n, i2[name])
 		}
 	}
 	if m := missing(newMessages, set(ids(o2, "messages"))); len(m) > 0 {
@@ -247,8 +251,8 @@ func TestWithoutLongTermSearch(t *testing.T) {
 			t.Errorf("%s: no checkpoint inside the backfill", name)
 		}
 	}
-	if n := len(warnings(o3)); n > 0 {
-		t.Errorf("warnings with long-term search: %v", warnings(o3))
+	if n := len(said(o3, airbyte.LogWarn)); n > 0 {
+		t.Errorf("warnings with long-term search: %v", said(o3, airbyte.LogWarn))
 	}
 }
 

@@ -5,9 +5,10 @@ package streams
 // up into the read engine.
 
 import (
-	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 )
 
 // clip shortens a value quoted in an error or a warning.
@@ -46,11 +47,4 @@ func days(d time.Duration) string {
 	return d.String()
 }
 
-func records(n int) string { return plural(n, "record") }
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
+func records(n int) string { return plural.Count(n, "record") }

@@ -15,17 +15,6 @@ import (
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
-// billed reads the billed-traffic log lines of a read, by stream.
-func billed(o *synctest.Output) map[string]connector.BilledTraffic {
-	out := map[string]connector.BilledTraffic{}
-	for _, l := range o.Logs {
-		if b, ok := connector.ParseBilledTraffic(l.Message); ok && l.Level == airbyte.LogInfo {
-			out[b.Stream] = b
-		}
-	}
-	return out
-}
-
 // lastDeep is the last_deep_lookback of a STATE; "" when it has none.
 func lastDeep(t *testing.T, st airbyte.State) string {
 	t.Helper()
@@ -77,7 +66,7 @@ func runHourly(t *testing.T, opts map[string]any) hourly {
 		for _, n := range names {
 			got[n] = append(got[n], ids(o, n)...)
 		}
-		for _, b := range billed(o) {
+		for _, b := range o.Billed {
 			h.rereadBytes += b.RereadBytes
 			h.billedBytes += b.Bytes
 			h.reread += b.Reread
@@ -194,7 +183,7 @@ func TestDeepLookbackWhenDue(t *testing.T) {
 				t.Errorf("sync %d: %s read from %s, want %s (deep %v)", i, n, reqs[0].from, from, due)
 			}
 			if n == "messages" {
-				if b := billed(o)["messages"]; (b.Lookback == connector.LookbackDeep) != due {
+				if b := o.Billed["messages"]; (b.Lookback == connector.LookbackDeep) != due {
 					t.Errorf("sync %d: the messages billed-traffic line says %q, deep re-read due %v", i, b.Lookback, due)
 				}
 			}
@@ -206,8 +195,9 @@ func TestDeepLookbackWhenDue(t *testing.T) {
 	}
 }
 
-// The billed-traffic line of each billed stream matches what the fake
-// served it, and splits the records into new and re-read as the
+// The billed traffic of each billed stream (the values; synctest checks
+// the log line says the same) matches what the fake served it, and splits
+// the records into new and re-read as the
 // connector defines them: re-read when the cursor is at or before the
 // bookmark the sync started from.
 func TestBilledTrafficMatchesTheFake(t *testing.T) {
@@ -234,7 +224,7 @@ func TestBilledTrafficMatchesTheFake(t *testing.T) {
 
 func checkBilled(t *testing.T, f *fixture, o *synctest.Output, in []byte, lts bool, sync int) {
 	t.Helper()
-	lines := billed(o)
+	lines := o.Billed
 	var want, got []string
 	for _, s := range streams.All() {
 		if s.Billing == streams.Billed || (s.Billing == streams.BilledLongTerm && lts) {
@@ -312,7 +302,7 @@ func TestFutureLastDeepLookbackIsDue(t *testing.T) {
 	if got := mustTime(t, lastDeep(t, sts[len(sts)-1])); got.Before(began) || got.After(began.Add(time.Second)) {
 		t.Errorf("last_deep_lookback %s after the sync, want its start %s", got, began)
 	}
-	if b := billed(o)["messages"]; b.Lookback != connector.LookbackDeep {
+	if b := o.Billed["messages"]; b.Lookback != connector.LookbackDeep {
 		t.Errorf("the sync did a %q", b.Lookback)
 	}
 }

@@ -78,15 +78,23 @@ func (w *monthWalk) read(ctx context.Context) error {
 			first = maxTime(first, bm.state.settled.AddDate(0, 1, 0))
 		}
 	}
+	w.out.walking(first, current.AddDate(0, 1, 0), false, "")
 	for m := first; !m.After(current); m = m.AddDate(0, 1, 0) {
 		end := m.AddDate(0, 1, 0)
 		// A record stamped outside the month asked for (or before
 		// start_date) is written but never moves the bookmark.
 		cp := newWindowCheckpoint(maxTime(m, w.env.Opts.StartDate), end, false)
-		err := w.s.walk(ctx, w.env.Fetch, w.request(m), func(p page) error {
-			return w.out.writeItems(p.items, w.env.Opts.StartDate, cp, nil)
+		w.env.Log.Debug().Msgf("stream %s: month %s", w.s.Name, m.Format(monthLayout))
+		err := w.s.walk(ctx, w.env, w.request(m), func(p page) error {
+			if err := w.out.writeItems(p.items, w.env.Opts.StartDate, cp, nil); err != nil {
+				return err
+			}
+			return w.out.pageDone(maxTime(m, cp.newest()), p)
 		})
 		if err != nil {
+			return err
+		}
+		if err := w.monthEstimate(first, current, m); err != nil {
 			return err
 		}
 		bm.newest = maxTime(bm.newest, cp.newest())
@@ -112,4 +120,16 @@ func (w *monthWalk) request(m time.Time) *url.URL {
 	q := w.s.query(w.env.Opts)
 	q.Set("billingPeriod", m.Format(monthLayout))
 	return w.env.Fetch.URL(w.s.Path, q)
+}
+
+// monthEstimate tells Airbyte, after month m and with months to go, how
+// many records to expect: this walk's records so far spread over its
+// months.
+func (w *monthWalk) monthEstimate(first, current, m time.Time) error {
+	if !m.Before(current) {
+		return nil
+	}
+	months := func(a, b time.Time) int { return (b.Year()-a.Year())*12 + int(b.Month()-a.Month()) + 1 }
+	est := w.out.written * int64(months(first, current)) / int64(months(first, m))
+	return w.env.Sink.Estimate(w.s.Name, est)
 }

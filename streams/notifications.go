@@ -31,10 +31,11 @@ var _ = register(Declare[Notification](Def{
 	PrimaryKey: []string{"notificationInstanceId"},
 	Cursor:     "start",
 	// from/to filter on the instance's start, the cursor. The SPEC lists
-	// newest first; windowCheckpoint sees the order and checkpoints each
-	// window once, at its end. to is always sent (request), since its
-	// default is now minus one day.
+	// newest first, so each window is checkpointed once, at its end
+	// (windowCheckpoint would find that order anyway). to is always sent
+	// (request), since its default is now minus one day.
 	CursorIsFilter: true,
+	NewestFirst:    true,
 	Pagination:     NextURL,
 	Window:         FromTo,
 	// Without notification-name Botmaker serves at most 3 months back, and

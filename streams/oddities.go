@@ -6,6 +6,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
 
@@ -40,19 +41,19 @@ func (t *tally) add(what string) {
 // report writes one WARN for each kind that occurred.
 func (o *oddities) report(log zerolog.Logger, s *Stream) {
 	if o.nulled.n > 0 {
-		log.Warn().Msgf("stream %s: %s had a value that could not be converted to the declared type; the value was written as null and listed in the record's meta.changes (NULLED, SOURCE_SERIALIZATION_ERROR). First: %s", s.Name, records(o.nulled.n), o.nulled.first)
+		log.Warn().Msgf("stream %s: %s had a value that could not be converted to the declared type; the value was written as null and listed in the record's meta.changes (NULLED, SOURCE_SERIALIZATION_ERROR); first: %s. Report that record to Botmaker support if you need the value.", s.Name, records(o.nulled.n), o.nulled.first)
 	}
 	if o.badCursor.n > 0 {
-		log.Warn().Msgf("stream %s: %s had a %s that is not a date-time; they were written but do not move the bookmark. First: %s", s.Name, records(o.badCursor.n), s.Cursor, o.badCursor.first)
+		log.Warn().Msgf("stream %s: %s had a %s that is not a date-time; they were written but do not move the bookmark; first: %s. Report that record to Botmaker support; nothing is lost meanwhile, as later syncs read from the bookmark.", s.Name, records(o.badCursor.n), s.Cursor, o.badCursor.first)
 	}
 	if o.skipped.n > 0 {
-		log.Warn().Msgf("stream %s: skipped %s of Botmaker's listing that were not objects (first: %s)", s.Name, plural(o.skipped.n, "item"), o.skipped.first)
+		log.Warn().Msgf("stream %s: skipped %s of Botmaker's listing that were not objects (first: %s). Report it to Botmaker support with the stream's endpoint, %s.", s.Name, plural.Count(o.skipped.n, "item"), o.skipped.first, s.Path)
 	}
 	if o.tooLarge.n > 0 {
-		log.Warn().Msgf("stream %s: skipped %s larger than %d MiB, the most one record may hold (first: %s)", s.Name, plural(o.tooLarge.n, "item"), MaxItem>>20, o.tooLarge.first)
+		log.Warn().Msgf("stream %s: skipped %s larger than %d MiB, the most one record may hold (first: %s). Report it to Botmaker support with the stream's endpoint, %s: no sync can write such a record.", s.Name, plural.Count(o.tooLarge.n, "item"), MaxItem>>20, o.tooLarge.first, s.Path)
 	}
 	if o.utf8.n > 0 {
-		log.Warn().Msgf("stream %s: %s held bytes that are not UTF-8; they were replaced with U+FFFD. First: %s", s.Name, records(o.utf8.n), o.utf8.first)
+		log.Warn().Msgf("stream %s: %s held bytes that are not UTF-8; they were replaced with U+FFFD; first: %s. Report that record to Botmaker support if you need the original text.", s.Name, records(o.utf8.n), o.utf8.first)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
 
@@ -129,10 +130,11 @@ func (s *Stream) nextFrom(nextRaw []byte, req *url.URL) (*url.URL, error) {
 	return nil, nil
 }
 
-// walk requests first and every following page, one after another, and
-// hands each page's items to fn, in order. The body of a page is let go
-// once fn returns, so one page is held at a time.
-func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p page) error) error {
+// walk requests first and every following page, one after another, with
+// env.Fetch, and hands each page's items to fn, in order. The body of a
+// page is let go once fn returns, so one page is held at a time. Each
+// request is one DEBUG line on env.Log.
+func (s *Stream) walk(ctx context.Context, env Env, first *url.URL, fn func(p page) error) error {
 	var guard loopGuard
 	var offset int64 // OffsetTotal: the next page's offset
 	longest := 0     // OffsetTotal: the most items a page has held
@@ -141,12 +143,14 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 		if err := guard.follow(s.Path, u); err != nil {
 			return err
 		}
-		body, err := f.Get(ctx, s.Path, u)
+		body, err := env.Fetch.Get(ctx, s.Path, u)
 		if err != nil {
+			env.Log.Debug().Msgf("stream %s: GET %s failed: %v", s.Name, u.Redacted(), err)
 			return err
 		}
 		p, err := s.parsePage(body, u)
 		if err != nil {
+			env.Log.Debug().Msgf("stream %s: GET %s: %d bytes that are not a page: %v", s.Name, u.Redacted(), len(body), err)
 			return err
 		}
 		if s.Pagination == OffsetTotal {
@@ -160,6 +164,13 @@ func (s *Stream) walk(ctx context.Context, f Fetcher, first *url.URL, fn func(p 
 			if n > 0 && more {
 				p.next = withQuery(u, "offset", strconv.FormatInt(offset, 10))
 			}
+		}
+		if e := env.Log.Debug(); e.Enabled() {
+			more := "the last page"
+			if p.next != nil {
+				more = "another page follows"
+			}
+			e.Msgf("stream %s: GET %s: %s in %d bytes, %s", s.Name, u.Redacted(), plural.Count(len(p.items), "item"), len(body), more)
 		}
 		if err := fn(p); err != nil {
 			return err

@@ -35,7 +35,7 @@ func (r *recentEdge) cover() {
 	r.bm.state.pending = addPeriod(r.bm.state.pending, period{r.edge, cut})
 	if !r.warned {
 		r.warned = true
-		r.env.Log.Warn().Msgf("stream %s: reading from the edge of Botmaker's recent window took longer than %s, so records near the edge may have left it before they were read. %s to %s is kept in the state as %s until a sync with long_term_search reads it.", r.s.Name, clockSkew, FormatTime(r.edge), FormatTime(cut), pendingKey)
+		r.env.Log.Warn().Msgf("stream %s: reading from the edge of Botmaker's recent window took longer than %s, so records near the edge may have left it before they were read. %s to %s is kept in the state as %s. Set long_term_search to true to read it; the next sync then reads it first.", r.s.Name, clockSkew, FormatTime(r.edge), FormatTime(cut), pendingKey)
 	}
 }
 
@@ -86,33 +86,56 @@ func (r *recentEdge) clamp(start, now time.Time) time.Time {
 
 // warnPending says what the recent window keeps this sync from reading:
 // skipped, when this sync cut a period, and every period still pending.
+// The sync that cuts a period WARNs; a later one, which finds it pending in
+// its input state and cuts nothing new, says so at INFO, so that a WARN is
+// news. Each period is printed once.
 func (r *recentEdge) warnPending(skipped *period) {
 	s := r.s
 	msg := fmt.Sprintf("stream %s: ", s.Name)
-	switch {
-	case skipped != nil && !s.LongTermSearch:
-		msg += fmt.Sprintf("Botmaker serves only the last %s of this stream, so %s to %s was skipped. ", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
-	case skipped != nil:
-		msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, so %s to %s was skipped. ", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
+	pending := r.bm.state.pending
+	if skipped != nil {
+		if s.LongTermSearch {
+			msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, so %s to %s was skipped", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
+		} else {
+			msg += fmt.Sprintf("Botmaker serves only the last %s of this stream, so %s to %s was skipped", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
+		}
+		// The periods other than the one the skipped period joined.
+		var others []period
+		for _, p := range pending {
+			if p.to.Before(skipped.from) || p.from.After(skipped.to) {
+				others = append(others, p)
+			}
+		}
+		pending = others
 	}
+	also := ""
+	if len(pending) > 0 && skipped != nil {
+		also = " (also pending: " + describePeriods(pending) + ")"
+	} else if len(pending) > 0 {
+		also = ": " + describePeriods(pending)
+	}
+	const dropIt = "Nothing to do unless you want it out of the state: then set start_date to the end of that period or later."
 	switch {
 	case !s.LongTermSearch && r.bm.incremental:
 		// No long-term search can reach it (notifications without
 		// notification-name): the state keeps saying it was not synced.
-		msg += fmt.Sprintf("No sync can read it. The state keeps it as %s, so that it never claims it was synced: %s.", pendingKey, describePeriods(r.bm.state.pending))
+		if skipped == nil {
+			msg += "still pending"
+		}
+		msg += fmt.Sprintf("%s. No sync can read it; the state keeps it as %s so that it never claims it was synced. %s", also, pendingKey, dropIt)
 	case !s.LongTermSearch:
-		msg += "No sync can read it."
+		msg += ". No sync can read it. Set start_date to the end of that period or later to ask only for what Botmaker serves."
 	case r.bm.incremental:
-		msg += fmt.Sprintf("Not synced yet, kept in the state as %s: %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", pendingKey, describePeriods(r.bm.state.pending))
+		if skipped == nil {
+			msg += "not synced yet"
+		}
+		msg += fmt.Sprintf("%s, kept in the state as %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", also, pendingKey)
 	default:
 		// A full refresh starts from start_date every time and
 		// keeps no state, so nothing carries the period forward.
-		msg += "A full refresh keeps no state: every full refresh without long-term search skips it again. Set long_term_search to true to read it (Botmaker bills long-term searches as BI data-source consumption)."
+		msg += ". A full refresh keeps no state: every full refresh without long-term search skips it again. Set long_term_search to true to read it (Botmaker bills long-term searches as BI data-source consumption)."
 	}
-	if skipped == nil && !s.LongTermSearch {
-		// A period no sync can read was warned about when it was cut;
-		// repeating the WARN on every sync would only train people to
-		// ignore WARNs.
+	if skipped == nil {
 		r.env.Log.Info().Msg(msg)
 		return
 	}

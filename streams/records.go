@@ -10,9 +10,8 @@ import (
 )
 
 type recordWriter struct {
-	s       *Stream
-	sink    Sink
-	traffic *Traffic // nil when the bill is not counted
+	s   *Stream
+	env Env // its Sink receives the records; its Traffic, when set, the bill
 	// rereadUpTo is the bookmark the sync started from: a record at or
 	// before it was read by an earlier sync. Zero while nothing counts as
 	// re-read (a first sync, a pending_backfill walk).
@@ -21,10 +20,11 @@ type recordWriter struct {
 	buf        []byte   // the record being built, reused
 	nulled     []string // the current record's nulled fields
 	odd        oddities // reported once, when the read returns
+	prog       progress // the progress lines of a long read (progress.go)
 }
 
 func newRecordWriter(s *Stream, env Env) *recordWriter {
-	return &recordWriter{s: s, sink: env.Sink, traffic: env.Traffic, buf: make([]byte, 0, 4096)}
+	return &recordWriter{s: s, env: env, buf: make([]byte, 0, 4096), prog: progress{due: env.Now().Add(progressEvery)}}
 }
 
 // write transforms and writes one item, returning its cursor time. An item
@@ -73,10 +73,10 @@ func (w *recordWriter) emit(data []byte) error {
 		w.odd.utf8.add(w.s.recordID(data))
 	}
 	if len(w.nulled) == 0 {
-		return w.sink.Record(w.s.Name, data, nil)
+		return w.env.Sink.Record(w.s.Name, data, nil)
 	}
 	w.odd.nulled.add(w.s.recordID(data) + " (" + w.nulled[0] + ")")
-	return w.sink.Record(w.s.Name, data, w.nulled)
+	return w.env.Sink.Record(w.s.Name, data, w.nulled)
 }
 
 // writeItems writes a page's items (dropping those before since), tells cp
@@ -102,7 +102,7 @@ func (w *recordWriter) writeItems(items [][]byte, since time.Time, cp *windowChe
 
 // count files one written record as new or re-read on the bill.
 func (w *recordWriter) count(t time.Time, item []byte) {
-	tr := w.traffic
+	tr := w.env.Traffic
 	if tr == nil {
 		return
 	}
@@ -118,7 +118,7 @@ func (w *recordWriter) count(t time.Time, item []byte) {
 // a record tracked while open (tracker.go); it is also counted as new or
 // re-read.
 func (w *recordWriter) finished() {
-	if w.traffic != nil {
-		w.traffic.Finished++
+	if tr := w.env.Traffic; tr != nil {
+		tr.Finished++
 	}
 }

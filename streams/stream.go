@@ -1,4 +1,4 @@
-// Package streams declares the Botmaker streams and reads them.
+// Package streams declares the Botmaker streams (streams.All lists them) and reads them.
 //
 // A stream is one Go struct (the output record: its json tags are the output
 // field names, its field types say how Botmaker's value is reshaped, and its
@@ -84,6 +84,10 @@ type Def struct {
 	// so records before a window's start are overlap and can be dropped. For
 	// chats the filter is "last activity", which the cursor only approximates.
 	CursorIsFilter bool
+	// NewestFirst says the SPEC documents the listing newest first
+	// (notifications): a window is then checkpointed at its end, as its
+	// order allows, and that order is not reported as a surprise.
+	NewestFirst bool
 
 	Pagination Pagination
 	TokenParam string // NextToken: query parameter for the token

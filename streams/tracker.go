@@ -109,7 +109,7 @@ func (tr *openTracker) decide(e *openEntry, written bool) {
 		e.missing = tr.began
 	case tr.began.Sub(e.missing) > missingLimit:
 		delete(tr.open, e.id)
-		tr.env.Log.Warn().Msgf("stream %s: the open record %s %s (%s %s) has been in neither Botmaker's open nor its finished listing since %s, longer than %s, so it is no longer tracked and its finished version will not be read. If Botmaker lists it again, clearing this stream's state (a re-sync from start_date) reads it.",
+		tr.env.Log.Warn().Msgf("stream %s: the open record %s %s (%s %s) has been in neither Botmaker's open nor its finished listing since %s, longer than %s, so it is no longer tracked and its finished version will not be read. Nothing to do unless you need it: then remove this stream's entry from the state, and the next sync re-reads the stream from start_date, with it if Botmaker lists it again.",
 			tr.s.Name, tr.probe.u.IDKey, e.id, tr.s.Cursor, FormatTime(e.t), FormatTime(e.missing), days(missingLimit))
 	}
 }
@@ -192,8 +192,8 @@ func (tr *openTracker) state() ([]openEntry, time.Time) {
 	hold := out[maxTracked].t
 	if !tr.warned {
 		tr.warned = true
-		tr.env.Log.Warn().Msgf("stream %s: %d records are open, more than the %d the state tracks one by one (a state Airbyte stores and passes back on every sync must stay small). The state keeps the oldest %d and the bookmark waits at the next open one, %s, so each sync re-reads everything since then, billed, until fewer are open.",
-			tr.s.Name, len(out), maxTracked, maxTracked, FormatTime(hold))
+		tr.env.Log.Warn().Msgf("stream %s: %d records are open, more than the %d the state tracks one by one (a state Airbyte stores and passes back on every sync must stay small). The state keeps the oldest %d and the bookmark waits at the next open one, %s, so each sync re-reads everything since then, billed, until fewer are open. Check in Botmaker why so many sessions stay open: once at most %d are, each is tracked one by one again.",
+			tr.s.Name, len(out), maxTracked, maxTracked, FormatTime(hold), maxTracked)
 	}
 	return out[:maxTracked], hold
 }

@@ -4,8 +4,8 @@ package streams
 // MaxWindow, first any pending backfill (backfill.go), then [start, now),
 // with the bookmark moving forward as windows (or, where windowCheckpoint
 // allows, pages) complete. Botmaker's recent window limits where a walk may
-// start (recent.go), and an unsettled probe may hold the bookmark back
-// (unsettled.go).
+// start (recent.go), and the open records an unsettled probe finds are
+// tracked one by one and re-checked before the main range (tracker.go).
 
 import (
 	"context"
@@ -66,13 +66,18 @@ func (w *windowWalk) read(ctx context.Context) error {
 			probeFrom = bm.saved
 		}
 		w.rechecking = true
-		for _, p := range w.track.recheck(maxTime(start, probeFrom), recheckWindows(w.s)) {
+		rc := w.track.recheck(maxTime(start, probeFrom), recheckWindows(w.s))
+		if len(rc) > 0 {
+			w.out.walking(rc[0].from, rc[len(rc)-1].to, false, "tracked open records in ")
+		}
+		for _, p := range rc {
 			if _, err := w.window(ctx, p.from, p.to, time.Time{}, func(time.Time, time.Time) error { return w.checkpoint() }); err != nil {
 				return err
 			}
 		}
 		w.rechecking = false
 	}
+	w.out.walking(start, now, false, "")
 	err := w.span(ctx, start, now, probeFrom, func(_, newest time.Time) error {
 		bm.newest = maxTime(bm.newest, newest)
 		w.recent.cover()
@@ -111,7 +116,7 @@ func (w *windowWalk) hold() time.Time {
 // list walks every page of the window [a, b), with extra overriding the
 // stream's parameters.
 func (w *windowWalk) list(ctx context.Context, a, b time.Time, extra url.Values, fn func(page) error) error {
-	return w.s.walk(ctx, w.env.Fetch, w.request(a, b, extra), fn)
+	return w.s.walk(ctx, w.env, w.request(a, b, extra), fn)
 }
 
 // request is the first URL of the window [a, b), with extra overriding the
@@ -185,7 +190,11 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, prog
 	if s.CursorIsFilter {
 		since = a
 	}
-	cp := newWindowCheckpoint(a.Add(-time.Second), b, s.CursorIsFilter)
+	// A window of an endpoint documented newest first is checkpointed at
+	// its end: its order is known, so it is no surprise.
+	midWindow := s.CursorIsFilter && !s.NewestFirst
+	cp := newWindowCheckpoint(a.Add(-time.Second), b, midWindow)
+	w.env.Log.Debug().Msgf("stream %s: window %s to %s%s", s.Name, FormatTime(a), FormatTime(b), w.windowNote(a, pw != nil, midWindow))
 	count := int64(0)
 	err := w.list(ctx, a, b, nil, func(p page) error {
 		items := p.items
@@ -201,9 +210,16 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, prog
 		}); err != nil {
 			return err
 		}
-		if cp.becameUnordered() && !w.orderLogged {
+		if cp.becameUnordered() && midWindow && !w.orderLogged {
 			w.orderLogged = true
 			w.env.Log.Info().Msgf("stream %s: Botmaker listed a record older than the one before it, so this window (%s to %s) is checkpointed once, at its end, rather than after each page", s.Name, FormatTime(a), FormatTime(b))
+		}
+		at := a
+		if !s.NewestFirst {
+			at = maxTime(a, cp.newest())
+		}
+		if err := w.out.pageDone(at, p); err != nil {
+			return err
 		}
 		if pos, ok := cp.pageDone(); ok {
 			pw.settle(pos)
@@ -215,5 +231,26 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, prog
 		return count, err
 	}
 	pw.settle(b)
+	w.env.Log.Debug().Msgf("stream %s: window %s to %s done, %s", s.Name, FormatTime(a), FormatTime(b), records(int(count)))
 	return count, progress(b, cp.newest())
+}
+
+// windowNote adds to a window's DEBUG line how it is read: with long-term
+// search, re-checking tracked open records, probed for unsettled records,
+// checkpointed inside or at its end.
+func (w *windowWalk) windowNote(a time.Time, probed, midWindow bool) string {
+	note := ""
+	if w.recent.useLTS(a.Add(-time.Second)) {
+		note += ", with long-term search"
+	}
+	if w.rechecking {
+		note += ", re-checking tracked open records"
+	}
+	if probed {
+		note += ", probed for unsettled records"
+	}
+	if midWindow {
+		return note + ", checkpointed after each page while in order"
+	}
+	return note + ", checkpointed at its end"
 }

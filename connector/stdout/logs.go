@@ -3,6 +3,7 @@ package stdout
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -19,8 +20,12 @@ func NewLogger(w *Writer, debug bool) zerolog.Logger {
 	if debug {
 		lvl = zerolog.DebugLevel
 	}
-	return zerolog.New(logSink{w}).Level(lvl)
+	return zerolog.New(LogSink(w)).Level(lvl)
 }
+
+// LogSink is where a logger of NewLogger writes its events, for a logger
+// that must hold some of them back before they reach w (zerolog's Output).
+func LogSink(w *Writer) io.Writer { return logSink{w} }
 
 // logSink turns one zerolog JSON event into "message key=value ..." text.
 type logSink struct{ w *Writer }

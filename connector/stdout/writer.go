@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -205,7 +206,12 @@ func (w *Writer) Estimate(stream string, rows int64) error {
 }
 
 // Error writes an ERROR trace; stream may be empty for a sync-level failure.
+// internal is left out when message already says it: Airbyte shows both,
+// and a repeat only doubles what the user reads.
 func (w *Writer) Error(stream string, ft airbyte.FailureType, message, internal string) error {
+	if strings.Contains(message, strings.TrimSpace(internal)) {
+		internal = ""
+	}
 	e := &airbyte.ErrorTrace{Message: message, InternalMessage: internal, FailureType: ft}
 	if stream != "" {
 		e.StreamDescriptor = &airbyte.StreamDescriptor{Name: stream}

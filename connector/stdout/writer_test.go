@@ -54,6 +54,12 @@ func TestWriterMessages(t *testing.T) {
 			`{"type":"TRACE","trace":{"type":"STREAM_STATUS","emitted_at":1700000000123,"stream_status":{"stream_descriptor":{"name":"calls"},"status":"RUNNING"}}}`},
 		{"error with stream", func(w *Writer) error { return w.Error("calls", airbyte.TransientError, "m", "") },
 			`{"type":"TRACE","trace":{"type":"ERROR","emitted_at":1700000000123,"error":{"message":"m","failure_type":"transient_error","stream_descriptor":{"name":"calls"}}}}`},
+		{"error internal_message that the message says is left out", func(w *Writer) error {
+			return w.Error("", airbyte.ConfigError, "Stream calls failed: Botmaker rejected the access token.", "Botmaker rejected the access token.")
+		}, `{"type":"TRACE","trace":{"type":"ERROR","emitted_at":1700000000123,"error":{"message":"Stream calls failed: Botmaker rejected the access token.","failure_type":"config_error"}}}`},
+		{"error internal_message that adds something is kept", func(w *Writer) error {
+			return w.Error("", airbyte.SystemError, "internal error", "panic: x\ngoroutine 1")
+		}, `{"type":"TRACE","trace":{"type":"ERROR","emitted_at":1700000000123,"error":{"message":"internal error","internal_message":"panic: x\ngoroutine 1","failure_type":"system_error"}}}`},
 		{"estimate", func(w *Writer) error { return w.Estimate("tickets", 42) },
 			`{"type":"TRACE","trace":{"type":"ESTIMATE","emitted_at":1700000000123,"estimate":{"name":"tickets","type":"STREAM","row_estimate":42}}}`},
 		{"secret redacted everywhere", func(w *Writer) error {

@@ -14,8 +14,9 @@ Run by run.sh inside the PyAirbyte virtualenv:
 4. Adds data through the fake's /_control endpoints, runs a second sync and
    checks that the incremental streams deliver the new records and nothing
    older than the lookback window before the first sync's state.
-5. Runs the README's PyAirbyte example (its "From Python with PyAirbyte"
-   code block, unchanged) against the fake and checks what it prints.
+5. Runs the README's PyAirbyte example (the sh block between its
+   e2e:pyairbyte markers, unchanged) in a fresh copy of the repository, and
+   checks what it prints.
 
 Offline: AIRBYTE_OFFLINE_MODE=1 is PyAirbyte's switch that skips the
 connector registry and telemetry (DO_NOT_TRACK=1 is set too), and every
@@ -26,8 +27,10 @@ reach the outside; the check fails if one is recorded.
 import argparse
 import datetime as dt
 import json
-import re
 import os
+import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -241,49 +244,75 @@ def ids_since(df, stream, since):
     return ["|".join(t) for t in df[cols].itertuples(index=False, name=None)]
 
 
-README_HEADING = "### From Python with PyAirbyte"
+README_BEGIN = "<!-- e2e:pyairbyte:begin -->"
+README_END = "<!-- e2e:pyairbyte:end -->"
+# The streams the README's example selects and prints a row count for.
+README_STREAMS = ("chats", "messages")
 
 
 def readme_example(root):
-    """The first python code block under README_HEADING in README.md."""
+    """The sh code block between README_BEGIN and README_END in README.md."""
     text = (root / "README.md").read_text(encoding="utf-8")
-    at = text.find("\n" + README_HEADING + "\n")
-    if at < 0:
-        raise SystemExit("README.md has no %r section" % README_HEADING)
-    start = text.find("```python\n", at)
-    end = text.find("\n```", start + 1)
-    if start < 0 or end < 0:
-        raise SystemExit("README.md's %r section has no python code block" % README_HEADING)
-    return text[start + len("```python\n"):end + 1]
+    if text.count(README_BEGIN) != 1 or text.count(README_END) != 1:
+        raise SystemExit("README.md must hold %s and %s once each" % (README_BEGIN, README_END))
+    inner = text[text.index(README_BEGIN) + len(README_BEGIN):text.index(README_END)].strip("\n")
+    if not inner.startswith("```sh\n") or not inner.endswith("\n```"):
+        raise SystemExit("README.md: between %s and %s must be one ```sh code block" % (README_BEGIN, README_END))
+    return inner[len("```sh\n"):-len("```")]
 
 
-def run_readme_example(connector, cfg, workdir, ctl):
-    """Runs the README's PyAirbyte example as a user would: from a checkout
-    with secrets/config.json and bin/source-botmaker, in a cache of its own.
-    Returns the failures."""
+def fresh_copy(root, dest):
+    """The repository's files as a fresh clone has them: tracked ones and
+    new ones not ignored (git ls-files), nothing built or synced."""
+    out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                         capture_output=True, check=True).stdout
+    for rel in out.decode().split("\0"):
+        src = root / rel
+        if not rel or not src.is_file():  # deleted but not yet committed
+            continue
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest / rel)
+
+
+def run_readme_example(workdir):
+    """Runs the README's PyAirbyte block verbatim, as a newcomer would: in a
+    fresh copy of the repository, with PyAirbyte's python3 first on PATH and
+    no PyAirbyte setting in the environment, so the block itself must keep
+    PyAirbyte offline. Returns the failures."""
+    root = Path(__file__).resolve().parents[2]
     here = workdir / "readme-example"
-    (here / "secrets").mkdir(parents=True)
-    (here / "bin").mkdir()
-    (here / "secrets" / "config.json").write_text(json.dumps(cfg))
-    os.symlink(connector, here / "bin" / "source-botmaker")
-    code = readme_example(Path(__file__).resolve().parents[2])
-    env = dict(os.environ, AIRBYTE_CACHE_ROOT=str(here / "cache"))
-    res = subprocess.run([sys.executable, "-c", code], cwd=here, env=env,
-                         capture_output=True, text=True, timeout=600)
-    print("README example output:\n" + res.stdout.rstrip())
-    if res.returncode != 0:
-        return ["the README's PyAirbyte example exited %d:\n%s" % (res.returncode, res.stderr[-3000:])]
+    here.mkdir()
+    fresh_copy(root, here)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRBYTE_") and k != "DO_NOT_TRACK"}
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    p = subprocess.Popen(["bash", "-e", "-c", readme_example(root)], cwd=here, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=900)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    finally:
+        # The block starts the fake API in the background; whatever it left
+        # running goes with its process group.
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    print("README example output:\n" + out.rstrip())
+    if p.returncode != 0:
+        return ["the README's PyAirbyte block exited %d:\n%s" % (p.returncode, err[-3000:])]
     failures = []
+    if not (here / "secrets" / "fake-config.json").is_file():
+        failures.append("the README's PyAirbyte block did not write secrets/fake-config.json")
     printed = {}
-    for line in res.stdout.splitlines():
+    for line in out.splitlines():
         f = line.split()
-        if len(f) == 3 and f[2] == "rows":
+        if len(f) == 3 and f[2] == "rows" and f[1].isdigit():
             printed[f[0]] = int(f[1])
-    for stream in ("chats", "messages"):
-        total = control(ctl, "total", endpoint=stream)["total"]
-        if printed.get(stream) != total:
-            failures.append("the README's PyAirbyte example printed %s rows for %s, the fake has %d" %
-                            (printed.get(stream), stream, total))
+    for stream in README_STREAMS:
+        if not printed.get(stream):
+            failures.append("the README's PyAirbyte block printed no rows for %s (got %s)" % (stream, printed))
     return failures
 
 
@@ -360,7 +389,7 @@ def main():
             print("sync 2 %-8s rows %5d  (full refresh) fake total %5d" % (stream, len(got), total))
             if len(got) != total:
                 failures.append("sync 2: full-refresh %s has %d rows, the fake has %d" % (stream, len(got), total))
-        failures += run_readme_example(a.connector, cfg, workdir, ctl)
+        failures += run_readme_example(workdir)
     finally:
         fake.terminate()
         fake.wait(timeout=10)

@@ -25,6 +25,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/source-botmaker/source-botmaker/airbyte"
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 )
 
 // Settings bound what one request may cost.
@@ -84,7 +85,7 @@ type Client struct {
 	base     *url.URL
 	auth     auth // the access token, and how to renew it (credentials.go)
 	settings Settings
-	http     *retryablehttp.Client
+	hc       *http.Client // pacing, timeouts and redirect checks; retrying adds retries
 	log      zerolog.Logger
 
 	big      chan struct{} // the one big-read slot (readLimited)
@@ -119,23 +120,44 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 			return nil
 		},
 	}
-	c.http = &retryablehttp.Client{
-		HTTPClient:   hc,
-		Logger:       nil,
-		RetryWaitMin: s.RetryWaitMin,
-		RetryWaitMax: s.RetryWaitMax,
-		RetryMax:     s.MaxAttempts - 1,
-		CheckRetry:   c.checkRetry,
-		Backoff:      backoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, attempt int) {
-			if attempt > 0 {
-				cl := callOf(r.Context())
-				c.log.Warn().Str("endpoint", cl.endpoint).Int("attempt", attempt+1).Str("after", cl.problem).Msg("retrying Botmaker request")
-			}
-		},
-	}
+	c.hc = hc
 	return c, nil
+}
+
+// retrying is the retrying client of one call. Its Backoff knows the call,
+// so the retry WARN says how long it waits and why, before the wait:
+// retryablehttp hands Backoff no request when the attempt got no response.
+func (c *Client) retrying(cl *call) *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:   c.hc,
+		RetryWaitMin: c.settings.RetryWaitMin,
+		RetryWaitMax: c.settings.RetryWaitMax,
+		RetryMax:     c.settings.MaxAttempts - 1,
+		CheckRetry:   c.checkRetry,
+		Backoff: func(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+			d := backoff(min, max, attempt, resp)
+			c.log.Warn().Msg(retryLine(cl.endpoint, d, cl.attempts+1, c.settings.MaxAttempts, cl.problem))
+			return d
+		},
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+}
+
+// retryLine is the retry WARN: "retrying Botmaker request to /chats in 4s
+// (attempt 2 of 6): HTTP 503 Service Unavailable".
+// retryAction ends every retry WARN with what the user can do.
+const retryAction = "Nothing to do unless the sync fails: then check base_url, the network and Botmaker's status."
+
+func retryLine(endpoint string, wait time.Duration, attempt, of int, why string) string {
+	switch {
+	case wait >= 10*time.Second:
+		wait = wait.Round(time.Second)
+	case wait >= time.Second:
+		wait = wait.Round(100 * time.Millisecond)
+	default:
+		wait = wait.Round(time.Millisecond)
+	}
+	return fmt.Sprintf("retrying Botmaker request to %s in %s (attempt %d of %d): %s. %s", endpoint, wait, attempt, of, why, retryAction)
 }
 
 // SetRate paces requests to endpoint (a path such as "/chats") under
@@ -237,6 +259,36 @@ var (
 	errPaceWait = errors.New("the pacing wait would pass the request's deadline")
 )
 
+// Get fetches u with the current access token and returns the body of a
+// 200 response, which is valid JSON. endpoint names the pace and appears in
+// errors. With refresh enabled, a 401 renews the credentials (once for all
+// concurrent requests) and the request is sent once more. Every failure is
+// an *Error, except the cancellation of ctx, which is returned as ctx.Err().
+func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
+	tok, gen := c.auth.current()
+	body, err := c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
+	if err == nil {
+		c.auth.prove(gen)
+		return body, nil
+	}
+	if !unauthorized(err) || !c.refreshEnabled() {
+		return nil, err
+	}
+	tok, gen, err = c.renew(ctx, gen, err)
+	if err != nil {
+		return nil, err
+	}
+	body, err = c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
+	if err == nil {
+		c.auth.prove(gen)
+		return body, nil
+	}
+	if unauthorized(err) {
+		return nil, rejectedNewToken(endpoint)
+	}
+	return nil, err
+}
+
 // do sends one request with token (and body, as JSON, unless nil) and
 // returns the body of a 200 response, which is valid JSON. endpoint names
 // the pace and appears in errors. Every failure is an *Error classified by
@@ -277,7 +329,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	}
 	req.Header.Set("Accept", "application/json")
 	req.SetResponseHandler(func(resp *http.Response) error { return c.readBody(cl, resp) })
-	resp, err := c.http.Do(req)
+	resp, err := c.retrying(cl).Do(req)
 	if resp != nil && !cl.read {
 		// The retries ran out on a retryable status, or a redirect was
 		// refused: the body is only wanted for Botmaker's message.
@@ -294,12 +346,12 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	case errors.Is(context.Cause(rctx), errElapsed) || errors.Is(err, errPaceWait):
 		return nil, &Error{Status: statusOf(resp), Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
 			"Botmaker did not deliver %s within %s (%s%s); the next sync resumes from the last saved state.",
-			endpoint, c.settings.MaxElapsed, attempts(cl.attempts), lastProblem(cl)))}
+			endpoint, c.settings.MaxElapsed, plural.Count(cl.attempts, "attempt"), lastProblem(cl)))}
 	case errors.As(err, &be):
 		return nil, be
 	case errors.As(err, &bb):
 		return nil, &Error{Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
-			"Botmaker's responses for %s kept arriving broken (%s) after %s; the next sync resumes from the last saved state.", endpoint, bb.reason, attempts(cl.attempts)))}
+			"Botmaker's responses for %s kept arriving broken (%s) after %s; the next sync resumes from the last saved state.", endpoint, bb.reason, plural.Count(cl.attempts, "attempt")))}
 	case resp != nil:
 		return nil, c.classify(endpoint, resp.StatusCode, cl.body)
 	case certProblem(err):
@@ -309,7 +361,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	default:
 		return nil, &Error{Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
 			"could not reach Botmaker at %s for %s after %s: %s. Check base_url and the network, then run the sync again.",
-			c.base.Host, endpoint, attempts(cl.attempts), c.transportProblem(err)))}
+			c.base.Host, endpoint, plural.Count(cl.attempts, "attempt"), c.transportProblem(err)))}
 	}
 }
 
@@ -357,7 +409,7 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 			return &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: airbyte.SystemError, Message: fmt.Sprintf(
 				"Botmaker's response for %s has a raw control character (such as a tab) inside a string, which JSON forbids; Botmaker sends the same bytes again, so it is not retried. Report it to Botmaker support with the endpoint.", cl.endpoint)}
 		}
-		return &brokenBody{fmt.Sprintf("response of %s is not JSON", count(len(b), "byte"))}
+		return &brokenBody{fmt.Sprintf("response of %s is not JSON", plural.Count(len(b), "byte"))}
 	}
 	cl.body = b
 	return nil
@@ -500,6 +552,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		}
 	}
 	cl.problem = fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	if _, ok := retryAfter(resp); ok {
+		cl.problem += ", with Retry-After"
+	}
 	return true, nil
 }
 
@@ -573,6 +628,7 @@ func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 	pc := p.c.paces[cl.endpoint]
 	p.c.requests[cl.endpoint]++
 	p.c.mu.Unlock()
+	began := time.Now()
 	if pc != nil {
 		if err := pc.lim.Wait(r.Context()); err != nil {
 			if r.Context().Err() == nil {
@@ -581,19 +637,24 @@ func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+	waited := time.Since(began)
 	ctx, cancel := context.WithCancel(r.Context())
 	if t := p.c.settings.Timeout; t > 0 {
 		cancel()
 		ctx, cancel = context.WithTimeout(r.Context(), t)
 	}
+	sent := time.Now()
 	resp, err := p.next.RoundTrip(r.WithContext(ctx))
+	if e := p.c.log.Debug(); e.Enabled() {
+		e.Str("endpoint", cl.endpoint).Int("attempt", cl.attempts).Msg(p.c.attemptLine(r, pc, waited, time.Since(sent), resp, err))
+	}
 	if err != nil {
 		cancel()
 		return nil, err
 	}
 	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 	if pc != nil && pc.observe(resp.StatusCode) {
-		p.c.log.Warn().Str("endpoint", cl.endpoint).Float64("requests_per_second", float64(pc.lim.Limit())).Msg("Botmaker answered 429; slowing this endpoint down")
+		p.c.log.Warn().Str("endpoint", cl.endpoint).Float64("requests_per_second", float64(pc.lim.Limit())).Msg("Botmaker answered 429; slowing this endpoint down. Check whether another integration uses the same access token at the same time if this happens on every sync.")
 	}
 	return resp, nil
 }
@@ -608,4 +669,18 @@ func (b *cancelBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err
+}
+
+// attemptLine is one attempt's DEBUG line: the request (its URL without
+// user info, scrubbed of every secret the client holds), the wait for the
+// endpoint's pace and why, and what came back.
+func (c *Client) attemptLine(r *http.Request, pc *pace, waited, took time.Duration, resp *http.Response, err error) string {
+	line := r.Method + " " + c.scrub(r.URL.Redacted())
+	if pc != nil && waited >= time.Millisecond {
+		line += fmt.Sprintf(" (waited %s to keep under Botmaker's rate limit, paced at %.3g requests/s)", waited.Round(time.Millisecond), float64(pc.lim.Limit()))
+	}
+	if err != nil {
+		return line + ": " + c.transportProblem(err) + " after " + took.Round(time.Millisecond).String()
+	}
+	return fmt.Sprintf("%s: HTTP %d, headers after %s", line, resp.StatusCode, took.Round(time.Millisecond))
 }

@@ -3,12 +3,15 @@ package botmaker
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -706,6 +709,86 @@ func TestNewRejectsBadBaseURL(t *testing.T) {
 	for _, base := range []string{"", "ftp://x", "api.botmaker.com", "http://", "://x"} {
 		if _, err := New(base, token, quick, zerolog.Nop()); err == nil || !strings.Contains(err.Error(), "https://api.botmaker.com/v2.0") {
 			t.Errorf("%q: err = %v", base, err)
+		}
+	}
+}
+
+// The retry WARN says, before the wait, how long it waits, which attempt
+// comes next of how many, and why: one line per retry.
+func TestRetryLogSaysWaitAndReason(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	refused := closed.URL
+	closed.Close()
+	tests := []struct {
+		name  string
+		base  string // "" is the test server
+		fault func(w http.ResponseWriter)
+		want  []string // patterns of the WARN lines, in order
+	}{
+		{"503", "", func(w http.ResponseWriter) { writeJSON(w, 503, "") }, []string{
+			`retrying Botmaker request to /chats in \d+ms \(attempt 2 of 3\): HTTP 503 Service Unavailable`,
+			`retrying Botmaker request to /chats in \d+ms \(attempt 3 of 3\): HTTP 503 Service Unavailable`,
+		}},
+		{"429 with Retry-After", "", func(w http.ResponseWriter) {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, 429, "")
+		}, []string{
+			`retrying Botmaker request to /chats in 1s \(attempt 2 of 3\): HTTP 429 Too Many Requests, with Retry-After`,
+			`retrying Botmaker request to /chats in 1s \(attempt 3 of 3\): HTTP 429 Too Many Requests, with Retry-After`,
+		}},
+		{"connection refused", refused, nil, []string{
+			`retrying Botmaker request to /chats in \d+ms \(attempt 2 of 3\): dial tcp [0-9.:]+: connect: connection refused`,
+			`retrying Botmaker request to /chats in \d+ms \(attempt 3 of 3\): dial tcp [0-9.:]+: connect: connection refused`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := tt.base
+			if base == "" {
+				base = newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { tt.fault(w) }).URL
+			}
+			c, logs := newClient(t, base, quick)
+			if _, err := get(t, c, "/chats"); err == nil {
+				t.Fatal("no error")
+			}
+			var got []string
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				var ev struct{ Level, Message string }
+				if err := json.Unmarshal([]byte(line), &ev); err != nil {
+					t.Fatalf("log line %q: %v", line, err)
+				}
+				if ev.Level == "warn" {
+					got = append(got, ev.Message)
+				}
+			}
+			shown := slices.Clone(got)
+			for i := range min(len(got), len(tt.want)) {
+				if regexp.MustCompile("^" + tt.want[i] + `\. ` + regexp.QuoteMeta(retryAction) + "$").MatchString(got[i]) {
+					shown[i] = tt.want[i]
+				}
+			}
+			if diff := cmp.Diff(tt.want, shown); diff != "" {
+				t.Errorf("retry WARN lines (-want patterns +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRetryLineRoundsTheWait(t *testing.T) {
+	for _, tt := range []struct {
+		wait time.Duration
+		want string
+	}{
+		{3*time.Millisecond + 417*time.Microsecond, "in 3ms"},
+		{1234567 * time.Microsecond, "in 1.2s"},
+		{4*time.Second + 51*time.Millisecond, "in 4.1s"},
+		{27*time.Second + 600*time.Millisecond, "in 28s"},
+		{5 * time.Minute, "in 5m0s"},
+	} {
+		got := retryLine("/chats", tt.wait, 2, 6, "connection refused")
+		want := "retrying Botmaker request to /chats " + tt.want + " (attempt 2 of 6): connection refused. " + retryAction
+		if got != want {
+			t.Errorf("%s: %q, want %q", tt.wait, got, want)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -90,36 +89,6 @@ func (c *Client) EnableRefresh(clientID, secretID, refreshToken string, onRefres
 	c.mu.Unlock()
 }
 
-// Get fetches u with the current access token and returns the body of a
-// 200 response, which is valid JSON. endpoint names the pace and appears in
-// errors. With refresh enabled, a 401 renews the credentials (once for all
-// concurrent requests) and the request is sent once more. Every failure is
-// an *Error, except the cancellation of ctx, which is returned as ctx.Err().
-func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
-	tok, gen := c.auth.current()
-	body, err := c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
-	if err == nil {
-		c.auth.prove(gen)
-		return body, nil
-	}
-	if !unauthorized(err) || !c.refreshEnabled() {
-		return nil, err
-	}
-	tok, gen, err = c.renew(ctx, gen, err)
-	if err != nil {
-		return nil, err
-	}
-	body, err = c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
-	if err == nil {
-		c.auth.prove(gen)
-		return body, nil
-	}
-	if unauthorized(err) {
-		return nil, rejectedNewToken(endpoint)
-	}
-	return nil, err
-}
-
 // Refresh renews the credentials now, as a 401 would. The connector calls
 // it at the start of a sync when the token is about to expire.
 func (c *Client) Refresh(ctx context.Context) error {
@@ -143,7 +112,7 @@ func unauthorized(err error) bool {
 }
 
 func rejectedNewToken(endpoint string) *Error {
-	return &Error{Status: http.StatusUnauthorized, Endpoint: endpoint, FailureType: airbyte.ConfigError, Message: fmt.Sprintf(
+	return &Error{Status: http.StatusUnauthorized, Endpoint: endpoint, FailureType: airbyte.ConfigError, Credentials: true, Message: fmt.Sprintf(
 		"Botmaker rejected (HTTP 401 on %s) the access token it had just issued by renewing the credentials; they may have been renewed again or revoked elsewhere. %s", endpoint, pasteFresh)}
 }
 
@@ -235,7 +204,7 @@ func (c *Client) refreshOnce(ctx context.Context) (err error) {
 	}
 	var r authResponse
 	if json.Unmarshal(body, &r) != nil || r.AccessToken == "" || r.RefreshToken == "" {
-		return &Error{Status: http.StatusOK, Endpoint: CredentialsEndpoint, FailureType: airbyte.ConfigError, Message: "Botmaker's answer to the credential renewal (POST /auth/credentials) did not hold both a new access token and a new refresh token, and the refresh token sent may already be spent. " + pasteFresh}
+		return &Error{Status: http.StatusOK, Endpoint: CredentialsEndpoint, FailureType: airbyte.ConfigError, Credentials: true, Message: "Botmaker's answer to the credential renewal (POST /auth/credentials) did not hold both a new access token and a new refresh token, and the refresh token sent may already be spent. " + pasteFresh}
 	}
 	next := Credentials{ClientID: old.ClientID, SecretID: old.SecretID, AccessToken: r.AccessToken, RefreshToken: r.RefreshToken}
 	if r.ClientID != "" {
@@ -270,7 +239,8 @@ func refreshFailed(err error) error {
 	if !errors.As(err, &be) {
 		return err
 	}
-	out := &Error{Status: be.Status, Endpoint: CredentialsEndpoint, FailureType: airbyte.ConfigError}
+	// Every case but the last leaves the credentials unusable.
+	out := &Error{Status: be.Status, Endpoint: CredentialsEndpoint, FailureType: airbyte.ConfigError, Credentials: true}
 	switch {
 	case be.Status == http.StatusUnauthorized || be.Status == http.StatusForbidden:
 		out.Message = fmt.Sprintf("Botmaker refused to renew the credentials (HTTP %d on POST %s): the refresh token was already used (refreshing elsewhere, or by an earlier sync whose new credentials were not saved), or client_id or secret_id is wrong. %s", be.Status, CredentialsEndpoint, pasteFresh)
@@ -279,7 +249,7 @@ func refreshFailed(err error) error {
 	case be.Status == http.StatusBadRequest:
 		out.Message = fmt.Sprintf("Botmaker refused the credential renewal request (%s). Check client_id and secret_id. %s", be.Message, pasteFresh)
 	default:
-		out.FailureType, out.Retryable = be.FailureType, be.Retryable
+		out.FailureType, out.Retryable, out.Credentials = be.FailureType, be.Retryable, false
 		out.Message = fmt.Sprintf("Could not renew the Botmaker credentials: %s If the next sync fails the same way: %s", be.Message, pasteFresh)
 	}
 	return out

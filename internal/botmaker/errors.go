@@ -19,6 +19,10 @@ type Error struct {
 	Message     string
 	FailureType airbyte.FailureType
 	Retryable   bool // the request was retried until the attempts or time ran out
+	// Credentials says Botmaker refused the credentials themselves (the
+	// access token, or a renewal of it): every other request with them
+	// fails the same way, so one such error ends the sync.
+	Credentials bool
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -31,6 +35,13 @@ func FailureTypeOf(err error) airbyte.FailureType {
 		return be.FailureType
 	}
 	return airbyte.SystemError
+}
+
+// CredentialsRejected reports whether err is Botmaker refusing the
+// credentials (Error.Credentials), after any renewal the client tried.
+func CredentialsRejected(err error) bool {
+	var be *Error
+	return errors.As(err, &be) && be.Credentials
 }
 
 // action is what the client does with one HTTP outcome.
@@ -49,6 +60,11 @@ type rule struct {
 	// message explains a final failure; detail is Botmaker's own error text
 	// (or the status text), never the reason phrase.
 	message func(endpoint string, status int, detail string) string
+}
+
+// blamesToken is a status by which Botmaker refuses the access token.
+func blamesToken(status int) bool {
+	return status == http.StatusUnauthorized || status == http.StatusForbidden
 }
 
 // policy is the one table that maps an HTTP status to what the connector
@@ -76,7 +92,7 @@ func policy(status int) rule {
 	switch {
 	case status == http.StatusOK:
 		return rule{action: succeed}
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+	case blamesToken(status):
 		return rule{fail, airbyte.ConfigError, func(ep string, st int, d string) string {
 			return fmt.Sprintf("Botmaker rejected the access token (HTTP %d on %s: %s). Check access_token: copy the token from Botmaker under Configuration > Integrations > API > Credentials, paste it without a \"Bearer\" prefix, and generate a new one if it expired or was revoked.", st, ep, d)
 		}}
@@ -146,7 +162,7 @@ func (c *Client) classify(endpoint string, status int, body []byte) *Error {
 		r = policy(-1)
 	}
 	return &Error{Status: status, Endpoint: endpoint, FailureType: r.failureType, Retryable: r.action == retry,
-		Message: r.message(endpoint, status, detail)}
+		Credentials: blamesToken(status), Message: r.message(endpoint, status, detail)}
 }
 
 // PlanGated rewrites err for a stream whose endpoint Botmaker sells only on
@@ -164,6 +180,7 @@ func PlanGated(err error) error {
 	}
 	out := *be
 	out.FailureType = airbyte.ConfigError
+	out.Credentials = false // the token works elsewhere; the plan is blamed
 	out.Message = fmt.Sprintf("Botmaker refused %s with HTTP 403: your Botmaker plan may not include this endpoint. Ask Botmaker to enable it, or deselect this stream; the other streams are not affected. If the other streams fail with 401 or 403 too, check access_token instead.", be.Endpoint)
 	return &out
 }

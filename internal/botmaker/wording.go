@@ -4,19 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 )
-
-// attempts is "1 attempt" or "n attempts", for messages people read.
-func attempts(n int) string { return count(n, "attempt") }
-
-// count is "1 byte", "2 bytes": no "1 bytes" in a message.
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
 
 // certProblem reports whether err is a failure to trust the server's TLS
 // certificate. Such an error is not retried and is no network trouble, so

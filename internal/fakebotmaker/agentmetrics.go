@@ -3,6 +3,7 @@ package fakebotmaker
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"time"
 )
@@ -31,22 +32,54 @@ func (s *Server) metricAgents(seq int) []int {
 	return []int{int(h >> 8 % uint64(A))}
 }
 
-// metricIDs are the ids of the rows of the sessions whose start is in
-// [from, to) and which are closed or, with open, open; s.mu held.
-func (s *Server) metricIDs(from, to int64, open bool) []string {
-	n := s.sessCount()
-	var out []string
-	for seq := searchSeq(n, s.sessTime, from); seq < searchSeq(n, s.sessTime, to); seq++ {
-		m := s.sessMeta(seq)
-		if m.gone || m.open != open {
-			continue
+// metricStarts is, for each generated session, where its rows start in
+// the rows of all sessions, and their count last; built once (the
+// generated sessions never change).
+func (s *Server) metricStarts() []int32 {
+	s.metricOnce.Do(func() {
+		S := s.g.n[kSess]
+		s.metricStart = make([]int32, S+1)
+		for seq := range S {
+			s.metricStart[seq+1] = s.metricStart[seq] + int32(len(s.metricAgents(seq)))
 		}
-		sid := string(s.appendSessionID(nil, m))
-		for _, a := range s.metricAgents(seq) {
-			out = append(out, JoinID(sid, s.g.id(kAgent, a)))
-		}
+	})
+	return s.metricStart
+}
+
+// metricRow is row r of the rows of all sessions, in session order: its
+// session and agent. A session Add made has one row.
+func (s *Server) metricRow(r int) (seq, agent int) {
+	starts := s.metricStarts()
+	S := s.g.n[kSess]
+	if base := int(starts[S]); r >= base {
+		seq = S + r - base
+		return seq, s.metricAgents(seq)[0]
 	}
-	return out
+	seq = sort.Search(S, func(i int) bool { return int(starts[i+1]) > r })
+	return seq, s.metricAgents(seq)[r-int(starts[seq])]
+}
+
+// metricSeq is the rows as a sequence (Endpoint.seq), at their session's
+// start: the rows of open sessions have no id, since the endpoint lists
+// them only on demand.
+func (s *Server) metricSeq() (int, func(int) int64, func(int) string) {
+	n := int(s.metricStarts()[s.g.n[kSess]]) + len(s.added[kSess])
+	timeAt := func(r int) int64 {
+		seq, _ := s.metricRow(r)
+		return s.itemTime(kSess, seq)
+	}
+	return n, timeAt, s.metricID
+}
+
+// metricID is the id of row r, "" for a row of an open session or of one
+// in neither listing (Quirks.OpenSessions).
+func (s *Server) metricID(r int) string {
+	seq, a := s.metricRow(r)
+	m := s.sessMeta(seq)
+	if m.open || m.gone {
+		return ""
+	}
+	return JoinID(string(s.appendSessionID(nil, m)), s.g.id(kAgent, a))
 }
 
 // AddAgentMetrics starts and finishes n sessions now, as AddSessions does,
@@ -56,62 +89,40 @@ func (s *Server) AddAgentMetrics(n int) []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []string
-	for seq := s.sessCount() - max(n, 0); seq < s.sessCount(); seq++ {
-		sid := string(s.appendSessionID(nil, s.sessMeta(seq)))
-		for _, a := range s.metricAgents(seq) {
-			out = append(out, JoinID(sid, s.g.id(kAgent, a)))
-		}
+	rows, _, _ := s.metricSeq()
+	for r := rows - max(n, 0); r < rows; r++ {
+		out = append(out, s.metricID(r))
 	}
 	return out
 }
 
-// listAgentMetrics serves the rows of the sessions that started in the
+// queryAgentMetrics reads the rows of the sessions that started in the
 // window, in session order; session-status (open or closed) is required,
 // from/to spans at most a month and from defaults to the last hour.
-func (s *Server) listAgentMetrics(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) queryAgentMetrics(_ *Endpoint, _ *http.Request, q url.Values) (*listing, *apiErr) {
 	status := q.Get("session-status")
 	if status != "open" && status != "closed" {
-		return badParam("session-status", "'session-status' is required: open or closed")
+		return nil, badParam("session-status", "'session-status' is required: open or closed")
 	}
 	if q.Get("to") != "" && q.Get("from") == "" && q.Get(pageParam) == "" {
-		return badParam("to", "'to' requires 'from'")
-	}
-	win, cur, e := s.pageStart(q, ep.tokenKind, winSpec{
-		defFrom: func(now, _ int64) int64 { return now - int64(time.Hour) }, defTo: atNow,
-		maxSpan: maxSpan,
-	})
-	if e != nil {
-		return e
+		return nil, badParam("to", "'to' requires 'from'")
 	}
 	open := status == "open"
-	size := ep.PageSize
-	if p := s.cfg.Quirks.PageSize[ep.Name]; p > 0 {
-		size = p
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	// The window's rows, in session order; pageOf pages them in the order
-	// Quirks.Order asks for, and a page token holds a row's position.
-	type row struct{ seq, agent int }
-	var rows []row
-	n := s.sessCount()
-	for seq := searchSeq(n, s.sessTime, win.from); seq < searchSeq(n, s.sessTime, s.visibleBefore(win.to)); seq++ {
-		if m := s.sessMeta(seq); m.gone || m.open != open {
-			continue
-		}
-		for _, a := range s.metricAgents(seq) {
-			rows = append(rows, row{seq, a})
-		}
-	}
-	start := -1
-	if cur != nil {
-		start = int(cur.a)
-	}
-	idx, nextIdx := s.pageOf(ep.Name, 0, len(rows), start, size, nil)
-	s.writeSeqPage(w, r, q, ep, cur == nil, idx, nextIdx, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, func(w *jw, i int) {
-		s.writeMetric(w, rows[i].seq, s.sessMeta(rows[i].seq), rows[i].agent)
-	})
-	return nil
+	return &listing{
+		ws: winSpec{
+			defFrom: func(now, _ int64) int64 { return now - int64(time.Hour) }, defTo: atNow,
+			maxSpan: maxSpan,
+		},
+		keep: func(r int) bool {
+			seq, _ := s.metricRow(r)
+			m := s.sessMeta(seq)
+			return !m.gone && m.open == open
+		},
+		write: func(w *jw, r int) {
+			seq, a := s.metricRow(r)
+			s.writeMetric(w, seq, s.sessMeta(seq), a)
+		},
+	}, nil
 }
 
 func (s *Server) writeMetric(w *jw, seq int, m sessMeta, agent int) {

@@ -11,58 +11,26 @@ import (
 // kBilled salts the billed conversations (see kTemplate).
 const kBilled kind = 104
 
-func (s *Server) billedCount() int { return s.g.n[kBilled] + len(s.addedTimes(kBilled)) }
-
-func (s *Server) billedTime(seq int) int64 {
-	if N := s.g.n[kBilled]; seq < N {
-		return s.g.baseTime(seq, N)
-	}
-	return s.addedTimes(kBilled)[seq-s.g.n[kBilled]]
-}
-
-func (s *Server) billedSeq() (int, func(int) int64, func(int) string) {
-	return s.billedCount(), s.billedTime, func(seq int) string { return s.g.id(kBilled, seq) }
-}
-
 // AddBilledConversations bills n conversations now, in the current month.
 func (s *Server) AddBilledConversations(n int) []string {
-	return s.addAt(kBilled, n, func(seq int) string { return s.g.id(kBilled, seq) }, s.billedCount)
+	return s.addNow(kBilled, n, onlyTime)
 }
 
 var billedOrigins = []string{"user-initiated", "business-initiated", "business-initiated", "referral-initiated"}
 
-// listBilled serves one billing month (billingPeriod=YYYY-MM; the current
+// queryBilled reads one billing month (billingPeriod=YYYY-MM; the current
 // month by the server clock without it), oldest first, 2500 a page.
-func (s *Server) listBilled(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) queryBilled(_ *Endpoint, _ *http.Request, q url.Values) (*listing, *apiErr) {
 	now := s.Now().UTC()
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	if v := q.Get("billingPeriod"); v != "" {
 		m, err := time.Parse("2006-01", v)
 		if err != nil {
-			return badParam("billingPeriod", "Invalid billing period: expected YYYY-MM, e.g. 2023-12")
+			return nil, badParam("billingPeriod", "Invalid billing period: expected YYYY-MM, e.g. 2023-12")
 		}
 		month = m
 	}
-	start := -1
-	if tok := q.Get(pageParam); tok != "" {
-		c, e := decodeCursor(tok, ep.tokenKind, pageParam)
-		if e != nil {
-			return e
-		}
-		start = int(c.a)
-	}
-	size := ep.PageSize
-	if p := s.cfg.Quirks.PageSize[ep.Name]; p > 0 {
-		size = p
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	n := s.billedCount()
-	lo := searchSeq(n, s.billedTime, month.UnixNano())
-	hi := searchSeq(n, s.billedTime, s.visibleBefore(month.AddDate(0, 1, 0).UnixNano()))
-	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, size, nil)
-	s.writeSeqPage(w, r, q, ep, start < 0, seqs, nextSeq, cursor{kind: ep.tokenKind}, s.writeBilled)
-	return nil
+	return &listing{fixed: &window{month.UnixNano(), month.AddDate(0, 1, 0).UnixNano()}, write: s.writeBilled}, nil
 }
 
 func (s *Server) writeBilled(w *jw, seq int) {
@@ -77,7 +45,7 @@ func (s *Server) writeBilled(w *jw, seq int) {
 		}
 	}
 	w.obj()
-	w.ktime("startDatetime", s.billedTime(seq))
+	w.ktime("startDatetime", s.itemTime(kBilled, seq))
 	if line != nil {
 		w.kstr("wabaId", line.wabaID)
 		w.kstr("phoneNumber", line.number)

@@ -4,14 +4,17 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
-// The catalogue endpoints below list an account's configuration: generated
-// items with no time filter, served in index order by one lister. Each is
-// a row of Endpoints whose list, ids and total come from its catalogue.
+// The catalogue endpoints list an account's configuration and contacts:
+// generated items with no time filter, served in index order by one
+// lister, filtered by the endpoint's own parameters. Each is a row of
+// Endpoints whose list, ids and total come from its catalogue.
 
-// Their kinds are numbered apart from data.go's, so that kinds added there
-// never take one of these (TestEndpointTable checks they differ).
+// The kinds of the catalogues added here are numbered apart from data.go's,
+// so that kinds added there never take one of these (TestEndpointTable
+// checks they differ).
 const (
 	kCampaign kind = 201 + iota
 	kTypification
@@ -22,13 +25,15 @@ const (
 )
 
 // catalogue is an endpoint's generated items: id gives item i's id, write
-// writes the item.
+// writes the item, and filter (nil for an endpoint without parameters)
+// reads a request's parameters into the items it lists (nil keep: all).
 type catalogue struct {
-	name  string // the row's Name, for Quirks.Empty
-	bare  bool   // the row's ItemsKey is "" (set at init from the row)
-	k     kind
-	id    func(g *gen, i int) string
-	write func(g *gen, w *jw, i int, id string)
+	name   string // the row's Name, for Quirks.Empty
+	bare   bool   // the row's ItemsKey is "" (set at init from the row)
+	k      kind
+	id     func(g *gen, i int) string
+	write  func(g *gen, w *jw, i int, id string)
+	filter func(g *gen, q url.Values) (keep func(i int) bool, e *apiErr)
 }
 
 func byGenID(k kind) func(g *gen, i int) string {
@@ -36,19 +41,30 @@ func byGenID(k kind) func(g *gen, i int) string {
 }
 
 var (
-	catCampaigns     = newCatalogue("campaigns", kCampaign, byGenID(kCampaign), writeCampaign)
-	catTypifications = newCatalogue("typifications", kTypification, byGenID(kTypification), writeTypification)
-	catVariables     = newCatalogue("variables", kVariable, byGenID(kVariable), writeVariable)
-	catFieldDefs     = newCatalogue("ticket_field_definitions", kFieldDef, byGenID(kFieldDef), writeFieldDef)
-	catRoles         = newCatalogue("roles", kRole, byGenID(kRole), writeRole)
-	catWhatsApp      = newCatalogue("whatsapp_accounts", kWhatsAppAccount, whatsAppNumber, writeWhatsAppAccount)
+	catCampaigns     = newCatalogue("campaigns", kCampaign, byGenID(kCampaign), writeCampaign, nil)
+	catTypifications = newCatalogue("typifications", kTypification, byGenID(kTypification), writeTypification, nil)
+	catVariables     = newCatalogue("variables", kVariable, byGenID(kVariable), writeVariable, nil)
+	catFieldDefs     = newCatalogue("ticket_field_definitions", kFieldDef, byGenID(kFieldDef), writeFieldDef, nil)
+	catRoles         = newCatalogue("roles", kRole, byGenID(kRole), writeRole, nil)
+	catWhatsApp      = newCatalogue("whatsapp_accounts", kWhatsAppAccount, whatsAppNumber, writeWhatsAppAccount, nil)
+	catContacts      = newCatalogue("contacts", kContact, byGenID(kContact), byIndex((*gen).writeContact), contactsFilter)
+	catAgents        = newCatalogue("agents", kAgent, byGenID(kAgent), byIndex((*gen).writeAgent), agentsFilter)
+	catChannels      = newCatalogue("channels", kChannel, func(g *gen, i int) string { return g.channels[i].id }, byIndex((*gen).writeChannel), channelsFilter)
+	catIntents       = newCatalogue("intents", kIntent, byGenID(kIntent), byIndex((*gen).writeIntent), nil)
+	catTemplates     = newCatalogue("whatsapp_templates", kTemplate, func(g *gen, i int) string { return JoinID(g.templateKey(i)) }, byIndex((*gen).writeTemplate), templatesFilter)
 )
+
+// byIndex adapts a writer that needs no id.
+func byIndex(write func(g *gen, w *jw, i int)) func(*gen, *jw, int, string) {
+	return func(g *gen, w *jw, i int, _ string) { write(g, w, i) }
+}
 
 // catalogues finds a catalogue by its row's name.
 var catalogues = map[string]*catalogue{}
 
-func newCatalogue(name string, k kind, id func(*gen, int) string, write func(*gen, *jw, int, string)) *catalogue {
-	c := &catalogue{name: name, k: k, id: id, write: write}
+func newCatalogue(name string, k kind, id func(*gen, int) string, write func(*gen, *jw, int, string),
+	filter func(*gen, url.Values) (func(int) bool, *apiErr)) *catalogue {
+	c := &catalogue{name: name, k: k, id: id, write: write, filter: filter}
 	catalogues[name] = c
 	return c
 }
@@ -88,9 +104,19 @@ func (c *catalogue) ids(s *Server, _, _ int64) []string {
 
 // list serves the row's envelope: ItemsKey "" is a bare body (a list, or
 // with Quirks.BareObject one object); otherwise an object with the items
-// under ItemsKey and, for NextURL rows, PageSize items a page and nextPage
-// (null on the last page).
+// under ItemsKey and, for a paged row, PageSize items a page and nextPage
+// (null on the last page): a URL, or for NextToken the token itself.
 func (c *catalogue) list(s *Server, ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
+	keep := func(int) bool { return true }
+	if c.filter != nil {
+		k, e := c.filter(s.g, q)
+		if e != nil {
+			return e
+		}
+		if k != nil {
+			keep = k
+		}
+	}
 	n := c.n(s)
 	if ep.ItemsKey == "" {
 		if s.cfg.Quirks.BareObject && n > 0 {
@@ -104,32 +130,138 @@ func (c *catalogue) list(s *Server, ep *Endpoint, w *jw, r *http.Request, q url.
 		w.endArr()
 		return nil
 	}
-	off, end := 0, n
-	if ep.Paging == NextURL {
-		o, e := offsetFromPage(q, ep.tokenKind)
+	// off counts the matching items earlier pages served.
+	off := 0
+	param := pageParam
+	if ep.Paging == NextToken {
+		param = ep.TokenParam
+	}
+	if tok := q.Get(param); tok != "" && ep.Paging != SinglePage {
+		cur, e := decodeCursor(tok, ep.tokenKind, param)
 		if e != nil {
 			return e
 		}
-		off = min(o, n)
-		end = min(n, off+ep.PageSize)
+		off = int(cur.a)
 	}
 	w.obj()
 	w.key(ep.ItemsKey)
 	w.arr()
-	for i := off; i < end; i++ {
-		c.write(s.g, w, i, c.id(s.g, i))
+	seen, count, next := 0, 0, -1
+	for i := range n {
+		switch {
+		case !keep(i):
+		case seen < off:
+			seen++
+		case ep.Paging != SinglePage && count == ep.PageSize:
+			next = off + count
+		default:
+			c.write(s.g, w, i, c.id(s.g, i))
+			count++
+		}
+		if next >= 0 {
+			break
+		}
 	}
 	w.endArr()
-	if ep.Paging == NextURL {
+	if ep.Paging != SinglePage {
 		w.key("nextPage")
-		if end < n {
-			w.str(nextURL(r, q, cursor{kind: ep.tokenKind, a: int64(end)}))
-		} else {
+		tok := cursor{kind: ep.tokenKind, a: int64(next)}
+		switch {
+		case next < 0:
 			w.null()
+		case ep.Paging == NextToken:
+			w.str(tok.encode())
+		default:
+			w.str(nextURL(r, q, tok))
 		}
 	}
 	w.endObj()
 	return nil
+}
+
+// ---- filters -----------------------------------------------------------------
+
+func contactsFilter(g *gen, q url.Values) (func(int) bool, *apiErr) {
+	channelID, platform := q.Get("channel-id"), q.Get("platform")
+	if channelID != "" && platform != "" {
+		return nil, badParam("platform", "Invalid parameters: 'channel-id' and 'platform' are mutually exclusive")
+	}
+	if platform != "" && !knownPlatforms[platform] {
+		return nil, badParam("platform", "Invalid platform.")
+	}
+	if channelID != "" && g.channelByID(channelID) == nil {
+		return nil, badParam("channel-id", "Invalid channel id.")
+	}
+	bsuid, e := parseBool(q, "has-whastapp-bsuid")
+	if e != nil {
+		return nil, e
+	}
+	return func(k int) bool {
+		if bsuid && !g.contactHasBsuid(k) {
+			return false
+		}
+		if channelID == "" && platform == "" {
+			return true
+		}
+		for j := k; j < g.n[kChat]; j += g.n[kContact] {
+			ch := g.chatChannel(j)
+			if ch.id == channelID || ch.platform == platform || (platform == "instagram_chat" && ch.platform == "instagram") {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+func agentsFilter(g *gen, q url.Values) (func(int) bool, *apiErr) {
+	online, e := parseBool(q, "online")
+	if e != nil {
+		return nil, e
+	}
+	hasOnline := q.Get("online") != ""
+	var emails map[string]bool
+	for _, v := range q["emails"] {
+		for _, em := range strings.Split(v, ",") {
+			if em = strings.TrimSpace(em); em != "" {
+				if emails == nil {
+					emails = map[string]bool{}
+				}
+				emails[strings.ToLower(em)] = true
+			}
+		}
+	}
+	return func(a int) bool {
+		return (!hasOnline || g.agentOnline(a) == online) && (emails == nil || emails[g.agentEmail(a)])
+	}, nil
+}
+
+func channelsFilter(g *gen, q url.Values) (func(int) bool, *apiErr) {
+	platform := q.Get("platform")
+	if platform != "" && !knownPlatforms[platform] {
+		return nil, badParam("platform", "Invalid platform.")
+	}
+	active, e := parseBool(q, "active")
+	if e != nil {
+		return nil, e
+	}
+	hasActive := q.Get("active") != ""
+	return func(k int) bool {
+		c := &g.channels[k]
+		if platform != "" && c.platform != platform && !(platform == "instagram_chat" && c.platform == "instagram") {
+			return false
+		}
+		return !hasActive || c.active == active
+	}, nil
+}
+
+// templatesFilter takes the state filter, whose enum lacks states the
+// items hold.
+func templatesFilter(g *gen, q url.Values) (func(int) bool, *apiErr) {
+	state := q.Get("state")
+	if state != "" && state != "APPROVED" && state != "REJECTED" {
+		return nil, badParam("state", "'state' must be APPROVED or REJECTED")
+	}
+	return func(i int) bool { return state == "" || g.templateState(i) == state }, nil
 }
 
 // ---- items -------------------------------------------------------------------

@@ -11,12 +11,8 @@ import (
 // serveControl serves the test-control endpoints under /_control/ (no
 // token needed; for the standalone server driven by end-to-end tests):
 //
-//	POST /_control/add-messages?n=N   -> JSON list of new message ids
-//	POST /_control/touch-chats?n=N    -> JSON list of touched chat ids
-//	POST /_control/add-calls?n=N      -> JSON list of new call ids
-//	POST /_control/add-tickets?n=N    -> JSON list of new ticket ids
-//	POST /_control/add-sessions?n=N   -> JSON list of new session ids
 //	POST /_control/add?endpoint=E&n=N -> JSON list of the ids Server.Add returns
+//	                                     (the row's add: for chats, touched ones)
 //	POST /_control/finish-sessions    -> JSON list of finished session ids
 //	POST /_control/advance?d=1h30m    -> {"now": "..."} (moves the server clock)
 //	POST /_control/lag?d=72h          -> {"lag": "72h0m0s"} (sets Quirks.Lag)
@@ -45,17 +41,10 @@ func (s *Server) serveControl(rw http.ResponseWriter, r *http.Request) {
 		}
 		writeBody(rw, http.StatusOK, b)
 	}
-	mutations := map[string]func(int) []string{
-		"add-messages": s.AddMessages,
-		"touch-chats":  s.TouchChats,
-		"add-calls":    s.AddCalls,
-		"add-tickets":  s.AddTickets,
-		"add-sessions": s.AddSessions,
-	}
 	post := map[string]bool{"add": true, "finish-sessions": true, "advance": true, "lag": true, "reset-requests": true}
 	get := map[string]bool{"stats": true, "ids": true, "total": true, "now": true, "requests": true}
 	switch {
-	case mutations[op] != nil || post[op]:
+	case post[op]:
 		if r.Method != http.MethodPost {
 			rw.Header().Set("Allow", "POST")
 			fail(http.StatusMethodNotAllowed, "use POST")
@@ -72,15 +61,6 @@ func (s *Server) serveControl(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if f := mutations[op]; f != nil {
-		n, err := strconv.Atoi(q.Get("n"))
-		if err != nil || n < 0 || n > 10_000_000 {
-			fail(http.StatusBadRequest, "n must be an integer between 0 and 10000000")
-			return
-		}
-		reply(nonNil(f(n)))
-		return
-	}
 	switch op {
 	case "add":
 		n, err := strconv.Atoi(q.Get("n"))

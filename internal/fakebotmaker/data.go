@@ -125,6 +125,16 @@ func (g *gen) baseTime(i, n int) int64 {
 	return g.t0 - R + (5*I-4*N)*R/N
 }
 
+// genTime is the time of generated item i of kind k: baseTime, except for
+// notifications, which reach back only notifSpan (notifications.go).
+func (g *gen) genTime(k kind, i int) int64 {
+	if k == kNotification {
+		span := min(g.hist, notifSpan)
+		return g.t0 - span + int64(i)*span/int64(g.n[k])
+	}
+	return g.baseTime(i, g.n[k])
+}
+
 // ---- channels -------------------------------------------------------------
 
 type channel struct {

@@ -228,89 +228,72 @@ func (w *jw) endPage(next string) {
 
 // ---- /chats ----------------------------------------------------------------
 
-func (s *Server) listChats(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
-	lts, e := parseBool(q, "long-term-search")
-	if e != nil {
-		return e
-	}
-	if _, e := parseBool(q, "only-users-never-talked"); e != nil {
-		return e
-	}
-	win, cur, e := s.pageStart(q, ep.tokenKind, winSpec{
-		defFrom: oneDayBefore, defTo: atNow, lts: lts,
-		recent: ep.Recent, recentMsg: ep.recentMsg(),
-		maxSpan: maxSpan,
-	})
-	if e != nil {
-		return e
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	lo, hi := s.chatRange(window{win.from, s.visibleBefore(win.to)})
-	start := -1
-	if cur != nil {
-		// keyset on (a=time, b=index) of the last chat served
-		ct, ci := cur.a, int32(cur.b)
-		start = sort.Search(len(s.chatOrder), func(k int) bool {
-			j := s.chatOrder[k]
-			t := s.chatLast[j]
-			return t > ct || (t == ct && j > ci)
-		})
-		if s.cfg.Quirks.Order[ep.Name] == NewestFirst {
-			start = sort.Search(len(s.chatOrder), func(k int) bool {
-				j := s.chatOrder[k]
-				t := s.chatLast[j]
-				return t > ct || (t == ct && j >= ci)
-			}) - 1
-		}
-	}
-	ks, nextK := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, nil)
-	base := apiBase(r)
-	w.beginPage()
-	if len(ks) > 0 {
-		s.writeFuture(w, cur == nil, ep, func(w *jw) { s.writeChat(w, int(s.chatOrder[ks[0]]), base, true) })
-	}
-	for _, k := range ks {
-		s.writeChat(w, int(s.chatOrder[k]), base, true)
-	}
-	next := ""
-	if nextK >= 0 {
-		last := ks[len(ks)-1] // the page's last position in walk order
-		if s.cfg.Quirks.Order[ep.Name] == Shuffled {
-			last = slices.Max(ks)
-		}
-		j := s.chatOrder[last]
-		next = nextURL(r, q, cursor{ep.tokenKind, win.from, win.to, s.chatLast[j], int64(j)})
-	}
-	w.endPage(next)
-	return nil
+// chatSeq is the chats as a sequence: their positions in chatOrder, which
+// TouchChats reorders.
+func (s *Server) chatSeq() (int, func(int) int64, func(int) string) {
+	return len(s.chatOrder), func(k int) int64 { return s.chatLast[s.chatOrder[k]] },
+		func(k int) string { return s.g.id(kChat, int(s.chatOrder[k])) }
 }
 
-// chatRange returns the positions in chatOrder whose activity is in win.
-func (s *Server) chatRange(win window) (int, int) {
-	f := func(x int64) int {
-		return sort.Search(len(s.chatOrder), func(k int) bool { return s.chatLast[s.chatOrder[k]]*1e9 >= x })
+func (s *Server) queryChats(ep *Endpoint, r *http.Request, q url.Values) (*listing, *apiErr) {
+	lts, e := parseBool(q, "long-term-search")
+	if e != nil {
+		return nil, e
 	}
-	return f(win.from), f(win.to)
+	if _, e := parseBool(q, "only-users-never-talked"); e != nil {
+		return nil, e
+	}
+	base := apiBase(r)
+	newest := s.cfg.Quirks.Order[ep.Name] == NewestFirst
+	return &listing{
+		ws: winSpec{
+			defFrom: oneDayBefore, defTo: atNow, lts: lts,
+			recent: ep.Recent, recentMsg: ep.recentMsg(),
+			maxSpan: maxSpan,
+		},
+		write: func(w *jw, k int) { s.writeChat(w, int(s.chatOrder[k]), base, true) },
+		// A touched chat moves to the end: the token is the keyset (time,
+		// index) of the last chat served, not a position.
+		resume: func(c cursor) int {
+			ct, ci := c.a, int32(c.b)
+			after := func(k int) bool {
+				j := s.chatOrder[k]
+				t := s.chatLast[j]
+				return t > ct || (t == ct && (j > ci || newest && j == ci))
+			}
+			if newest {
+				return sort.Search(len(s.chatOrder), after) - 1
+			}
+			return sort.Search(len(s.chatOrder), after)
+		},
+		mark: func(page []int) (int64, int64) {
+			last := page[len(page)-1] // the page's last position in walk order
+			if s.cfg.Quirks.Order[ep.Name] == Shuffled {
+				last = slices.Max(page)
+			}
+			j := s.chatOrder[last]
+			return s.chatLast[j], int64(j)
+		},
+	}, nil
 }
 
 // ---- /messages -------------------------------------------------------------
 
-func (s *Server) listMessages(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) queryMessages(ep *Endpoint, _ *http.Request, q url.Values) (*listing, *apiErr) {
 	lts, e := parseBool(q, "long-term-search")
 	if e != nil {
-		return e
+		return nil, e
 	}
 	limit, e := parseInt(q, "limit", 250, 250, int64(ep.Limit))
 	if e != nil {
-		return e
+		return nil, e
 	}
 	chatID := q.Get("chat-id")
 	chatFilter := int32(-1)
 	if chatID != "" {
 		idx, ok := s.chatIndexOf(chatID)
 		if !ok {
-			return &apiErr{http.StatusBadRequest, "INVALID_PARAMETER", "chat-id", "Chat not found"}
+			return nil, &apiErr{http.StatusBadRequest, "INVALID_PARAMETER", "chat-id", "Chat not found"}
 		}
 		chatFilter = idx
 	}
@@ -334,30 +317,13 @@ func (s *Server) listMessages(ep *Endpoint, w *jw, r *http.Request, q url.Values
 		ws.recent = ep.Recent
 		ws.recentMsg = ep.recentMsg()
 	}
-	win, cur, e := s.pageStart(q, ep.tokenKind, ws)
-	if e != nil {
-		return e
-	}
-	pageSize := min(int(limit), ep.PageSize)
-
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	n := s.msgCount()
-	lo := searchSeq(n, s.msgTime, win.from)
-	hi := searchSeq(n, s.msgTime, s.visibleBefore(win.to))
-	start := -1
-	if cur != nil {
-		start = int(cur.a)
-	}
-	var keep func(int) bool
-	if chatFilter >= 0 {
-		keep = func(seq int) bool { return s.msgMeta(seq).chat == chatFilter }
-	}
-	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, pageSize, s.hideLate(ep, s.msgTime, keep))
-	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, func(w *jw, seq int) {
+	l := &listing{ws: ws, size: min(int(limit), ep.PageSize), write: func(w *jw, seq int) {
 		s.writeMessage(w, seq, s.msgMeta(seq), false)
-	})
-	return nil
+	}}
+	if chatFilter >= 0 {
+		l.keep = func(seq int) bool { return s.msgMeta(seq).chat == chatFilter }
+	}
+	return l, nil
 }
 
 func (s *Server) chatIndexOf(id string) (int32, bool) {
@@ -375,7 +341,7 @@ func (s *Server) chatIndexOf(id string) (int32, bool) {
 
 type includes struct{ messages, events, ai, variables bool }
 
-func (s *Server) listSessions(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) querySessions(ep *Endpoint, _ *http.Request, q url.Values) (*listing, *apiErr) {
 	var inc includes
 	var lts, open bool
 	for _, p := range []struct {
@@ -388,12 +354,12 @@ func (s *Server) listSessions(ep *Endpoint, w *jw, r *http.Request, q url.Values
 	} {
 		v, e := parseBool(q, p.name)
 		if e != nil {
-			return e
+			return nil, e
 		}
 		*p.dst = v
 	}
 	if tp := q.Get("timestamp-precision"); tp != "" && tp != "seconds" && tp != "milliseconds" {
-		return badParam("timestamp-precision", "'timestamp-precision' must be seconds or milliseconds")
+		return nil, badParam("timestamp-precision", "'timestamp-precision' must be seconds or milliseconds")
 	}
 	ws := winSpec{
 		defFrom: oneDayBefore, defTo: atNow, lts: lts,
@@ -403,282 +369,45 @@ func (s *Server) listSessions(ep *Endpoint, w *jw, r *http.Request, q url.Values
 	if !open {
 		ws.defTo = func(now int64) int64 { return now - int64(24*time.Hour) }
 	}
-	win, cur, e := s.pageStart(q, ep.tokenKind, ws)
-	if e != nil {
-		return e
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	n := s.sessCount()
-	lo := searchSeq(n, s.sessTime, win.from)
-	hi := searchSeq(n, s.sessTime, s.visibleBefore(win.to))
-	start := -1
-	if cur != nil {
-		start = int(cur.a)
-	}
-	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, s.hideLate(ep, s.sessTime, func(seq int) bool {
-		m := s.sessMeta(seq)
-		return !m.gone && (open || !m.open)
-	}))
-	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, func(w *jw, seq int) {
-		s.writeSession(w, seq, s.sessMeta(seq), inc)
-	})
-	return nil
+	return &listing{
+		ws: ws,
+		keep: func(seq int) bool {
+			m := s.sessMeta(seq)
+			return !m.gone && (open || !m.open)
+		},
+		write: func(w *jw, seq int) { s.writeSession(w, seq, s.sessMeta(seq), inc) },
+	}, nil
 }
 
 // ---- /calls ----------------------------------------------------------------
 
-func (s *Server) listCalls(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
+func (s *Server) queryCalls(_ *Endpoint, _ *http.Request, _ url.Values) (*listing, *apiErr) {
 	// /calls has no long-term-search parameter in SPEC and no recent-window
 	// restriction here; the 1-month cap applies.
-	win, cur, e := s.pageStart(q, ep.tokenKind, winSpec{defFrom: oneDayBefore, defTo: atNow, maxSpan: maxSpan})
-	if e != nil {
-		return e
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	n := s.callCount()
-	lo := searchSeq(n, s.callTime, win.from)
-	hi := searchSeq(n, s.callTime, s.visibleBefore(win.to))
-	start := -1
-	if cur != nil {
-		start = int(cur.a)
-	}
-	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, s.hideLate(ep, s.callTime, nil))
-	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, s.writeCall)
-	return nil
-}
-
-// writeSeqPage writes one page of a sequence listing, seqs and next as
-// pageOf returns them: FutureRecord's copy of the first item on a first
-// page, each item, and a nextPage whose token is tok with the next page's
-// start.
-func (s *Server) writeSeqPage(w *jw, r *http.Request, q url.Values, ep *Endpoint, first bool, seqs []int, next int, tok cursor, write func(w *jw, seq int)) {
-	w.beginPage()
-	if len(seqs) > 0 {
-		s.writeFuture(w, first, ep, func(w *jw) { write(w, seqs[0]) })
-	}
-	for _, seq := range seqs {
-		write(w, seq)
-	}
-	nextPage := ""
-	if next >= 0 {
-		tok.a = int64(next)
-		nextPage = nextURL(r, q, tok)
-	}
-	w.endPage(nextPage)
-}
-
-// ---- /contacts -------------------------------------------------------------
-
-func (s *Server) listContacts(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
-	channelID, platform := q.Get("channel-id"), q.Get("platform")
-	if channelID != "" && platform != "" {
-		return badParam("platform", "Invalid parameters: 'channel-id' and 'platform' are mutually exclusive")
-	}
-	if platform != "" && !knownPlatforms[platform] {
-		return badParam("platform", "Invalid platform.")
-	}
-	if channelID != "" && s.channelByID(channelID) == nil {
-		return badParam("channel-id", "Invalid channel id.")
-	}
-	bsuid, e := parseBool(q, "has-whastapp-bsuid")
-	if e != nil {
-		return e
-	}
-	off := 0
-	if tok := q.Get(ep.TokenParam); tok != "" {
-		c, e := decodeCursor(tok, ep.tokenKind, ep.TokenParam)
-		if e != nil {
-			return e
-		}
-		off = int(c.a)
-	}
-	match := func(k int) bool {
-		if bsuid && !s.contactHasBsuid(k) {
-			return false
-		}
-		if channelID == "" && platform == "" {
-			return true
-		}
-		for j := k; j < s.g.n[kChat]; j += s.g.n[kContact] {
-			ch := s.g.chatChannel(j)
-			if ch.id == channelID || ch.platform == platform || (platform == "instagram_chat" && ch.platform == "instagram") {
-				return true
-			}
-		}
-		return false
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	w.beginPage()
-	// off counts matching contacts already returned.
-	seen, count, next := 0, 0, ""
-	for k := 0; k < s.g.n[kContact]; k++ {
-		if !match(k) {
-			continue
-		}
-		if seen < off {
-			seen++
-			continue
-		}
-		if count == ep.PageSize {
-			next = cursor{kind: ep.tokenKind, a: int64(off + count)}.encode()
-			break
-		}
-		s.writeContact(w, k)
-		count++
-	}
-	w.endPage(next) // nextPage is an opaque token, not a URL
-	return nil
-}
-
-// ---- /agents, /channels, /intents -----------------------------------------------
-
-func offsetFromPage(q url.Values, kind byte) (int, *apiErr) {
-	tok := q.Get(pageParam)
-	if tok == "" {
-		return 0, nil
-	}
-	c, e := decodeCursor(tok, kind, pageParam)
-	return int(c.a), e
-}
-
-func (s *Server) listAgents(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
-	online, e := parseBool(q, "online")
-	if e != nil {
-		return e
-	}
-	hasOnline := q.Get("online") != ""
-	var emails map[string]bool
-	for _, v := range q["emails"] {
-		for _, em := range strings.Split(v, ",") {
-			if em = strings.TrimSpace(em); em != "" {
-				if emails == nil {
-					emails = map[string]bool{}
-				}
-				emails[strings.ToLower(em)] = true
-			}
-		}
-	}
-	off, e := offsetFromPage(q, ep.tokenKind)
-	if e != nil {
-		return e
-	}
-	w.beginPage()
-	seen, count, next := 0, 0, ""
-	for a := 0; a < s.g.n[kAgent]; a++ {
-		if hasOnline && s.g.agentOnline(a) != online {
-			continue
-		}
-		if emails != nil && !emails[s.g.agentEmail(a)] {
-			continue
-		}
-		if seen < off {
-			seen++
-			continue
-		}
-		if count == ep.PageSize {
-			next = nextURL(r, q, cursor{kind: ep.tokenKind, a: int64(off + count)})
-			break
-		}
-		s.g.writeAgent(w, a)
-		count++
-	}
-	w.endPage(next)
-	return nil
-}
-
-func (s *Server) listChannels(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
-	platform := q.Get("platform")
-	if platform != "" && !knownPlatforms[platform] {
-		return badParam("platform", "Invalid platform.")
-	}
-	active, e := parseBool(q, "active")
-	if e != nil {
-		return e
-	}
-	hasActive := q.Get("active") != ""
-	w.obj()
-	w.key("items")
-	w.arr()
-	for k := range s.g.channels {
-		c := &s.g.channels[k]
-		if platform != "" && c.platform != platform && !(platform == "instagram_chat" && c.platform == "instagram") {
-			continue
-		}
-		if hasActive && c.active != active {
-			continue
-		}
-		writeChannel(w, c)
-	}
-	w.endArr()
-	w.endObj() // no nextPage key: the channel list is a single page
-	return nil
-}
-
-func (s *Server) listIntents(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
-	off, e := offsetFromPage(q, ep.tokenKind)
-	if e != nil {
-		return e
-	}
-	off = min(off, s.g.n[kIntent])
-	end := min(s.g.n[kIntent], off+ep.PageSize)
-	w.beginPage()
-	for i := off; i < end; i++ {
-		s.g.writeIntent(w, i)
-	}
-	next := ""
-	if end < s.g.n[kIntent] {
-		next = nextURL(r, q, cursor{kind: ep.tokenKind, a: int64(end)})
-	}
-	w.endPage(next)
-	return nil
+	return &listing{ws: winSpec{defFrom: oneDayBefore, defTo: atNow, maxSpan: maxSpan}, write: s.writeCall}, nil
 }
 
 // ---- /tickets --------------------------------------------------------------
 
-func (s *Server) listTickets(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
+// queryTickets reads the tickets of the last daysBeforeNow days, a page of
+// limit from offset.
+func (s *Server) queryTickets(ep *Endpoint, _ *http.Request, q url.Values) (*listing, *apiErr) {
 	days, e := parseInt(q, "daysBeforeNow", 60, 1, 1<<31-1)
 	if e != nil {
-		return e
+		return nil, e
 	}
 	offset, e := parseInt(q, "offset", 0, 0, 1<<62)
 	if e != nil {
-		return e
+		return nil, e
 	}
 	limit, e := parseInt(q, "limit", 50, 1, int64(ep.Limit))
 	if e != nil {
-		return e
+		return nil, e
 	}
 	now := s.Now().UnixNano()
-	cutoff := now - days*int64(24*time.Hour)
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	n := searchSeq(s.ticketCount(), s.ticketTime, s.visibleBefore(now+1))
-	lo := searchSeq(n, s.ticketTime, cutoff)
-	total := int64(n - lo)
-	// FutureRecord's ticket is the newest: position 0, before seq n-1.
-	future := int64(0)
-	if s.cfg.Quirks.FutureRecord && total > 0 {
-		future = 1
-	}
-	w.obj()
-	if !s.cfg.Quirks.TicketsNoTotal {
-		w.kint("total", total+future)
-	}
-	w.key(ep.ItemsKey)
-	w.arr()
-	first := offset
-	if offset == 0 && future == 1 {
-		s.writeFuture(w, true, ep, func(w *jw) { s.writeTicket(w, n-1) })
-		first = 1
-	}
-	// newest first: regular ticket p (position p+future) is seq n-1-p
-	for pos := first; pos < offset+limit && pos-future < total; pos++ {
-		s.writeTicket(w, n-1-int(pos-future))
-	}
-	w.endArr()
-	w.endObj()
-	return nil
+	return &listing{
+		fixed:  &window{now - days*int64(24*time.Hour), now + 1},
+		write:  s.writeTicket,
+		offset: offset, limit: limit,
+	}, nil
 }

@@ -4,11 +4,9 @@ import (
 	"strconv"
 )
 
-// Windowed entities are sequences: generated ("base") items 0..N-1 in
-// non-decreasing time order, then items added by mutations (created at the
-// server clock, hence never earlier than base items). The whole sequence is
-// therefore sorted by time and the seq is a stable keyset position.
-// All functions below must be called with s.mu held (read or write).
+// The items of every endpoint, as the endpoints write them. The windowed
+// ones are sequences (sequence.go); functions taking a seq must be called
+// with s.mu held (read or write).
 
 // ---- messages --------------------------------------------------------------
 
@@ -17,35 +15,18 @@ type msgMeta struct {
 	chat         int32
 }
 
-func (s *Server) msgCount() int { return s.g.n[kMsg] + len(s.msgAdded) }
-
-// msgSeq is the messages as a sequence (Endpoint.late).
-func (s *Server) msgSeq() (int, func(int) int64, func(int) string) {
-	return s.msgCount(), s.msgTime, func(seq int) string { return s.g.id(kMsg, seq) }
-}
-
-func (s *Server) msgTime(seq int) int64 {
-	if N := s.g.n[kMsg]; seq < N {
-		return s.g.baseTime(seq, N)
-	} else {
-		return s.msgAdded[seq-N].t
-	}
-}
-
 // msgMeta: base message i belongs to base session floor(i*S/N), whose start
 // is never after the message (see baseTime).
 func (s *Server) msgMeta(seq int) msgMeta {
 	g := s.g
 	N, S := g.n[kMsg], g.n[kSess]
 	if seq >= N {
-		a := s.msgAdded[seq-N]
+		a := s.addedItem(kMsg, seq)
 		return msgMeta{a.t, a.sessStart, a.chat}
 	}
 	j := int(int64(seq) * int64(S) / int64(N))
 	return msgMeta{g.baseTime(seq, N), g.baseTime(j, S), int32(g.sessChat(j))}
 }
-
-var contentTypes = []string{"text", "image", "audio", "file", "video", "buttons", "carousel", "button-click", "call"}
 
 func (g *gen) msgFrom(h uint64) string {
 	switch r := h % 100; {
@@ -336,12 +317,10 @@ type sessMeta struct {
 	gone bool // in neither the open nor the finished listing (Quirks.OpenSessions)
 }
 
-func (s *Server) sessCount() int { return s.g.n[kSess] + len(s.sessAdded) }
-
-// sessSeq is the sessions as a sequence (Endpoint.late): open ones have no
+// sessSeq is the sessions as a sequence (Endpoint.seq): open ones have no
 // id, since /sessions lists them only on demand.
 func (s *Server) sessSeq() (int, func(int) int64, func(int) string) {
-	return s.sessCount(), s.sessTime, func(seq int) string {
+	return s.count(kSess), s.timeOf(kSess), func(seq int) string {
 		if m := s.sessMeta(seq); !m.open && !m.gone {
 			return string(s.appendSessionID(nil, m))
 		}
@@ -349,18 +328,10 @@ func (s *Server) sessSeq() (int, func(int) int64, func(int) string) {
 	}
 }
 
-func (s *Server) sessTime(seq int) int64 {
-	if S := s.g.n[kSess]; seq < S {
-		return s.g.baseTime(seq, S)
-	} else {
-		return s.sessAdded[seq-S].t
-	}
-}
-
 func (s *Server) sessMeta(seq int) sessMeta {
 	g := s.g
 	if S := g.n[kSess]; seq >= S {
-		a := s.sessAdded[seq-S]
+		a := s.addedItem(kSess, seq)
 		return sessMeta{t: a.t, chat: a.chat}
 	}
 	m := sessMeta{t: g.baseTime(seq, g.n[kSess]), chat: int32(g.sessChat(seq)), base: true}
@@ -532,24 +503,9 @@ func (s *Server) writeEvent(w *jw, sh uint64, k int, t int64, sessID func()) {
 
 // ---- calls -----------------------------------------------------------------
 
-func (s *Server) callCount() int { return s.g.n[kCall] + len(s.callAdded) }
-
-// callSeq is the calls as a sequence (Endpoint.late).
-func (s *Server) callSeq() (int, func(int) int64, func(int) string) {
-	return s.callCount(), s.callTime, func(seq int) string { return s.g.id(kCall, seq) }
-}
-
-func (s *Server) callTime(seq int) int64 {
-	if K := s.g.n[kCall]; seq < K {
-		return s.g.baseTime(seq, K)
-	} else {
-		return s.callAdded[seq-K].t
-	}
-}
-
 func (s *Server) callMeta(seq int) (int64, int) {
 	if K := s.g.n[kCall]; seq >= K {
-		a := s.callAdded[seq-K]
+		a := s.addedItem(kCall, seq)
 		return a.t, int(a.chat)
 	}
 	return s.g.baseTime(seq, s.g.n[kCall]), int(s.g.hash(kCall, seq, 1) % uint64(s.g.n[kChat]))
@@ -639,15 +595,15 @@ func (s *Server) writeCall(w *jw, seq int) {
 
 // ---- contacts --------------------------------------------------------------
 
-func (s *Server) contactHasBsuid(k int) bool {
-	h := s.g.hash(kContact, k, 0)
-	return h>>60%2 == 0 && s.g.chatChannel(k%max(1, s.g.n[kChat])).platform == "whatsapp"
+func (g *gen) contactHasBsuid(k int) bool {
+	h := g.hash(kContact, k, 0)
+	return h>>60%2 == 0 && g.chatChannel(k%max(1, g.n[kChat])).platform == "whatsapp"
 }
 
-func (s *Server) channelByID(id string) *channel {
-	for k := range s.g.channels {
-		if s.g.channels[k].id == id {
-			return &s.g.channels[k]
+func (g *gen) channelByID(id string) *channel {
+	for k := range g.channels {
+		if g.channels[k].id == id {
+			return &g.channels[k]
 		}
 	}
 	return nil
@@ -656,8 +612,7 @@ func (s *Server) channelByID(id string) *channel {
 var jobTitles = []string{"Gerente de Compras", "CTO", "Analista \"Sr.\"", "Dueña"}
 var labels = []string{"mobile", "work", "home", "other"}
 
-func (s *Server) writeContact(w *jw, k int) {
-	g := s.g
+func (g *gen) writeContact(w *jw, k int) {
 	h := g.hash(kContact, k, 0)
 	w.obj()
 	w.key("id")
@@ -771,7 +726,7 @@ func (s *Server) writeContact(w *jw, k int) {
 	w.endArr()
 	w.key("whatsappBsuids")
 	w.arr()
-	if s.contactHasBsuid(k) {
+	if g.contactHasBsuid(k) {
 		w.openStr()
 		w.b = appendDigits(append(w.b, "AR."...), h>>3, 19)
 		w.closeStr()
@@ -853,7 +808,8 @@ func (g *gen) writeAgent(w *jw, a int) {
 	w.endObj()
 }
 
-func writeChannel(w *jw, c *channel) {
+func (g *gen) writeChannel(w *jw, k int) {
+	c := &g.channels[k]
 	w.obj()
 	w.kstr("id", c.id)
 	w.kstr("platform", c.platform)
@@ -927,26 +883,11 @@ func (g *gen) writeIntent(w *jw, i int) {
 
 // ---- tickets ---------------------------------------------------------------
 
-func (s *Server) ticketCount() int { return s.g.n[kTicket] + len(s.ticketAdded) }
-
-// ticketSeq is the tickets as a sequence, oldest first.
-func (s *Server) ticketSeq() (int, func(int) int64, func(int) string) {
-	return s.ticketCount(), s.ticketTime, func(seq int) string { return s.g.id(kTicket, seq) }
-}
-
-func (s *Server) ticketTime(seq int) int64 {
-	if T := s.g.n[kTicket]; seq < T {
-		return s.g.baseTime(seq, T)
-	} else {
-		return s.ticketAdded[seq-T]
-	}
-}
-
 var ticketStates = []string{"OPEN", "IN_PROGRESS", "WAITING", "RESOLVED", "CLOSED"}
 
 func (s *Server) writeTicket(w *jw, seq int) {
 	g := s.g
-	t := s.ticketTime(seq)
+	t := s.itemTime(kTicket, seq)
 	h := g.hash(kTicket, seq, 0)
 	state := pick(ticketStates, h)
 	agent := int(h >> 4 % uint64(g.n[kAgent]))

@@ -28,7 +28,7 @@ func (s *Server) lateDelay(k kind, seq int) time.Duration {
 // records not yet visible; keep may be nil. It returns keep itself when the
 // quirk is off or the endpoint has no late records.
 func (s *Server) hideLate(e *Endpoint, timeAt func(int) int64, keep func(int) bool) func(int) bool {
-	if e.late == nil || s.cfg.Quirks.LateEvery <= 0 {
+	if !e.late || s.cfg.Quirks.LateEvery <= 0 {
 		return keep
 	}
 	k := e.kind
@@ -50,10 +50,10 @@ func (s *Server) LateRecords(endpoint string) map[string]time.Time {
 	defer s.mu.RUnlock()
 	out := map[string]time.Time{}
 	e := endpointIndex[endpoint]
-	if e == nil || e.late == nil {
+	if e == nil || !e.late {
 		return out
 	}
-	n, timeAt, id := e.late(s)
+	n, timeAt, id := e.seq(s)
 	for seq := 0; seq < n; seq++ {
 		if d := s.lateDelay(e.kind, seq); d > 0 {
 			if v := id(seq); v != "" {

@@ -13,16 +13,10 @@ func (s *Server) nowSec() int64 { return s.Now().Unix() }
 // AddMessages creates n messages at the current server clock, each in a
 // random chat, and returns their ids.
 func (s *Server) AddMessages(n int) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.nowSec()
-	ids := make([]string, 0, max(n, 0))
-	for k := 0; k < n; k++ {
+	return s.addNow(kMsg, n, func(t int64) added {
 		chat := int32(s.mutRNG.IntN(s.g.n[kChat]))
-		s.msgAdded = append(s.msgAdded, addedMsg{t: t, sessStart: t - int64(s.mutRNG.IntN(600)), chat: chat})
-		ids = append(ids, s.g.id(kMsg, s.g.n[kMsg]+len(s.msgAdded)-1))
-	}
-	return ids
+		return added{t: t, sessStart: t - int64(s.mutRNG.IntN(600)), chat: chat}
+	})
 }
 
 // TouchChats gives n distinct existing chats a new last user message at the
@@ -51,29 +45,11 @@ func (s *Server) TouchChats(n int) []string {
 
 // AddCalls creates n calls at the current server clock.
 func (s *Server) AddCalls(n int) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.nowSec()
-	ids := make([]string, 0, max(n, 0))
-	for k := 0; k < n; k++ {
-		s.callAdded = append(s.callAdded, addedItem{t: t, chat: int32(s.mutRNG.IntN(s.g.n[kChat]))})
-		ids = append(ids, s.g.id(kCall, s.g.n[kCall]+len(s.callAdded)-1))
-	}
-	return ids
+	return s.addNow(kCall, n, func(t int64) added { return added{t: t, chat: int32(s.mutRNG.IntN(s.g.n[kChat]))} })
 }
 
 // AddTickets creates n tickets at the current server clock.
-func (s *Server) AddTickets(n int) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.nowSec()
-	ids := make([]string, 0, max(n, 0))
-	for k := 0; k < n; k++ {
-		s.ticketAdded = append(s.ticketAdded, t)
-		ids = append(ids, s.g.id(kTicket, s.g.n[kTicket]+len(s.ticketAdded)-1))
-	}
-	return ids
-}
+func (s *Server) AddTickets(n int) []string { return s.addNow(kTicket, n, onlyTime) }
 
 // FinishOpenSessions finishes every session that is still open: they keep
 // their (past) start time and become listable without
@@ -107,13 +83,13 @@ func (s *Server) AddSessions(n int) []string {
 	// sessions with equal start must have distinct chats (unique ids); also
 	// avoid colliding with sessions added earlier in the same second.
 	used := map[int64]map[int32]bool{}
-	for _, a := range s.sessAdded {
+	for _, a := range s.added[kSess] {
 		if used[a.t] == nil {
 			used[a.t] = map[int32]bool{}
 		}
 		used[a.t][a.chat] = true
 	}
-	var batch []addedItem
+	var batch []added
 	for k := 0; k < n; k++ {
 		ts := t - int64(k/C)
 		chat := int32((first + k) % C)
@@ -127,17 +103,21 @@ func (s *Server) AddSessions(n int) []string {
 			used[ts] = map[int32]bool{}
 		}
 		used[ts][chat] = true
-		batch = append(batch, addedItem{t: ts, chat: chat})
+		batch = append(batch, added{t: ts, chat: chat})
 	}
 	// keep the added sequence sorted by time
 	sort.SliceStable(batch, func(a, b int) bool { return batch[a].t < batch[b].t })
+	if s.added == nil {
+		s.added = map[kind][]added{}
+	}
 	for _, a := range batch {
-		s.sessAdded = append(s.sessAdded, a)
+		s.added[kSess] = append(s.added[kSess], a)
 		ids = append(ids, string(s.appendSessionID(nil, sessMeta{t: a.t, chat: a.chat})))
 	}
 	// a batch start may be (at most by a few seconds) before the previous
 	// batch's latest start; restore the ordering invariant
-	sort.SliceStable(s.sessAdded, func(a, b int) bool { return s.sessAdded[a].t < s.sessAdded[b].t })
+	sess := s.added[kSess]
+	sort.SliceStable(sess, func(a, b int) bool { return sess[a].t < sess[b].t })
 	return ids
 }
 
@@ -192,35 +172,6 @@ func seqIDs(n int, timeAt func(int) int64, id func(int) string, from, to int64) 
 	return out
 }
 
-// genIDs lists the ids of an endpoint's generated items, in index order.
-func genIDs(s *Server, k kind) []string {
-	out := make([]string, 0, s.g.n[k])
-	for i := 0; i < s.g.n[k]; i++ {
-		out = append(out, s.g.id(k, i))
-	}
-	return out
-}
-
-func (s *Server) chatIDs(from, to int64) []string {
-	if from >= to {
-		return nil
-	}
-	lo, hi := s.chatRange(window{from, to})
-	out := make([]string, 0, hi-lo)
-	for k := lo; k < hi; k++ {
-		out = append(out, s.g.id(kChat, int(s.chatOrder[k])))
-	}
-	return out
-}
-
-func (s *Server) channelIDs(_, _ int64) []string {
-	out := make([]string, 0, len(s.g.channels))
-	for _, c := range s.g.channels {
-		out = append(out, c.id)
-	}
-	return out
-}
-
 // Total returns the number of listable items of an endpoint (sessions:
 // finished ones; -1 for an unknown endpoint).
 func (s *Server) Total(endpoint string) int {
@@ -240,7 +191,7 @@ func (s *Server) finishedSessions() int {
 			open++
 		}
 	}
-	return s.sessCount() - open
+	return s.count(kSess) - open
 }
 
 // OpenSessionIDs returns the ids of sessions that are currently open.

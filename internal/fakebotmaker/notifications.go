@@ -16,95 +16,50 @@ const kNotification kind = 102
 // notification-name: 3 calendar months.
 func notifMaxBack(now time.Time) int64 { return now.AddDate(0, -3, 0).UnixNano() }
 
-// addedTimes are the times of the items Add made for a row whose added
-// items carry nothing else; s.mu held.
-func (s *Server) addedTimes(k kind) []int64 { return s.added[k] }
-
-// addAt makes n items of kind k at the server clock.
-func (s *Server) addAt(k kind, n int, id func(seq int) string, count func() int) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.added == nil {
-		s.added = map[kind][]int64{}
-	}
-	t := s.nowSec()
-	var ids []string
-	for range max(n, 0) {
-		s.added[k] = append(s.added[k], t)
-		ids = append(ids, id(count()-1))
-	}
-	return ids
-}
-
-func (s *Server) notifCount() int { return s.g.n[kNotification] + len(s.addedTimes(kNotification)) }
-
 // notifSpan is how far back the generated instances reach: inside the
 // 3 months Botmaker serves, since older ones could not be listed anyway.
 const notifSpan = 88 * daySec
 
-func (s *Server) notifTime(seq int) int64 {
-	if N := s.g.n[kNotification]; seq < N {
-		span := min(s.g.hist, notifSpan)
-		return s.g.t0 - span + int64(seq)*span/int64(N)
-	}
-	return s.addedTimes(kNotification)[seq-s.g.n[kNotification]]
-}
-
-func (s *Server) notifSeq() (int, func(int) int64, func(int) string) {
-	return s.notifCount(), s.notifTime, func(seq int) string { return s.g.id(kNotification, seq) }
-}
-
 // AddNotifications sends n notification instances now.
 func (s *Server) AddNotifications(n int) []string {
-	return s.addAt(kNotification, n, func(seq int) string { return s.g.id(kNotification, seq) }, s.notifCount)
+	return s.addNow(kNotification, n, onlyTime)
 }
 
 var notificationNames = []string{"Bienvenida", "Recordatorio de pago", "Encuesta NPS", "Promo \"Verano\""}
 var notificationStatuses = []string{"COMPLETED", "COMPLETED", "COMPLETED", "SENDING", "CANCELLED"}
 
-// listNotifications serves the instances newest first, as the SPEC says,
+// queryNotifications reads the instances newest first, as the SPEC says,
 // 500 a page. Without notification-name, from is required and may reach 3
 // months back; to defaults to now minus one day.
-func (s *Server) listNotifications(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
-	if q.Get("notification-name") == "" && q.Get(pageParam) == "" && q.Get("from") == "" {
-		return badParam("from", "'from' is required when 'notification-name' is not provided")
+func (s *Server) queryNotifications(_ *Endpoint, _ *http.Request, q url.Values) (*listing, *apiErr) {
+	name := q.Get("notification-name")
+	if name == "" && q.Get(pageParam) == "" && q.Get("from") == "" {
+		return nil, badParam("from", "'from' is required when 'notification-name' is not provided")
 	}
 	now := s.Now()
-	win, cur, e := s.pageStart(q, ep.tokenKind, winSpec{
-		defFrom: oneDayBefore, defTo: func(now int64) int64 { return now - int64(24*time.Hour) },
-	})
-	if e != nil {
-		return e
+	l := &listing{
+		ws: winSpec{defFrom: oneDayBefore, defTo: func(now int64) int64 { return now - int64(24*time.Hour) }},
+		// With a name, the window does not apply.
+		all:   name != "",
+		write: s.writeNotification,
 	}
-	if cur == nil && q.Get("notification-name") == "" && win.from < notifMaxBack(now)-int64(recentGrace) {
-		return &apiErr{http.StatusBadRequest, "INVALID_DATETIME_INTERVAL", "from", "'from' cannot be more than 3 months back"}
-	}
-	name := q.Get("notification-name")
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	n := s.notifCount()
-	lo, hi := 0, n
 	if name == "" {
-		lo = searchSeq(n, s.notifTime, win.from)
-		hi = searchSeq(n, s.notifTime, s.visibleBefore(win.to))
+		l.check = func(win window) *apiErr {
+			if win.from < notifMaxBack(now)-int64(recentGrace) {
+				return &apiErr{http.StatusBadRequest, "INVALID_DATETIME_INTERVAL", "from", "'from' cannot be more than 3 months back"}
+			}
+			return nil
+		}
+	} else {
+		l.keep = func(seq int) bool { return pick(notificationNames, s.g.hash(kNotification, seq, 1)) == name }
 	}
-	var keep func(int) bool
-	if name != "" {
-		keep = func(seq int) bool { return pick(notificationNames, s.g.hash(kNotification, seq, 1)) == name }
-	}
-	start := -1
-	if cur != nil {
-		start = int(cur.a)
-	}
-	seqs, nextSeq := s.pageOf(ep.Name, lo, hi, start, ep.PageSize, keep)
-	s.writeSeqPage(w, r, q, ep, cur == nil, seqs, nextSeq, cursor{kind: ep.tokenKind, from: win.from, to: win.to}, s.writeNotification)
-	return nil
+	return l, nil
 }
 
 func (s *Server) writeNotification(w *jw, seq int) {
 	g := s.g
 	h := g.hash(kNotification, seq, 1)
-	t := s.notifTime(seq)
+	t := s.itemTime(kNotification, seq)
 	w.obj()
 	w.kstr("campaignName", "Campaña "+strconv.Itoa(int(h%7)+1))
 	w.kstr("contactGroup", pick(tagsPool, h>>4))

@@ -14,6 +14,11 @@ import (
 // about Botmaker that its SPEC does not promise. Each one is off in the zero
 // value, where the fake serves windowed items oldest first, pages that end,
 // a total on every /tickets page, and every record as soon as it exists.
+//
+// A quirk of the time-filtered endpoints is obeyed in one place,
+// listWindowed (windowed.go), for every row at once: what a request lists
+// (its window, filter, page size, order) is a listing, and the rows' items
+// are sequences whose times and ids the ground truth (IDs, Total) shares.
 type Quirks struct {
 	// Lag is Botmaker's data horizon behind its clock: a record becomes
 	// visible only Lag after its timestamp. SetLag changes it between syncs.
@@ -50,8 +55,9 @@ type Quirks struct {
 	// as Botmaker does for an endpoint the account's plan lacks, while the
 	// token works everywhere else.
 	Forbidden map[string]bool
-	// PageSize makes pages of the named endpoints smaller than Botmaker's
-	// (5000 agent-metrics rows), so that a small data set pages.
+	// PageSize makes pages of the named time-filtered endpoints smaller
+	// than Botmaker's (5000 agent-metrics rows), so that a small data set
+	// pages.
 	PageSize map[string]int
 	// Empty makes the named catalogue endpoints (catalogue.go) list
 	// nothing, as for an account that has none: the empty list, or on a

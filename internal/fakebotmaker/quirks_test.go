@@ -220,7 +220,7 @@ func TestQuirkMovingEdge(t *testing.T) {
 func TestQuirkLateRecords(t *testing.T) {
 	counts := Counts{"messages": 2600, "sessions": 1300, "calls": 600}
 	from, to := testNow.AddDate(0, 0, -2), testNow
-	for _, row := range rowsWhere(func(e Endpoint) bool { return e.late != nil }) {
+	for _, row := range rowsWhere(func(e Endpoint) bool { return e.late }) {
 		e := row.Name
 		t.Run(e, func(t *testing.T) {
 			s := newTest(t, Config{Seed: 3, Counts: counts, HistoryDays: 3, Quirks: Quirks{LateEvery: 5, LateBy: 23 * time.Hour}})

@@ -104,20 +104,18 @@ type Server struct {
 	mu           sync.RWMutex // guards the mutable data below
 	chatLast     []int64      // lastUserMessageDatetime (unix s) per chat
 	chatOrder    []int32      // chats sorted by (chatLast, index)
-	msgAdded     []addedMsg
-	sessAdded    []addedItem
-	sessOpen     []int32 // base sessions generated open (ascending)
+	sessOpen     []int32      // base sessions generated open (ascending)
 	sessFinished map[int32]bool
-	chosenOpen   map[int32]int // Quirks.OpenSessions' sessions: seq → index
-	callAdded    []addedItem
-	ticketAdded  []int64 // creation times
-	// added holds the times of the items Add made, by kind, for rows whose
-	// added items carry nothing but a time (nil until the first).
-	added  map[kind][]int64
-	mutRNG *rand.Rand
+	// added holds the items Add made, by kind, in time order (nil until
+	// the first; sequence.go).
+	added      map[kind][]added
+	chosenOpen map[int32]int // Quirks.OpenSessions' sessions: seq → index
+	mutRNG     *rand.Rand
 
 	chatIndexOnce sync.Once
 	chatIndex     map[string]int32
+	metricOnce    sync.Once
+	metricStart   []int32 // agentmetrics.go
 
 	logMu sync.Mutex
 	log   []*Request
@@ -130,16 +128,6 @@ type Server struct {
 	kinds    []FaultKind
 
 	auth *authState
-}
-
-type addedMsg struct {
-	t, sessStart int64
-	chat         int32
-}
-
-type addedItem struct {
-	t    int64
-	chat int32
 }
 
 // New starts a fake server on 127.0.0.1 (httptest). Close it when done.

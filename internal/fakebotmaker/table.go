@@ -10,8 +10,9 @@ import (
 
 // Endpoint is one Botmaker list endpoint as the fake serves it. The table
 // Endpoints is the fake's one home for what we believe about each endpoint:
-// a new endpoint is a new row (and the list and item functions it points
-// to); no other list or switch in the fake enumerates endpoints. The fake
+// a new endpoint is a new row (and the functions it points to: for a
+// time-filtered one, its query and seq, which listWindowed serves); no
+// other list or switch in the fake enumerates endpoints. The fake
 // stays independent of the connector: a test outside this package
 // (streams.TestDefsMatchFakeAPI) checks each stream's declaration against
 // its row.
@@ -56,15 +57,23 @@ type Endpoint struct {
 
 	kind      kind // salt of the item's generated values and ids; unique (TestEndpointTable)
 	tokenKind byte // first byte of the endpoint's page tokens
-	list      func(s *Server, e *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr
+	// list serves a request; a time-filtered row leaves it nil, and
+	// listWindowed serves the row's query and seq.
+	list func(s *Server, e *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr
+	// query, for a time-filtered row, reads a request's own parameters
+	// into what it lists (windowed.go); it runs under s.mu.
+	query func(s *Server, e *Endpoint, r *http.Request, q url.Values) (*listing, *apiErr)
+	// seq, for a time-filtered row, is its items in time order: their
+	// count, times and ids ("" for an item the endpoint does not list by
+	// default). It runs under s.mu.
+	seq func(s *Server) (n int, timeAt func(int) int64, id func(int) string)
+	// late makes Quirks.LateEvery delay single records of the row.
+	late bool
 	// ids lists what the endpoint would list in [from, to) (unix nanos) in
-	// listing order; total counts what it lists. Both run under s.mu.
+	// listing order; total counts what it lists. Both run under s.mu; a
+	// row with a seq leaves ids nil for the seq's ids.
 	ids   func(s *Server, from, to int64) []string
 	total func(s *Server) int
-	// late, for endpoints whose single records Quirks.LateEvery delays,
-	// returns the item sequence: its length, its times and its ids ("" for
-	// an item the endpoint does not list).
-	late func(s *Server) (n int, timeAt func(int) int64, id func(int) string)
 	// add, for endpoints an incremental sync reads again, makes n items
 	// new at the server clock and returns their ids (Server.Add).
 	add func(s *Server, n int) []string
@@ -100,7 +109,7 @@ var Endpoints = []Endpoint{
 		Filter: FromTo, Recent: 7 * 24 * time.Hour, LongTermSearch: true,
 		Rate: 3, RateText: "Only 3 requests per second allowed.",
 		DefaultCount: 600, ID: "chat.chatId", Cursor: "lastUserMessageDatetime",
-		kind: kChat, tokenKind: 'c', list: (*Server).listChats, ids: (*Server).chatIDs, add: (*Server).TouchChats,
+		kind: kChat, tokenKind: 'c', query: (*Server).queryChats, seq: (*Server).chatSeq, add: (*Server).TouchChats,
 		total: func(s *Server) int { return s.g.n[kChat] },
 	},
 	{
@@ -109,18 +118,16 @@ var Endpoints = []Endpoint{
 		Filter: FromTo, Recent: 3 * 24 * time.Hour, LongTermSearch: true,
 		Rate: 5, RateText: "Only 5 requests per second allowed.",
 		DefaultCount: 6000, ID: "id", Cursor: "creationTime",
-		kind: kMsg, tokenKind: 'm', list: (*Server).listMessages,
-		ids:   seqIDsOf((*Server).msgSeq),
-		total: (*Server).msgCount, late: (*Server).msgSeq, add: (*Server).AddMessages,
+		kind: kMsg, tokenKind: 'm', query: (*Server).queryMessages, seq: seqOf(kMsg), late: true,
+		total: countOf(kMsg), add: (*Server).AddMessages,
 	},
 	{
 		Name: "sessions", Path: "/sessions", ItemsKey: "items", Paging: NextURL, PageSize: 500,
 		Filter: FromTo, Recent: 7 * 24 * time.Hour, LongTermSearch: true,
 		Rate: 5, RateText: "Only 5 requests per second allowed.",
 		DefaultCount: 1200, ID: "id", Cursor: "creationTime",
-		kind: kSess, tokenKind: 's', list: (*Server).listSessions,
-		ids:   seqIDsOf((*Server).sessSeq),
-		total: (*Server).finishedSessions, late: (*Server).sessSeq, add: (*Server).AddSessions,
+		kind: kSess, tokenKind: 's', query: (*Server).querySessions, seq: (*Server).sessSeq, late: true,
+		total: (*Server).finishedSessions, add: (*Server).AddSessions,
 	},
 	{
 		// No long-term-search parameter in the SPEC and no recent-window
@@ -129,44 +136,36 @@ var Endpoints = []Endpoint{
 		Filter: FromTo,
 		Rate:   5, RateText: "Only 5 requests per second allowed.",
 		DefaultCount: 300, ID: "id", Cursor: "creationDatetime",
-		kind: kCall, tokenKind: 'k', list: (*Server).listCalls,
-		ids:   seqIDsOf((*Server).callSeq),
-		total: (*Server).callCount, late: (*Server).callSeq, add: (*Server).AddCalls,
+		kind: kCall, tokenKind: 'k', query: (*Server).queryCalls, seq: seqOf(kCall), late: true,
+		total: countOf(kCall), add: (*Server).AddCalls,
 	},
 	{
 		Name: "contacts", Path: "/contacts", ItemsKey: "items", Paging: NextToken, PageSize: 100, TokenParam: "next-page-token",
 		Filter: NoFilter,
 		Rate:   3, RateText: "Only 3 requests per second allowed.",
 		DefaultCount: 450, ID: "id",
-		kind: kContact, tokenKind: 'o', list: (*Server).listContacts,
-		ids:   func(s *Server, _, _ int64) []string { return genIDs(s, kContact) },
-		total: func(s *Server) int { return s.g.n[kContact] },
+		kind: kContact, tokenKind: 'o', list: catContacts.list, ids: catContacts.ids, total: catContacts.total,
 	},
 	{
 		Name: "agents", Path: "/agents", ItemsKey: "items", Paging: NextURL, PageSize: 100,
 		Filter: NoFilter,
 		Rate:   200, RateText: "Only 200 requests per second allowed.",
 		DefaultCount: 40, ID: "id",
-		kind: kAgent, tokenKind: 'a', list: (*Server).listAgents,
-		ids:   func(s *Server, _, _ int64) []string { return genIDs(s, kAgent) },
-		total: func(s *Server) int { return s.g.n[kAgent] },
+		kind: kAgent, tokenKind: 'a', list: catAgents.list, ids: catAgents.ids, total: catAgents.total,
 	},
 	{
 		Name: "channels", Path: "/channels", ItemsKey: "items", Paging: SinglePage,
 		Filter: NoFilter,
 		Rate:   1, RateText: "Only one request per second allowed.",
 		DefaultCount: 6, ID: "id",
-		kind: kChannel, list: (*Server).listChannels, ids: (*Server).channelIDs,
-		total: func(s *Server) int { return s.g.n[kChannel] },
+		kind: kChannel, list: catChannels.list, ids: catChannels.ids, total: catChannels.total,
 	},
 	{
 		Name: "intents", Path: "/intents", ItemsKey: "items", Paging: NextURL, PageSize: 200,
 		Filter: NoFilter,
 		Rate:   1, RateText: "Only one request per second allowed.",
 		DefaultCount: 450, ID: "id",
-		kind: kIntent, tokenKind: 'i', list: (*Server).listIntents,
-		ids:   func(s *Server, _, _ int64) []string { return genIDs(s, kIntent) },
-		total: func(s *Server) int { return s.g.n[kIntent] },
+		kind: kIntent, tokenKind: 'i', list: catIntents.list, ids: catIntents.ids, total: catIntents.total,
 	},
 	{
 		// Newest first, 50 a page unless limit says otherwise (at most 500).
@@ -174,10 +173,9 @@ var Endpoints = []Endpoint{
 		Filter: DaysBeforeNow,
 		Rate:   1, RateText: "Only 60 requests per minute allowed.",
 		DefaultCount: 700, ID: "id", Cursor: "creationTime",
-		kind: kTicket, list: (*Server).listTickets,
-		// Ascending, filtered on creationTime: the listing order reversed.
-		ids:   seqIDsOf((*Server).ticketSeq),
-		total: (*Server).ticketCount, add: (*Server).AddTickets,
+		// ids: ascending, filtered on creationTime: the listing order reversed.
+		kind: kTicket, query: (*Server).queryTickets, seq: seqOf(kTicket),
+		total: countOf(kTicket), add: (*Server).AddTickets,
 	},
 	{
 		// "A page of 250 notification campaigns"; the prose says nextPageURL,
@@ -236,9 +234,8 @@ var Endpoints = []Endpoint{
 		Rate: 1, RateText: "Only one request per second allowed.",
 		// The rows follow the sessions; DefaultCount is not used.
 		DefaultCount: 1, ID: "sessionId,agentId", Cursor: "sessionCreationTime",
-		kind: kMetric, tokenKind: 'd', list: (*Server).listAgentMetrics,
-		ids:   func(s *Server, from, to int64) []string { return s.metricIDs(from, to, false) },
-		total: func(s *Server) int { return len(s.metricIDs(0, 1<<62, false)) },
+		kind: kMetric, tokenKind: 'd', query: (*Server).queryAgentMetrics, seq: (*Server).metricSeq,
+		total: func(s *Server) int { return len(seqIDsOf((*Server).metricSeq)(s, 0, 1<<62)) },
 		add:   (*Server).AddAgentMetrics,
 	},
 	{
@@ -250,9 +247,8 @@ var Endpoints = []Endpoint{
 		Filter: FromTo, Recent: 89 * 24 * time.Hour, Order: NewestFirst,
 		Rate: 30, RateText: "Only 30 requests per second allowed.",
 		DefaultCount: 1500, ID: "notificationInstanceId", Cursor: "start",
-		kind: kNotification, tokenKind: 'n', list: (*Server).listNotifications,
-		ids:   seqIDsOf((*Server).notifSeq),
-		total: (*Server).notifCount, add: (*Server).AddNotifications,
+		kind: kNotification, tokenKind: 'n', query: (*Server).queryNotifications, seq: seqOf(kNotification),
+		total: countOf(kNotification), add: (*Server).AddNotifications,
 	},
 	{
 		// One billing month a request (billingPeriod=YYYY-MM), oldest
@@ -261,9 +257,8 @@ var Endpoints = []Endpoint{
 		Filter: BillingPeriod,
 		Rate:   1, RateText: "Only one request per second allowed.",
 		DefaultCount: 5000, ID: "whatsappConversationId", Cursor: "startDatetime",
-		kind: kBilled, tokenKind: 'b', list: (*Server).listBilled,
-		ids:   seqIDsOf((*Server).billedSeq),
-		total: (*Server).billedCount, add: (*Server).AddBilledConversations,
+		kind: kBilled, tokenKind: 'b', query: (*Server).queryBilled, seq: seqOf(kBilled),
+		total: countOf(kBilled), add: (*Server).AddBilledConversations,
 	},
 	{
 		// One page. Its state filter's enum lacks states the items hold.
@@ -271,18 +266,26 @@ var Endpoints = []Endpoint{
 		Filter: NoFilter,
 		Rate:   1, RateText: "Only one request per second allowed.",
 		DefaultCount: 24, ID: "name,locale",
-		kind: kTemplate, list: (*Server).listTemplates, ids: (*Server).templateIDs,
-		total: func(s *Server) int { return s.g.n[kTemplate] },
+		kind: kTemplate, list: catTemplates.list, ids: catTemplates.ids, total: catTemplates.total,
 	},
 }
 
-// endpointIndex and pathIndex find a row by name and by path.
+// endpointIndex and pathIndex find a row by name and by path. Building
+// them completes the time-filtered rows: listWindowed lists them, and
+// their ids are their seq's.
 var endpointIndex, pathIndex = func() (map[string]*Endpoint, map[string]*Endpoint) {
 	byName := make(map[string]*Endpoint, len(Endpoints))
 	byPath := make(map[string]*Endpoint, len(Endpoints))
 	for i := range Endpoints {
-		byName[Endpoints[i].Name] = &Endpoints[i]
-		byPath[Endpoints[i].Path] = &Endpoints[i]
+		e := &Endpoints[i]
+		byName[e.Name] = e
+		byPath[e.Path] = e
+		if e.query != nil {
+			e.list = (*Server).listWindowed
+		}
+		if e.seq != nil && e.ids == nil {
+			e.ids = seqIDsOf(e.seq)
+		}
 	}
 	return byName, byPath
 }()

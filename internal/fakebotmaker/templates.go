@@ -1,8 +1,6 @@
 package fakebotmaker
 
 import (
-	"net/http"
-	"net/url"
 	"strconv"
 )
 
@@ -28,33 +26,8 @@ func (g *gen) templateKey(i int) (string, string) {
 	return pick(templates, uint64(i/n)) + "_" + strconv.Itoa(i/n+1), templateLocales[i%n]
 }
 
-func (s *Server) templateIDs(_, _ int64) []string {
-	out := make([]string, s.g.n[kTemplate])
-	for i := range out {
-		out[i] = JoinID(s.g.templateKey(i))
-	}
-	return out
-}
-
 func (g *gen) templateState(i int) string {
 	return pick(templateStates, g.hash(kTemplate, i, 1))
-}
-
-func (s *Server) listTemplates(ep *Endpoint, w *jw, r *http.Request, q url.Values) *apiErr {
-	state := q.Get("state")
-	if state != "" && state != "APPROVED" && state != "REJECTED" {
-		return badParam("state", "'state' must be APPROVED or REJECTED")
-	}
-	w.beginPage()
-	for i := 0; i < s.g.n[kTemplate]; i++ {
-		if state != "" && s.g.templateState(i) != state {
-			continue
-		}
-		s.g.writeTemplate(w, i)
-	}
-	w.endArr()
-	w.endObj() // one page: no nextPage key
-	return nil
 }
 
 func (g *gen) writeTemplate(w *jw, i int) {
@@ -85,6 +58,10 @@ func (g *gen) writeTemplate(w *jw, i int) {
 		}
 	}
 	w.endArr()
+	// Half the templates carry the example image of their opt-in request.
+	if h>>36%2 == 0 {
+		w.kstr("optInImage", "https://storage.fake-botmaker.example/tpl/optin-"+name+".jpg")
+	}
 	w.key("header")
 	w.obj()
 	if h>>12%2 == 0 {

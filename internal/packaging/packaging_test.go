@@ -2,7 +2,9 @@ package packaging
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
+	"github.com/source-botmaker/source-botmaker/internal/botmaker"
 	"github.com/source-botmaker/source-botmaker/internal/cat"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
@@ -31,7 +34,8 @@ type imageWant struct {
 	Today         time.Time
 }
 
-// versionVar is the variable the build stamps with -ldflags -X.
+// versionVar is the variable main sets from the embedded metadata.yaml;
+// a build must not stamp it with -ldflags -X as well.
 const versionVar = "github.com/source-botmaker/source-botmaker/connector.Version"
 
 // alpineEnd is when each Alpine branch's main repository stops getting
@@ -217,8 +221,8 @@ func checkBuildStage(df *cat.Dockerfile) []string {
 			if !stripFlags.MatchString(in.Args) {
 				bad = append(bad, fmt.Sprintf("line %d: go build without -ldflags \"-s -w\"", in.Line))
 			}
-			if !strings.Contains(in.Args, "-X "+versionVar+"=") {
-				bad = append(bad, fmt.Sprintf("line %d: go build does not stamp the version (-ldflags \"-X %s=...\")", in.Line, versionVar))
+			if strings.Contains(in.Args, versionVar) {
+				bad = append(bad, fmt.Sprintf("line %d: go build stamps %s by hand; the binary reads the version from the metadata.yaml it embeds", in.Line, versionVar))
 			}
 			if p := df.Stages[i].Platform; p != "$BUILDPLATFORM" && p != "${BUILDPLATFORM}" {
 				bad = append(bad, fmt.Sprintf("the build stage is not FROM --platform=$BUILDPLATFORM, so a multi-platform build compiles under emulation (got %q)", p))
@@ -285,14 +289,20 @@ type metadata struct {
 		AllowedHosts          struct {
 			Hosts []string `yaml:"hosts"`
 		} `yaml:"allowedHosts"`
-		Registries struct {
+		RegistryOverrides struct {
 			OSS   struct{ Enabled bool } `yaml:"oss"`
 			Cloud struct{ Enabled bool } `yaml:"cloud"`
-		} `yaml:"registries"`
+		} `yaml:"registryOverrides"`
 		SuggestedStreams struct {
 			Streams []string `yaml:"streams"`
 		} `yaml:"suggestedStreams"`
-		MaxSecondsBetweenMessages int `yaml:"maxSecondsBetweenMessages"`
+		MaxSecondsBetweenMessages  int    `yaml:"maxSecondsBetweenMessages"`
+		Icon                       string `yaml:"icon"`
+		ReleaseDate                string `yaml:"releaseDate"`
+		SupportLevel               string `yaml:"supportLevel"`
+		ConnectorTestSuitesOptions []struct {
+			Suite string `yaml:"suite"`
+		} `yaml:"connectorTestSuitesOptions"`
 	} `yaml:"data"`
 }
 
@@ -311,7 +321,12 @@ func loadMetadata(t *testing.T) metadata {
 	return md
 }
 
-var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+const (
+	// repoURL is where the repository is published.
+	repoURL = "https://github.com/source-botmaker/source-botmaker"
+	// docsPage is the connector's page in Airbyte's docs layout.
+	docsPage = "docs/integrations/sources/botmaker.md"
+)
 
 func TestMetadata(t *testing.T) {
 	md := loadMetadata(t)
@@ -326,12 +341,6 @@ func TestMetadata(t *testing.T) {
 	base, err := url.Parse(connector.DefaultBaseURL)
 	if err != nil {
 		t.Fatal(err)
-	}
-	oneOf := func(v string, allowed ...string) string {
-		if !slices.Contains(allowed, v) {
-			return fmt.Sprintf("%q is not one of %q", v, allowed)
-		}
-		return ""
 	}
 	present := func(v string) string {
 		if strings.TrimSpace(v) == "" {
@@ -351,20 +360,24 @@ func TestMetadata(t *testing.T) {
 	}{
 		{"metadataSpecVersion", equal(md.MetadataSpecVersion, "1.0")},
 		{"data.name", present(d.Name)},
-		{"data.definitionId", func() string {
-			if !uuidPattern.MatchString(d.DefinitionID) {
-				return fmt.Sprintf("%q is not a lower-case UUID", d.DefinitionID)
-			}
-			return ""
-		}()},
 		{"data.connectorType", equal(d.ConnectorType, "source")},
-		{"data.connectorSubtype", oneOf(d.ConnectorSubtype, "api", "database", "file", "custom", "message_queue", "unknown")},
 		{"data.dockerRepository", present(d.DockerRepository)},
 		{"data.dockerImageTag", present(d.DockerImageTag)},
 		{"data.license", present(d.License)},
 		{"data.documentationUrl", equal(d.DocumentationURL, connector.DocumentationURL)},
+		// The URL shows the docs page of this repository's main branch.
+		{"data.documentationUrl", equal(strings.TrimPrefix(d.DocumentationURL, repoURL+"/blob/main/"), docsPage)},
+		// The platform fails a sync that stays silent this long: it must
+		// outlast one request with all its retries and waits.
+		{"data.maxSecondsBetweenMessages", func() string {
+			if limit := botmaker.DefaultSettings.MaxElapsed; time.Duration(d.MaxSecondsBetweenMessages)*time.Second <= limit {
+				return fmt.Sprintf("is %d s, not longer than one request may take (%s)", d.MaxSecondsBetweenMessages, limit)
+			}
+			return ""
+		}()},
+		{"data.icon", equal(d.Icon, "icon.svg")},
+		{"data.supportLevel", equal(d.SupportLevel, "community")},
 		{"data.githubIssueLabel", present(d.GithubIssueLabel)},
-		{"data.releaseStage", oneOf(d.ReleaseStage, "alpha", "beta", "generally_available", "source")},
 		{"data.protocolVersion", equal(d.ProtocolVersion, airbyte.Version)},
 		{"data.supportsDbt", equal(d.SupportsDbt != nil && !*d.SupportsDbt, true)},
 		{"data.supportsNormalization", equal(d.SupportsNormalization != nil && !*d.SupportsNormalization, true)},
@@ -402,7 +415,7 @@ ARG TARGETOS TARGETARCH
 WORKDIR /src
 COPY . .
 ENV CGO_ENABLED=0
-RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w -X github.com/source-botmaker/source-botmaker/connector.Version=1.2.3" -o /out/app .
+RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" -o /out/app .
 
 # Alpine 3.22 is supported until 2027-05-01.
 FROM alpine:3.22
@@ -429,9 +442,8 @@ LABEL io.airbyte.version=1.2.3
 		{"cgo set to 1", []edit{{"ENV CGO_ENABLED=0\n", "ENV CGO_ENABLED=1\n"}}, "CGO_ENABLED=0"},
 		{"cgo inline is fine", []edit{{"ENV CGO_ENABLED=0\nRUN GOOS", "RUN CGO_ENABLED=0 GOOS"}}, ""},
 		{"no trimpath", []edit{{"-trimpath ", ""}}, "-trimpath"},
-		{"no strip", []edit{{`-ldflags="-s -w `, `-ldflags="`}}, "-s -w"},
-		{"no version stamp", []edit{{` -X github.com/source-botmaker/source-botmaker/connector.Version=1.2.3`, ""}}, "stamp the version"},
-		{"version stamped into another variable", []edit{{`connector.Version=`, `main.version=`}}, "stamp the version"},
+		{"no strip", []edit{{`-ldflags="-s -w"`, `-ldflags=""`}}, "-s -w"},
+		{"version stamped by hand", []edit{{`-ldflags="-s -w"`, `-ldflags="-s -w -X github.com/source-botmaker/source-botmaker/connector.Version=1.2.3"`}}, "by hand"},
 		{"build under emulation", []edit{{"FROM --platform=$BUILDPLATFORM golang", "FROM golang"}}, "--platform=$BUILDPLATFORM"},
 		{"braced platform is fine", []edit{{"$BUILDPLATFORM", "${BUILDPLATFORM}"}}, ""},
 		{"no GOOS", []edit{{"GOOS=$TARGETOS ", ""}}, "GOOS=$TARGETOS"},
@@ -498,7 +510,9 @@ LABEL io.airbyte.version=1.2.3
 	}
 }
 
-func TestDockerignore(t *testing.T) {
+// TestDockerignoreKeepsMetadata: tree_test.go checks what .dockerignore
+// keeps out; this checks it keeps in what the build embeds.
+func TestDockerignoreKeepsMetadata(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(repoRoot, ".dockerignore"))
 	if err != nil {
 		t.Fatal(err)
@@ -509,11 +523,54 @@ func TestDockerignore(t *testing.T) {
 			lines = append(lines, l)
 		}
 	}
-	// Real tokens live in secrets/; .git would bake history into the
-	// build context.
-	for _, must := range []string{".git", "secrets", "**/secrets"} {
-		if !slices.Contains(lines, must) {
-			t.Errorf(".dockerignore does not exclude %s", must)
+	// main.go embeds metadata.yaml for the version: the build needs it.
+	for _, l := range lines {
+		if ok, _ := path.Match(l, "metadata.yaml"); ok {
+			t.Errorf(".dockerignore line %q excludes metadata.yaml, which the build embeds", l)
 		}
+	}
+}
+
+// TestIcon: icon.svg is the SVG document Airbyte shows for the connector:
+// well-formed XML whose root is a square svg element, nothing executable.
+func TestIcon(t *testing.T) {
+	raw := readRepoFile(t, loadMetadata(t).Data.Icon)
+	dec := xml.NewDecoder(strings.NewReader(raw))
+	var root *xml.StartElement
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("icon.svg is not well-formed XML: %v", err)
+		}
+		el, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if root == nil {
+			root = &el
+		}
+		if strings.EqualFold(el.Name.Local, "script") || strings.EqualFold(el.Name.Local, "foreignObject") {
+			t.Errorf("icon.svg holds a <%s> element", el.Name.Local)
+		}
+		for _, a := range el.Attr {
+			if strings.HasPrefix(strings.ToLower(a.Name.Local), "on") {
+				t.Errorf("icon.svg: <%s> has an event handler %s", el.Name.Local, a.Name.Local)
+			}
+		}
+	}
+	if root == nil || root.Name.Local != "svg" || root.Name.Space != "http://www.w3.org/2000/svg" {
+		t.Fatalf("icon.svg's root element is %v, want svg in the SVG namespace", root)
+	}
+	var viewBox string
+	for _, a := range root.Attr {
+		if a.Name.Local == "viewBox" {
+			viewBox = a.Value
+		}
+	}
+	if f := strings.Fields(viewBox); len(f) != 4 || f[2] != f[3] {
+		t.Errorf("icon.svg viewBox is %q, want a square one", viewBox)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,7 +19,13 @@ import (
 // header.
 func readmeRows(t *testing.T, header string) map[string][]string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	return tableRows(t, "README.md", header)
+}
+
+// tableRows is readmeRows for any Markdown file of the repository.
+func tableRows(t *testing.T, file, header string) map[string][]string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(repoRoot, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,32 +55,58 @@ func readmeRows(t *testing.T, header string) map[string][]string {
 		}
 	}
 	if len(rows) == 0 {
-		t.Fatalf("README.md has no table under a header starting %q", header)
+		t.Fatalf("%s has no table under a header starting %q", file, header)
 	}
 	return rows
 }
 
 // TestReadmeStreams keeps the README's stream table in step with the code.
 func TestReadmeStreams(t *testing.T) {
-	rows := readmeRows(t, "| Stream | Endpoint | Primary key | Cursor | Sync modes |")
+	rows := readmeRows(t, "| Stream | Endpoint | Primary key | Cursor | Sync modes | Billed |")
 	want := map[string][]string{}
 	for _, s := range streams.All() {
 		cursor, modes := "—", "full_refresh"
 		if s.Incremental() {
 			cursor, modes = "`"+s.Cursor+"`", "full_refresh, incremental"
 		}
-		want[s.Name] = []string{"`GET " + s.Path + "`", "`" + strings.Join(s.PrimaryKey, "`, `") + "`", cursor, modes}
+		billed := map[streams.Billing]string{
+			streams.NotBilled:      "no",
+			streams.Billed:         "**yes, BI**",
+			streams.BilledLongTerm: "with `long_term_search`",
+		}[s.Billing]
+		want[s.Name] = []string{"`GET " + s.Path + "`", "`" + strings.Join(s.PrimaryKey, "`, `") + "`", cursor, modes, billed}
 	}
 	got := map[string][]string{}
 	for name, cells := range rows {
-		if len(cells) < 4 {
-			t.Errorf("README row %s has %d cells", name, len(cells)+1)
+		if len(cells) != 5 {
+			t.Errorf("README row %s has %d cells, want 6", name, len(cells)+1)
 			continue
 		}
-		got[name] = cells[:4]
+		got[name] = cells
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("README stream table differs from the code (-code +README):\n%s", diff)
+	}
+}
+
+// TestPaginationTable keeps the pagination table of docs/incremental.md
+// to the streams of the registry, one row each.
+func TestPaginationTable(t *testing.T) {
+	rows := tableRows(t, "docs/incremental.md", "| Stream | Pagination |")
+	var want, got []string
+	for _, s := range streams.All() {
+		want = append(want, s.Name)
+	}
+	for name, cells := range rows {
+		if len(cells) != 1 || cells[0] == "" {
+			t.Errorf("docs/incremental.md pagination row %s: want one description, got %q", name, cells)
+		}
+		got = append(got, name)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("docs/incremental.md pagination table differs from the registry (-registry +doc):\n%s", diff)
 	}
 }
 

@@ -11,7 +11,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,6 +40,9 @@ type Output struct {
 	Statuses map[string][]airbyte.Status
 	Errors   []airbyte.ErrorTrace
 	Logs     []airbyte.Log
+	// Billed holds, by stream, the billed traffic the read handed to
+	// Runtime.Billed: the values of its billed-traffic log lines.
+	Billed map[string]connector.BilledTraffic
 }
 
 // Runtime is a connector runtime for tests: real clock, quick retries, and
@@ -58,9 +64,27 @@ func Runtime() connector.Runtime {
 func Run(t testing.TB, ctx context.Context, rt connector.Runtime, args ...string) *Output {
 	t.Helper()
 	var out, errb bytes.Buffer
+	var billed []connector.BilledTraffic
+	hook := rt.Billed
+	rt.Billed = func(bs []connector.BilledTraffic) {
+		billed = bs
+		if hook != nil {
+			hook(bs)
+		}
+	}
 	code := rt.Run(ctx, args, &out, &errb)
 	o := Parse(t, out.Bytes())
 	o.Code, o.Stderr = code, errb.Bytes()
+	for _, b := range billed {
+		if o.Billed == nil {
+			o.Billed = map[string]connector.BilledTraffic{}
+		}
+		o.Billed[b.Stream] = b
+		// The values and the log line users read must tell the same story.
+		if !slices.Contains(o.Logs, airbyte.Log{Level: airbyte.LogInfo, Message: b.String()}) {
+			t.Errorf("no INFO log line %q for the billed traffic of %s", b, b.Stream)
+		}
+	}
 	// Every scenario is also a leak test: whatever a test does, the fake's
 	// token must not come out.
 	for _, b := range [][]byte{o.Stdout, o.Stderr} {
@@ -229,4 +253,33 @@ func File(t testing.TB, dir, name string, v any) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// The logger appends its fields to a message (" stream=chats"), after the
+// message's last full stop when it has one.
+var (
+	fieldsAfterStop = regexp.MustCompile(`\. [a-z_]+=.*$`)
+	fieldsSuffix    = regexp.MustCompile(`( \w+=\S+)+$`)
+)
+
+// actionStarts are how a sentence that tells the user what to do begins.
+var actionStarts = []string{"Set ", "Run ", "Remove ", "Select ", "Report ", "Check ", "Generate ", "Give ", "Nothing to do"}
+
+// SaysWhatToDo reports whether a log message's last sentence tells the
+// user what they can do: every WARN must.
+func SaysWhatToDo(msg string) bool {
+	if loc := fieldsAfterStop.FindStringIndex(msg); loc != nil {
+		msg = msg[:loc[0]+1]
+	}
+	msg = strings.TrimSpace(fieldsSuffix.ReplaceAllString(msg, ""))
+	last := msg
+	if i := strings.LastIndex(strings.TrimSuffix(msg, "."), ". "); i >= 0 {
+		last = msg[i+2:]
+	}
+	for _, start := range actionStarts {
+		if strings.HasPrefix(last, start) {
+			return true
+		}
+	}
+	return false
 }

@@ -15,10 +15,8 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/source-botmaker/source-botmaker/connector"
-	"github.com/source-botmaker/source-botmaker/internal/botmaker"
 	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
@@ -30,6 +28,12 @@ const (
 	childEnv      = "BOTMAKER_BENCH_CHILD"      // "connector" or "floor"
 	unpacedEnv    = "BOTMAKER_BENCH_UNPACED"    // "1": no client-side pacing (rate limits off)
 	cpuProfileEnv = "BOTMAKER_BENCH_CPUPROFILE" // write the child's CPU profile here
+	// billedEnv names the file where a connector child writes the billed
+	// traffic of its read (connector.Runtime.Billed) as JSON. A file the
+	// parent reads after the child exits keeps the counts values end to
+	// end without a word added to the connector's stdout, which stays pure
+	// protocol and is what the bench measures.
+	billedEnv = "BOTMAKER_BENCH_BILLED"
 )
 
 // child runs the mode named by childEnv and returns the exit code.
@@ -54,7 +58,18 @@ func child(mode string, args []string) int {
 	switch mode {
 	case "connector":
 		connector.TuneMemory() // as main does
-		rt := connector.Runtime{Now: time.Now, Settings: botmaker.DefaultSettings}
+		rt := connector.DefaultRuntime()
+		if path := os.Getenv(billedEnv); path != "" {
+			rt.Billed = func(bs []connector.BilledTraffic) {
+				b, err := json.Marshal(bs)
+				if err == nil {
+					err = os.WriteFile(path, b, 0o600)
+				}
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "bench child: billed traffic:", err)
+				}
+			}
+		}
 		if os.Getenv(unpacedEnv) == "1" {
 			rt.Rates = map[string]float64{}
 			for _, s := range streams.All() {

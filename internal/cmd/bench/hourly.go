@@ -115,7 +115,7 @@ func (d *dataset) billedSync(ctx context.Context, o options, catalog string, sta
 // on every request (chats re-read within the recent window are not
 // billed).
 func reread(s *syncRun) (bytes, records int64) {
-	for name, b := range s.BilledLines {
+	for name, b := range s.Traffic {
 		if st, _ := streams.Lookup(name); st.Billing == streams.Billed {
 			bytes += b.RereadBytes
 			records += b.Reread

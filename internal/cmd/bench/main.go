@@ -18,12 +18,16 @@
 //	go run ./internal/cmd/bench -scenarios cpu -runs 1 -cpuprofile cpu.pprof
 //	go run ./internal/cmd/bench -smoke   # tiny data set, checks counts only
 //
+// make bench passes -docs docs/performance.md, which puts the output of a
+// full run between that file's markers.
+//
 // The connector and the floor run as child processes (this binary re-executed
 // with BOTMAKER_BENCH_CHILD set), so peak RSS and CPU time are theirs alone;
 // the fake API runs in this process.
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -32,6 +36,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/source-botmaker/source-botmaker/connector"
 )
 
 func main() {
@@ -46,6 +53,7 @@ func main() {
 	flag.IntVar(&o.Messages, "messages", o.Messages, "messages in the CPU-bound scenario")
 	flag.StringVar(&scen, "scenarios", "cpu,memory,api", "scenarios to run: cpu, memory, api (api also prints the requests table)")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write the first CPU-bound connector run's CPU profile to this file")
+	docs := flag.String("docs", "", "after a full run (every scenario, not -smoke), write the output into this file between its bench markers (make bench: docs/performance.md)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		flag.Usage()
@@ -65,11 +73,29 @@ func main() {
 	if o.Smoke {
 		o.smoke()
 	}
+	if *docs != "" && (o.Smoke || len(o.Scenarios) < 3) {
+		fmt.Fprintln(os.Stderr, "-docs takes a full run: every scenario, without -smoke")
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if _, err := bench(ctx, o, os.Stdout); err != nil {
+	var printed bytes.Buffer
+	if _, err := bench(ctx, o, io.MultiWriter(os.Stdout, &printed)); err != nil {
 		fmt.Fprintln(os.Stderr, "bench failed:", err)
 		os.Exit(1)
+	}
+	if *docs != "" {
+		release := "unknown"
+		if md, err := os.ReadFile("metadata.yaml"); err == nil {
+			if v, err := connector.VersionFromMetadata(md); err == nil {
+				release = v
+			}
+		}
+		if err := writeDocs(*docs, printed.Bytes(), release, time.Now().UTC()); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: cannot write the results into the docs:", err)
+			os.Exit(1)
+		}
+		fmt.Fprintln(os.Stderr, "bench: results written into", *docs)
 	}
 }
 

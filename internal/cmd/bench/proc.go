@@ -39,9 +39,11 @@ type run struct {
 	Estimates  map[string]int64
 	Problems   []string // ERROR traces, ERROR logs, stderr, invalid lines
 	Warnings   []string // WARN logs (a 429 that was retried, for one)
-	// Billed holds the connector's billed-traffic log line per stream.
-	BilledLines map[string]connector.BilledTraffic
-	ExitCode    int
+	// Traffic holds the billed traffic the connector counted per stream
+	// (connector.Runtime.Billed, by way of billedEnv); nil when the read
+	// ended before counting.
+	Traffic  map[string]connector.BilledTraffic
+	ExitCode int
 }
 
 func (r *run) records() int64 {
@@ -78,6 +80,17 @@ func runChild(ctx context.Context, exe string, cs childSpec) (*run, error) {
 	}
 	if cs.CPUProfile != "" {
 		cmd.Env = append(cmd.Env, cpuProfileEnv+"="+cs.CPUProfile)
+	}
+	var billedPath string
+	if cs.Mode == "connector" {
+		f, err := os.CreateTemp("", "botmaker-bench-billed-*.json")
+		if err != nil {
+			return nil, err
+		}
+		billedPath = f.Name()
+		f.Close()
+		defer os.Remove(billedPath)
+		cmd.Env = append(cmd.Env, billedEnv+"="+billedPath)
 	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -117,6 +130,11 @@ func runChild(ctx context.Context, exe string, cs childSpec) (*run, error) {
 	}
 	if readErr != nil {
 		r.Problems = append(r.Problems, readErr.Error())
+	}
+	if billedPath != "" {
+		if err := r.readBilled(billedPath); err != nil {
+			r.Problems = append(r.Problems, err.Error())
+		}
 	}
 	return r, nil
 }
@@ -193,14 +211,25 @@ func (r *run) line(line []byte, cs childSpec, counters map[string]*int64) error 
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", m.Log.Level, m.Log.Message))
 		case airbyte.LogWarn:
 			r.Warnings = append(r.Warnings, m.Log.Message)
-		case airbyte.LogInfo:
-			if b, ok := connector.ParseBilledTraffic(m.Log.Message); ok {
-				if r.BilledLines == nil {
-					r.BilledLines = map[string]connector.BilledTraffic{}
-				}
-				r.BilledLines[b.Stream] = b
-			}
 		}
+	}
+	return nil
+}
+
+// readBilled reads the billed traffic a connector child wrote (billedEnv);
+// an empty file is a read that ended before counting.
+func (r *run) readBilled(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) == 0 {
+		return err
+	}
+	var bs []connector.BilledTraffic
+	if err := json.Unmarshal(b, &bs); err != nil {
+		return fmt.Errorf("the child's billed traffic: %w", err)
+	}
+	r.Traffic = map[string]connector.BilledTraffic{}
+	for _, t := range bs {
+		r.Traffic[t.Stream] = t
 	}
 	return nil
 }

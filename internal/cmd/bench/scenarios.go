@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -369,10 +370,13 @@ func syncOnce(ctx context.Context, o options, d *dataset, statePath string) (*sy
 			s.BilledKB[name] += int64(q.Bytes)
 		}
 	}
-	// The connector's own billed-traffic line must say what the fake saw.
-	for name, b := range r.BilledLines {
+	// The connector's own billed-traffic counts must say what the fake saw.
+	if r.Traffic == nil && r.ExitCode == 0 {
+		return nil, errors.New("the connector child finished its read without reporting its billed traffic")
+	}
+	for name, b := range r.Traffic {
 		if b.Requests != int64(s.Billed[name]) || b.Bytes != s.BilledKB[name] {
-			return nil, fmt.Errorf("stream %s: the connector logged %d billed requests and %d bytes, the fake served %d and %d", name, b.Requests, b.Bytes, s.Billed[name], s.BilledKB[name])
+			return nil, fmt.Errorf("stream %s: the connector counted %d billed requests and %d bytes, the fake served %d and %d", name, b.Requests, b.Bytes, s.Billed[name], s.BilledKB[name])
 		}
 	}
 	return s, nil

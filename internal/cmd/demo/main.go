@@ -1,13 +1,21 @@
-// Command demo runs the built connector binary against the bundled fake
-// Botmaker API and prints what it synced: a full sync of every stream, then
-// an incremental sync from the first sync's final state.
+// Command demo runs the connector against the bundled fake Botmaker API and
+// prints what it synced: a full sync of every stream, then an incremental
+// sync from the first sync's final state.
 //
-//	make build && go run ./internal/cmd/demo [-binary ./bin/source-botmaker] [-seed 1] [-state-out state.json]
+//	go run ./internal/cmd/demo [-seed 1] [-state-out state.json]
 //
-// It runs the binary exactly as Airbyte does (discover, then read with
-// --config/--catalog[/--state] files) and checks every stdout line is an
-// Airbyte protocol message. It exits 1 when a line is not, when the binary
-// fails, or when any stream does not COMPLETE.
+// It runs the connector with the commands and files Airbyte gives the
+// binary (discover, then read with --config/--catalog[/--state] files) and
+// checks every stdout line is an Airbyte protocol message. It exits 1 when a
+// line is not, when the connector fails, or when any stream does not
+// COMPLETE.
+//
+// The connector runs in this process, as the binary's main runs it
+// (connector.DefaultRuntime), not as a child process: that is how its
+// billed-traffic counts reach the demo as values (connector.Runtime.Billed)
+// while its stdout stays pure protocol and the binary gains no side channel
+// for them. The built binary is run as Airbyte runs it by make e2e and the
+// acceptance tests (integration_tests).
 package main
 
 import (
@@ -19,7 +27,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -31,13 +38,13 @@ import (
 	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/internal/plural"
 	"github.com/source-botmaker/source-botmaker/internal/stdoutparse"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
 func main() {
 	var o options
-	flag.StringVar(&o.Binary, "binary", "./bin/source-botmaker", "connector binary to run (make build writes it)")
 	flag.Int64Var(&o.Seed, "seed", 1, "seed of the fake API's generated data")
 	flag.StringVar(&o.StateOut, "state-out", "", "write the final state (input for a next `read --state`) to this file")
 	flag.Parse()
@@ -48,6 +55,9 @@ func main() {
 	o.RateLimits = true
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// As in connector.Main: the first signal winds the sync down, a second
+	// one ends the demo at once.
+	go func() { <-ctx.Done(); stop() }()
 	if _, err := run(ctx, o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "demo failed:", err)
 		os.Exit(1)
@@ -55,7 +65,6 @@ func main() {
 }
 
 type options struct {
-	Binary     string
 	Seed       int64
 	StateOut   string
 	Counts     fakebotmaker.Counts // missing endpoints use the fake's defaults
@@ -85,8 +94,8 @@ type streamResult struct {
 	// log line reports for the streams Botmaker bills.
 	Since       time.Time
 	New, Reread int
-	// Billed is the connector's billed-traffic line; nil for streams
-	// Botmaker does not bill.
+	// Billed is the connector's billed-traffic count (Runtime.Billed); nil
+	// for streams Botmaker does not bill.
 	Billed *connector.BilledTraffic
 }
 
@@ -118,13 +127,6 @@ func (s syncResult) complete() bool {
 // run does the whole demo and returns both syncs' results. Its error says
 // what went wrong; the tables are printed to out either way.
 func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
-	bin, err := filepath.Abs(o.Binary)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(bin); err != nil {
-		return nil, fmt.Errorf("connector binary: %w (run `make build` first, or pass -binary)", err)
-	}
 	srv := fakebotmaker.New(fakebotmaker.Config{Seed: o.Seed, Counts: o.Counts, RateLimits: o.RateLimits})
 	defer srv.Close()
 
@@ -146,7 +148,7 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 		return nil, err
 	}
 
-	catalog, err := discover(ctx, bin, configPath)
+	catalog, err := discover(ctx, configPath)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +160,7 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 	fmt.Fprintf(out, "Config: start_date %s, long_term_search on; %d streams discovered\n\n", start, len(catalog.Streams))
 
 	var results []syncResult
-	first, err := read(ctx, srv, bin, "Sync 1: full history", configPath, catalogPath, "", nil)
+	first, err := read(ctx, srv, "Sync 1: full history", configPath, catalogPath, "", nil)
 	results = append(results, first)
 	printSync(out, first)
 	if err != nil {
@@ -191,7 +193,7 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 	if err := writeJSON(statePath, first.State); err != nil {
 		return results, err
 	}
-	second, err := read(ctx, srv, bin, "Sync 2: incremental, from sync 1's final state", configPath, catalogPath, statePath, bookmarks(first))
+	second, err := read(ctx, srv, "Sync 2: incremental, from sync 1's final state", configPath, catalogPath, statePath, bookmarks(first))
 	results = append(results, second)
 	printSync(out, second)
 	if err != nil {
@@ -237,35 +239,77 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, append(b, '\n'), 0o600)
 }
 
-func discover(ctx context.Context, bin, configPath string) (*airbyte.Catalog, error) {
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "discover", "--config", configPath)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	var catalog *airbyte.Catalog
-	lines := stdoutparse.NewReader(&stdout)
+// connectorRun is one connector command run in process: its stdout read
+// line by line as it is written, each line checked and decoded.
+type connectorRun struct {
+	ExitCode int
+	Stderr   string
+	Billed   []connector.BilledTraffic
+}
+
+// runConnector runs the connector with args as its command line and hands
+// each stdout message to each, in order. A line that is not a protocol
+// message (or holds the token) is the error; the rest of stdout is read all
+// the same, so the connector never blocks on a full pipe.
+func runConnector(ctx context.Context, args []string, each func(*airbyte.Message)) (connectorRun, error) {
+	var res connectorRun
+	rt := connector.DefaultRuntime()
+	rt.Billed = func(bs []connector.BilledTraffic) { res.Billed = bs }
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		code := rt.Run(ctx, args, pw, &stderr)
+		pw.Close()
+		done <- code
+	}()
+	var parseErr error
+	lines := stdoutparse.NewReader(pr)
 	for {
 		line, err := lines.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
-			return nil, err
+			if parseErr == nil {
+				parseErr = fmt.Errorf("%s stdout line %d: %w", args[0], lines.Lines()+1, err)
+			}
+			_, _ = io.Copy(io.Discard, pr)
+			break
+		}
+		if parseErr != nil {
+			continue
 		}
 		m, err := parseLine(line)
 		if err != nil {
-			return nil, fmt.Errorf("discover stdout line %d: %w", lines.Lines(), err)
+			parseErr = fmt.Errorf("%s stdout line %d: %w", args[0], lines.Lines(), err)
+			continue
 		}
+		each(m)
+	}
+	res.ExitCode = <-done
+	res.Stderr = strings.TrimSpace(stderr.String())
+	return res, parseErr
+}
+
+func discover(ctx context.Context, configPath string) (*airbyte.Catalog, error) {
+	var catalog *airbyte.Catalog
+	var failed string
+	res, err := runConnector(ctx, []string{"discover", "--config", configPath}, func(m *airbyte.Message) {
 		if m.Type == airbyte.TypeCatalog {
 			catalog = m.Catalog
 		}
-		if m.Type == airbyte.TypeTrace && m.Trace.Error != nil {
-			return nil, fmt.Errorf("discover failed: %s", m.Trace.Error.Message)
+		if m.Type == airbyte.TypeTrace && m.Trace.Error != nil && failed == "" {
+			failed = m.Trace.Error.Message
 		}
-	}
-	if runErr != nil {
-		return nil, fmt.Errorf("discover: %v; stderr: %s", runErr, stderr.String())
-	}
-	if catalog == nil {
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case failed != "":
+		return nil, fmt.Errorf("discover failed: %s", failed)
+	case res.ExitCode != 0:
+		return nil, fmt.Errorf("discover: exit code %d; stderr: %s", res.ExitCode, res.Stderr)
+	case catalog == nil:
 		return nil, errors.New("discover printed no CATALOG message")
 	}
 	return catalog, nil
@@ -313,7 +357,7 @@ func bookmarks(r syncResult) map[string]time.Time {
 
 // read runs one sync. since holds the previous sync's bookmarks, against
 // which each record is counted as new or re-read; nil for a first sync.
-func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath, catalogPath, statePath string, since map[string]time.Time) (syncResult, error) {
+func read(ctx context.Context, srv *fakebotmaker.Server, title, configPath, catalogPath, statePath string, since map[string]time.Time) (syncResult, error) {
 	res := syncResult{Title: title}
 	var cat airbyte.ConfiguredCatalog
 	raw, err := os.ReadFile(catalogPath)
@@ -340,48 +384,19 @@ func read(ctx context.Context, srv *fakebotmaker.Server, bin, title, configPath,
 	if statePath != "" {
 		args = append(args, "--state", statePath)
 	}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return res, err
-	}
 	srv.ResetRequests()
 	began := time.Now()
-	if err := cmd.Start(); err != nil {
-		return res, err
-	}
 	states := map[string]json.RawMessage{}
-	var parseErr error
-	// Read to the end even after a bad line, so the connector never blocks
-	// on a full pipe.
-	lines := stdoutparse.NewReader(stdout)
-	for {
-		line, rerr := lines.Next()
-		if rerr != nil {
-			break
-		}
-		if parseErr == nil {
-			m, err := parseLine(line)
-			if err != nil {
-				parseErr = fmt.Errorf("read stdout line %d: %w", lines.Lines(), err)
-			} else {
-				tally(&res, byName, states, m)
-			}
-		}
-	}
-	waitErr := cmd.Wait()
+	run, parseErr := runConnector(ctx, args, func(m *airbyte.Message) { tally(&res, byName, states, m) })
 	res.Seconds = time.Since(began).Seconds()
-	var exitErr *exec.ExitError
-	switch {
-	case errors.As(waitErr, &exitErr):
-		res.ExitCode = exitErr.ExitCode()
-	case waitErr != nil:
-		return res, waitErr
+	res.ExitCode = run.ExitCode
+	if run.Stderr != "" {
+		res.Errors = append(res.Errors, "stderr: "+run.Stderr)
 	}
-	if stderr.Len() > 0 {
-		res.Errors = append(res.Errors, "stderr: "+strings.TrimSpace(stderr.String()))
+	for i := range run.Billed {
+		if s := byName[run.Billed[i].Stream]; s != nil {
+			s.Billed = &run.Billed[i]
+		}
 	}
 
 	for _, r := range srv.Requests() {
@@ -457,11 +472,6 @@ func tally(res *syncResult, byName map[string]*streamResult, states map[string]j
 			res.Errors = append(res.Errors, fmt.Sprintf("%s error: %s", m.Trace.Error.FailureType, m.Trace.Error.Message))
 		}
 	case airbyte.TypeLog:
-		if b, ok := connector.ParseBilledTraffic(m.Log.Message); ok && m.Log.Level == airbyte.LogInfo {
-			if s := byName[b.Stream]; s != nil {
-				s.Billed = &b
-			}
-		}
 		if m.Log.Level == airbyte.LogError || m.Log.Level == airbyte.LogFatal || m.Log.Level == airbyte.LogWarn {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s: %s", m.Log.Level, m.Log.Message))
 		}
@@ -531,10 +541,10 @@ func printSync(out io.Writer, r syncResult) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s%d\t%s\t%d\t%s\t%s\n", s.Name, s.Mode, s.Records, split, s.States, status, s.Requests, billed, stateLabel(s))
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "total: %s in %.1f s; HTTP 429 responses: %d; exit code %d\n", count(r.Records, "record"), r.Seconds, r.Throttled, r.ExitCode)
+	fmt.Fprintf(out, "total: %s in %.1f s; HTTP 429 responses: %d; exit code %d\n", plural.Count(r.Records, "record"), r.Seconds, r.Throttled, r.ExitCode)
 	if r.Since {
 		fmt.Fprintln(out, "new: cursor after the bookmark this sync started from; re-read: cursor at or before it, read again by the lookback (as the connector's billed-traffic log line counts them).")
-		fmt.Fprintln(out, "sessions: the bookmark waits at the oldest session still open, so the sessions after it count as new though sync 1 read them. Full-refresh streams are read in full every time.")
+		fmt.Fprintln(out, "sessions, agent_metrics: a session still open is kept in the state (open_sessions) and re-checked in a narrow window each sync; it is written once it has finished. Full-refresh streams are read in full every time.")
 	}
 	if !r.Since {
 		fmt.Fprintf(out, "billed KB: response kilobytes of the requests Botmaker bills (%s), from the connector's log.\n", billedNames())
@@ -545,14 +555,6 @@ func printSync(out io.Writer, r syncResult) {
 	for _, e := range r.Errors {
 		fmt.Fprintln(out, "  "+e)
 	}
-}
-
-// count is "1 record", "2 records".
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // billedNames lists the billed streams from the registry (Def.Billing):
