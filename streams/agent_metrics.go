@@ -68,9 +68,9 @@ var _ = register(Declare[AgentMetric](Def{
 	Window:         FromTo,
 	// session-status is required. Rows of closed sessions are final; rows
 	// of open ones still change, so they are read as sessions are: the
-	// listing asks for closed rows, the probe for open ones, and the
-	// bookmark waits at the earliest open session, so each row arrives in
-	// its final version once its session closes.
+	// listing asks for closed rows, the probe for open ones, and the state
+	// tracks each open session (tracker.go), so its rows arrive in their
+	// final version once it closes.
 	Params: func(Options) url.Values { return url.Values{"session-status": {"closed"}} },
 	Unsettled: &Unsettled{
 		Probe:   url.Values{"session-status": {"open"}},

@@ -102,68 +102,6 @@ func TestTwoIncrementalSyncs(t *testing.T) {
 	}
 }
 
-// A session open during one sync is not listed then; the sessions bookmark
-// waits at the earliest open session, so once it finishes the next sync
-// lists it, even with a lookback far shorter than the time it stayed open.
-func TestLateFinishingSessions(t *testing.T) {
-	f := newFixture(t, fakebotmaker.Config{})
-	opts := map[string]any{"lookback_window_hours": 1}
-	open := f.srv.OpenSessionIDs()
-	if len(open) == 0 {
-		t.Fatal("the fake has no open sessions")
-	}
-	earliest := sessionStart(t, open[0])
-	for _, id := range open {
-		earliest = minTime(earliest, sessionStart(t, id))
-	}
-	// A bookmark kept a fixed day behind now would lose these.
-	if age := f.srv.Now().Sub(earliest); age < 48*time.Hour {
-		t.Fatalf("the earliest open session is only %s old; the test needs older ones", age)
-	}
-
-	o1 := f.mustRead(opts, true, nil, "sessions")
-	openSet := set(open)
-	for _, id := range ids(o1, "sessions") {
-		if openSet[id] {
-			t.Errorf("open session %s was listed", id)
-		}
-	}
-	if got := mustTime(t, finalState(t, o1, "sessions").Cursor); !got.Equal(earliest) {
-		t.Errorf("bookmark %s, want the earliest open session's start %s", got, earliest)
-	}
-
-	f.srv.Advance(3 * time.Hour)
-	finished := f.srv.FinishOpenSessions()
-	f.srv.Advance(time.Minute)
-	o2 := f.mustRead(opts, true, o1.FinalState(), "sessions")
-	if m := missing(finished, set(ids(o2, "sessions"))); len(m) > 0 {
-		t.Errorf("sessions that finished between the syncs are missing: %v", m)
-	}
-	if diff := sameSet(ids(o2, "sessions"), f.srv.IDs("sessions", earliest.Add(-time.Hour), time.Time{})); diff != "" {
-		t.Error(diff)
-	}
-	// With nothing open the bookmark moves to the newest session written.
-	var newest time.Time
-	for _, id := range append(ids(o1, "sessions"), ids(o2, "sessions")...) {
-		newest = maxTime(newest, sessionStart(t, id))
-	}
-	got := mustTime(t, finalState(t, o2, "sessions").Cursor)
-	if !got.Equal(newest) {
-		t.Errorf("bookmark %s with no open session, want the newest session written, %s", got, newest)
-	}
-	// A third sync after nothing happened re-reads only the lookback hour
-	// before that bookmark.
-	o3 := f.mustRead(opts, true, o2.FinalState(), "sessions")
-	for _, id := range ids(o3, "sessions") {
-		if st := sessionStart(t, id); st.Before(got.Add(-time.Hour - time.Second)) {
-			t.Errorf("a third sync after nothing happened re-read session %s, from before the lookback hour", id)
-		}
-	}
-	if diff := sameSet(ids(o3, "sessions"), f.srv.IDs("sessions", got.Add(-time.Hour-time.Second), time.Time{})); diff != "" {
-		t.Error(diff)
-	}
-}
-
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a

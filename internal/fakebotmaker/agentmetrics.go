@@ -74,11 +74,12 @@ func (s *Server) metricSeq() (int, func(int) int64, func(int) string) {
 	return n, timeAt, s.metricID
 }
 
-// metricID is the id of row r, "" for a row of an open session.
+// metricID is the id of row r, "" for a row of an open session or of one
+// in neither listing (Quirks.OpenSessions).
 func (s *Server) metricID(r int) string {
 	seq, a := s.metricRow(r)
 	m := s.sessMeta(seq)
-	if m.open {
+	if m.open || m.gone {
 		return ""
 	}
 	return JoinID(string(s.appendSessionID(nil, m)), s.metricAgentID(a))
@@ -117,7 +118,8 @@ func (s *Server) queryAgentMetrics(_ *Endpoint, _ *http.Request, q url.Values) (
 		},
 		keep: func(r int) bool {
 			seq, _ := s.metricRow(r)
-			return s.sessMeta(seq).open == open
+			m := s.sessMeta(seq)
+			return !m.gone && m.open == open
 		},
 		write: func(w *jw, r int) {
 			seq, a := s.metricRow(r)

@@ -108,8 +108,9 @@ type Server struct {
 	sessFinished map[int32]bool
 	// added holds the items Add made, by kind, in time order (nil until
 	// the first; sequence.go).
-	added  map[kind][]added
-	mutRNG *rand.Rand
+	added      map[kind][]added
+	chosenOpen map[int32]int // Quirks.OpenSessions' sessions: seq → index
+	mutRNG     *rand.Rand
 
 	chatIndexOnce sync.Once
 	chatIndex     map[string]int32
@@ -215,6 +216,7 @@ func NewHandler(cfg Config) *Server {
 		s.chatLast[j] = g.baseTime(j, g.n[kChat])
 		s.chatOrder[j] = int32(j)
 	}
+	s.chosenOpen = s.chooseOpen()
 	for j := 0; j < g.n[kSess]; j++ {
 		if s.baseSessOpen(j) {
 			s.sessOpen = append(s.sessOpen, int32(j))
@@ -227,6 +229,10 @@ func NewHandler(cfg Config) *Server {
 }
 
 func (s *Server) baseSessOpen(j int) bool {
+	if s.chosenOpen != nil {
+		_, ok := s.chosenOpen[int32(j)]
+		return ok
+	}
 	g := s.g
 	return g.baseTime(j, g.n[kSess]) >= g.t0-g.recent && g.hash(kSess, j, 7)%1000 < g.openPermil
 }
