@@ -146,13 +146,7 @@ func once(f warnScenario) warnScenario {
 }
 
 func warns(o *synctest.Output) []string {
-	var out []string
-	for _, l := range o.Logs {
-		if l.Level == airbyte.LogWarn {
-			out = append(out, l.Message)
-		}
-	}
-	return out
+	return o.LogLines(airbyte.LogWarn)
 }
 
 // staticServer answers every request with body.
