@@ -294,9 +294,8 @@ var (
 // request is sent once more.
 func (c *Client) get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
 	tok, gen := c.auth.current()
-	body, err := c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
+	body, err := c.send(ctx, endpoint, u, tok, gen)
 	if err == nil {
-		c.auth.prove(gen)
 		return body, nil
 	}
 	if !unauthorized(err) || !c.refreshEnabled() {
@@ -306,15 +305,23 @@ func (c *Client) get(ctx context.Context, endpoint string, u *url.URL) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	body, err = c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
+	body, err = c.send(ctx, endpoint, u, tok, gen)
 	if err == nil {
-		c.auth.prove(gen)
 		return body, nil
 	}
 	if unauthorized(err) {
 		return nil, rejectedNewToken(endpoint)
 	}
 	return nil, err
+}
+
+// send is do for a GET with the token of generation gen, counted as
+// pending until its answer proves the token or not (auth.done).
+func (c *Client) send(ctx context.Context, endpoint string, u *url.URL, tok string, gen int) ([]byte, error) {
+	c.auth.sent()
+	body, err := c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
+	c.auth.done(gen, err == nil)
+	return body, err
 }
 
 // do sends one request with token (and body, as JSON, unless nil) and

@@ -37,7 +37,12 @@ const (
 // cancellation of ctx, which is returned as ctx.Err().
 func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
 	body, err := c.get(ctx, endpoint, u)
-	if err == nil || !waitable(err) || c.settings.UnauthorizedWait <= 0 || !c.auth.hasWorked() {
+	if err == nil || !waitable(err) || c.settings.UnauthorizedWait <= 0 {
+		return body, err
+	}
+	if worked, werr := c.auth.workedOnceSettled(ctx); werr != nil {
+		return nil, werr
+	} else if !worked {
 		return body, err
 	}
 	if c.waited401.CompareAndSwap(false, true) {

@@ -3,6 +3,7 @@ package botmaker
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -198,4 +199,53 @@ func TestUnauthorizedWaitEnds(t *testing.T) {
 			t.Errorf("err = %v after %s, want the context's end at once", err, time.Since(start))
 		}
 	})
+}
+
+// A 401 that arrives while an earlier request's 200 is still being read
+// waits for that request's verdict: the token worked, so the 401 is
+// waited out instead of ending the sync as a bad token (seen in CI, where
+// a slow 200 of one stream lost the race to another stream's 401).
+func TestUnauthorizedWhileASuccessIsPendingWaitsForIt(t *testing.T) {
+	release := make(chan struct{})
+	var once sync.Once
+	slowStarted := make(chan struct{})
+	srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/v2.0/slow":
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(200)
+			_, _ = io.WriteString(w, `{"items":[`)
+			w.(http.Flusher).Flush()
+			close(slowStarted)
+			<-release
+			_, _ = io.WriteString(w, `]}`)
+		case n == 1:
+			writeJSON(w, 401, botmakerError("UNAUTHORIZED", "Not authorized"))
+		default:
+			writeJSON(w, 200, `{"items":[]}`)
+		}
+	})
+	t.Cleanup(func() { once.Do(func() { close(release) }) }) // before srv.Close, which waits for the handler
+	f := &fakeSleep{}
+	c, _ := newClient(t, srv.URL, waiting(f))
+	slow := make(chan error, 1)
+	go func() { _, err := get(t, c, "/slow"); slow <- err }()
+	<-slowStarted
+	fast := make(chan error, 1)
+	go func() { _, err := get(t, c, "/fast"); fast <- err }()
+	select {
+	case err := <-fast:
+		t.Fatalf("the 401 was judged before the pending 200 ended: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	once.Do(func() { close(release) })
+	if err := <-slow; err != nil {
+		t.Fatalf("slow request: %v", err)
+	}
+	if err := <-fast; err != nil {
+		t.Errorf("fast request: %v, want the 401 waited out", err)
+	}
+	if got := f.total(); got != 5*time.Second {
+		t.Errorf("waited %s, want one wait of 5s", got)
+	}
 }
