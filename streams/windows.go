@@ -5,8 +5,9 @@ package streams
 // with the bookmark moving forward as windows complete (checkpoint.go), and
 // windows sized to about a minute of requests (sizing.go). Botmaker's
 // recent window limits where a walk may start and how long a window near
-// its moving edge may take (recent.go), and an unsettled probe may hold the
-// bookmark back (unsettled.go).
+// its moving edge may take (recent.go), and the open records an unsettled
+// probe finds are tracked one by one and re-checked before the main range
+// (tracker.go).
 
 import (
 	"context"
@@ -16,27 +17,36 @@ import (
 )
 
 type windowWalk struct {
-	s      *Stream
-	env    Env
-	bm     *bookmarks
-	out    *recordWriter
-	recent *recentEdge
-	probe  *unsettledProbe // nil when nothing needs probing
-	size   *windowSize
+	s          *Stream
+	env        Env
+	bm         *bookmarks
+	out        *recordWriter
+	recent     *recentEdge
+	track      *openTracker // nil when nothing needs probing
+	size       *windowSize
+	rechecking bool // the windows walked re-check tracked open records
 }
 
 func newWindowWalk(s *Stream, env Env, bm *bookmarks, out *recordWriter) *windowWalk {
 	w := &windowWalk{s: s, env: env, bm: bm, out: out, recent: newRecentEdge(s, env, bm), size: newWindowSize(s)}
 	if bm.incremental && s.Unsettled != nil {
-		w.probe = &unsettledProbe{u: s.Unsettled, cursor: s.Cursor, list: w.list}
+		pr := &unsettledProbe{u: s.Unsettled, cursor: s.Cursor, list: w.list}
+		w.track = newOpenTracker(s, env, pr, bm.state.open)
 	}
 	return w
 }
 
-// read walks the pending backfill, when it can, then the main range.
+// read walks the pending backfill, when it can, then re-checks the tracked
+// open records before the main range, then walks the main range.
 func (w *windowWalk) read(ctx context.Context) error {
 	bm := w.bm
 	now := w.env.Now().UTC().Truncate(time.Second)
+	if w.track != nil && !w.recent.reachesBack() {
+		edge := now.Add(-w.s.Recent + clockSkew)
+		for _, p := range w.track.unreachable(edge) {
+			bm.state.pending = addPeriod(bm.state.pending, p)
+		}
+	}
 	if w.recent.reachesBack() {
 		if err := w.backfill(ctx); err != nil {
 			return err
@@ -47,14 +57,33 @@ func (w *windowWalk) read(ctx context.Context) error {
 		start = w.recent.clamp(start, now)
 	}
 	probeFrom := time.Time{}
-	if bm.saved.IsZero() && w.probe != nil {
-		probeFrom = now.Add(-w.probe.u.Horizon)
+	if w.track != nil {
+		// A first sync probes Horizon back; a deep re-read probes its
+		// whole range, so an open record Botmaker indexed late is found;
+		// any other sync probes from its bookmark: before it, every record
+		// an earlier sync saw open is tracked and re-checked here.
+		switch {
+		case bm.saved.IsZero():
+			probeFrom = now.Add(-w.s.Unsettled.Horizon)
+		case !bm.deep.due:
+			probeFrom = bm.saved
+		}
+		w.rechecking = true
+		rc := w.track.recheck(maxTime(start, probeFrom), recheckWindows(w.s))
+		if len(rc) > 0 {
+			w.out.walking(rc[0].from, rc[len(rc)-1].to, false, "tracked open records in ")
+		}
+		for _, p := range rc {
+			if _, err := w.window(ctx, p.from, p.to, time.Time{}, func(time.Time, time.Time) error { return w.checkpoint() }); err != nil {
+				return err
+			}
+		}
+		w.rechecking = false
 	}
 	w.out.walking(start, now, false, "")
-	err := w.span(ctx, start, now, probeFrom, func(_, newest, open time.Time) error {
+	err := w.span(ctx, start, now, probeFrom, func(_, newest time.Time) error {
 		bm.newest = maxTime(bm.newest, newest)
-		bm.state.cursor = bm.bookmark(open)
-		return bm.save(false)
+		return w.checkpoint()
 	})
 	if err != nil {
 		return err
@@ -64,6 +93,26 @@ func (w *windowWalk) read(ctx context.Context) error {
 	}
 	bm.deepDone()
 	return bm.finish()
+}
+
+// checkpoint writes a STATE covering every record written so far: the
+// bookmark, held back only when more records are open than the state
+// tracks, and the tracked open records.
+func (w *windowWalk) checkpoint() error {
+	bm := w.bm
+	bm.state.cursor = bm.bookmark(w.hold())
+	return bm.save(false)
+}
+
+// hold puts the tracked open records in the state and returns where the
+// bookmark must wait (zero: nowhere).
+func (w *windowWalk) hold() time.Time {
+	if w.track == nil {
+		return time.Time{}
+	}
+	var hold time.Time
+	w.bm.state.open, hold = w.track.state()
+	return hold
 }
 
 // list walks every page of the window [a, b), with extra overriding the
@@ -80,31 +129,42 @@ func (w *windowWalk) request(a, b time.Time, extra url.Values) *url.URL {
 	for k, v := range extra {
 		q[k] = v
 	}
-	// Botmaker documents from as exclusive ("greater than"); asking from one
-	// second earlier keeps a record stamped exactly at a, and the overlap is
-	// dropped when the filter is the cursor itself.
-	from := a.Add(-time.Second)
+	from := filterFrom(a)
+	// Botmaker's filters take whole seconds (its users report it; the
+	// SPEC's examples have no fraction), but a bookmark taken from a cursor
+	// with fractional seconds has one: the request widens to whole seconds.
+	// What it returns outside [a, b) is written, but moves no checkpoint.
+	to := b.Truncate(time.Second)
+	if to.Before(b) {
+		to = to.Add(time.Second)
+	}
 	q.Set("from", FormatTime(from))
-	q.Set("to", FormatTime(b))
-	if w.recent.useLTS(from) {
+	q.Set("to", FormatTime(to))
+	if w.recent.useLTS(from, a, b) {
 		q.Set("long-term-search", "true")
 	}
 	return w.env.Fetch.URL(s.Path, q)
 }
 
 // span reads [from, to) in windows whose requests span at most MaxWindow
-// (windowSize may shorten them, recentEdge too near its edge), calling
-// progress(pos, newest, open) at each window's end pos, once every record
-// before it has been written, except possibly unsettled ones from open on
-// (zero: none seen). newest is the newest cursor written up to pos (zero:
-// none). Windows ending after probeFrom are probed when the stream is
-// unsettled.
-func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest, open time.Time) error) error {
-	var open time.Time
+// (windowSize may shorten them, recentEdge too near its edge or at the
+// edge of what Botmaker surely serves), calling progress(pos, newest) at
+// each window's end pos, once every record before it has been written,
+// except open ones, which the tracker keeps. newest is the newest cursor
+// written up to pos (zero: none). Windows ending after probeFrom are
+// probed when the stream is unsettled.
+func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest time.Time) error) error {
 	var written int64 // records written in this span, for the estimate
 	for a := from; a.Before(to); {
-		b := w.recent.limit(a, w.size.end(a, to))
-		count, err := w.window(ctx, a, b, probeFrom, &open, progress)
+		if w.recent.passed(a) {
+			// The edge reached this window before it was asked for (the
+			// windows before it, which the edge does not guard, took that
+			// long): what it passed is not served any more.
+			a = w.recent.skip(a)
+			continue
+		}
+		b := w.recent.limit(a, w.recent.split(a, w.size.end(a, to)))
+		count, err := w.window(ctx, a, b, probeFrom, progress)
 		written += count
 		var short errShorter
 		switch {
@@ -135,16 +195,18 @@ type errShorter struct{}
 
 func (errShorter) Error() string { return "window too long for one checkpoint" }
 
-// window reads the window [a, b) of span and returns the records it wrote.
-// open is the span's earliest unsettled record, which this window's probe
-// may set. It returns errShorter or errEdgePassed, having checkpointed
-// nothing, when the window is to be read again from the start (span).
-func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open *time.Time, progress func(pos, newest, open time.Time) error) (int64, error) {
+// window reads the window [a, b) and returns the records it wrote; when it
+// ends after probeFrom and the stream is unsettled, the tracker probes it
+// first and settles it as it is listed. It returns errShorter or
+// errEdgePassed, having checkpointed nothing, when the window is to be read
+// again from its start (span). A re-check window (rechecking) is read
+// whole: it is narrow, and a tracked record it misses stays tracked.
+func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, progress func(pos, newest time.Time) error) (int64, error) {
 	s := w.s
 	var pw *probedWindow
-	if w.probe != nil && b.After(probeFrom) {
+	if w.track != nil && b.After(probeFrom) {
 		var err error
-		if pw, err = w.probe.window(ctx, maxTime(a, probeFrom), b); err != nil {
+		if pw, err = w.track.window(ctx, maxTime(a, probeFrom), b); err != nil {
 			return 0, err
 		}
 	}
@@ -155,20 +217,27 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 		since = a
 	}
 	cp := newWindowCheckpoint(a.Add(-time.Second), b)
-	w.env.Log.Debug().Msgf("stream %s: window %s to %s%s", s.Name, FormatTime(a), FormatTime(b), w.windowNote(a, pw != nil))
+	w.env.Log.Debug().Msgf("stream %s: window %s to %s%s", s.Name, FormatTime(a), FormatTime(b), w.windowNote(a, b, pw != nil))
 	count := int64(0)
 	pages := 0
 	err := w.list(ctx, a, b, nil, func(p page) error {
 		pages++
-		if pages == 1 && p.next != nil {
+		if pages == 1 && p.next != nil && !w.rechecking {
 			if end, ok := w.size.shorter(a, b, p.items); ok {
 				w.env.Log.Debug().Msgf("stream %s: window %s to %s is too long for one checkpoint by its first page; reading %s to %s instead", s.Name, FormatTime(a), FormatTime(b), FormatTime(a), FormatTime(end))
 				return errShorter{}
 			}
 		}
-		if err := w.out.writeItems(p.items, since, cp, func(it []byte) {
+		items := p.items
+		if w.rechecking {
+			// Earlier syncs wrote the window's other records.
+			items = pw.tracked(items)
+		}
+		if err := w.out.writeItems(items, since, cp, func(it []byte) {
 			count++
-			pw.listed(it)
+			if pw.listed(it) {
+				w.out.finished()
+			}
 		}); err != nil {
 			return err
 		}
@@ -179,7 +248,7 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 		if err := w.out.pageDone(at, p); err != nil {
 			return err
 		}
-		if p.next != nil && w.recent.passed(a) {
+		if p.next != nil && !w.rechecking && w.recent.passed(a) {
 			return errEdgePassed
 		}
 		return nil
@@ -187,19 +256,33 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 	if err != nil {
 		return count, err
 	}
-	w.size.done(pages)
-	pw.settle(b, open)
+	if !w.rechecking {
+		w.size.done(pages)
+	}
+	pw.settle(b)
 	w.env.Log.Debug().Msgf("stream %s: window %s to %s done, %s", s.Name, FormatTime(a), FormatTime(b), records(int(count)))
-	return count, progress(b, cp.newest(), *open)
+	return count, progress(b, cp.newest())
+}
+
+// filterFrom is the from filter of a window starting at a. Botmaker
+// documents from as exclusive ("greater than"); asking from one second
+// earlier keeps a record stamped exactly at a, and the overlap is dropped
+// when the filter is the cursor itself. Filters take whole seconds
+// (windowQuery), so a fraction is rounded down.
+func filterFrom(a time.Time) time.Time {
+	return a.Add(-time.Second).Truncate(time.Second)
 }
 
 // windowNote adds to a window's DEBUG line how it is read: with long-term
-// search, probed for unsettled records, and checkpointed at its end (every
-// window is: checkpoint.go).
-func (w *windowWalk) windowNote(a time.Time, probed bool) string {
+// search, re-checking tracked open records, probed for unsettled records,
+// and checkpointed at its end (every window is: checkpoint.go).
+func (w *windowWalk) windowNote(a, b time.Time, probed bool) string {
 	note := ""
-	if w.recent.useLTS(a.Add(-time.Second)) {
+	if w.recent.useLTS(filterFrom(a), a, b) {
 		note += ", with long-term search"
+	}
+	if w.rechecking {
+		note += ", re-checking tracked open records"
 	}
 	if probed {
 		note += ", probed for unsettled records"

@@ -81,11 +81,17 @@ type Quirks struct {
 	// Stall makes every /v2.0 request hang, unanswered, until the client
 	// gives up: a host that accepts connections and never answers.
 	Stall bool
+	// OpenSessions keeps chosen sessions open for days, and makes one
+	// about to finish miss from both listings for a while (opensessions.go).
+	OpenSessions *OpenSessions
 	// BareObject has the endpoints whose body is the items themselves
 	// (ItemsKey "": /tickets/field-definitions) answer with one object,
 	// their first item, as the SPEC declares, instead of the list real
 	// accounts answer with.
 	BareObject bool
+	// Reported are what Botmaker's users report of the live API
+	// (reported.go).
+	Reported Reported
 }
 
 // checkEmpty panics on a Quirks.Empty name that no catalogue row has,
