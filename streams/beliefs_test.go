@@ -8,6 +8,7 @@ import (
 
 	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/streams"
 )
 
 // Syncs against a fake that breaks, on demand, beliefs a review found the
@@ -18,28 +19,55 @@ import (
 
 // Botmaker recomputes its recent window on every page and pages by offset:
 // records the moving edge passes shift the rest of the list, and an offset
-// skips one at each later page boundary. Without long-term search, slow
-// pages (a simulated minute each) and small ones (five messages) make the
-// edge overtake the first windows; they are read again from inside the
-// edge, and what the edge passed waits in pending_backfill for the next
-// sync with long-term search. The two syncs lose nothing.
+// skips one at each later page boundary. Every windowed stream the fake's
+// OffsetTokens quirk applies to (a recent-window edge, a position as page
+// token) is read without long-term search, with slow pages (a simulated
+// minute each) and small ones (five records) over about 20 records an hour,
+// so the edge overtakes the first windows; they are read again from inside
+// the edge, and what the edge passed waits in pending_backfill. A second
+// sync, with long-term search where the stream takes it, reads it. No
+// record is neither written nor pending, and a stream that can backfill
+// ends with nothing pending.
 func TestMovingEdgeWithOffsetTokens(t *testing.T) {
-	f := newFixture(t, fakebotmaker.Config{
-		Counts: fakebotmaker.Counts{"messages": 40000},
-		Quirks: fakebotmaker.Quirks{MovingEdge: true, OffsetTokens: true, PageAdvance: time.Minute, PageSize: map[string]int{"messages": 5}},
-	})
-	o1 := f.mustRead(map[string]any{"long_term_search": false}, true, nil, "messages")
-	if !slices.ContainsFunc(o1.Logs, func(l airbyte.Log) bool {
-		return l.Level == airbyte.LogWarn && strings.Contains(l.Message, "read again from")
-	}) {
-		t.Errorf("no WARN says a window the edge overtook was read again")
+	const history = 90 // days, the fixture's
+	var names []string
+	for _, s := range streams.All() {
+		if e, ok := fakebotmaker.Lookup(s.Name); ok && s.Incremental() && e.EdgeShiftsOffsets() {
+			names = append(names, s.Name)
+		}
 	}
-	o2 := f.mustRead(map[string]any{"long_term_search": true}, true, o1.FinalState(), "messages")
-	want := f.truth("messages")
-	l := lost(want, ids(o1, "messages"), ids(o2, "messages"))
-	t.Logf("%d of %d messages lost; %d requests; pending after sync 1: %v", len(l), len(want), len(f.srv.Requests()), finalState(t, o1, "messages").Pending)
-	if len(l) > 0 {
-		t.Errorf("%d messages lost, e.g. %v", len(l), l[:min(3, len(l))])
+	if len(names) < 2 {
+		t.Fatalf("the quirk applies to %v only", names)
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			s, _ := streams.Lookup(name)
+			f := newFixture(t, fakebotmaker.Config{HistoryDays: history,
+				Counts: fakebotmaker.Counts{name: 20 * 24 * history},
+				Quirks: fakebotmaker.Quirks{MovingEdge: true, OffsetTokens: true, PageAdvance: time.Minute, PageSize: map[string]int{name: 5}},
+			})
+			o1 := f.mustRead(map[string]any{"long_term_search": false}, true, nil, name)
+			if !slices.ContainsFunc(o1.Logs, func(l airbyte.Log) bool {
+				return l.Level == airbyte.LogWarn && strings.Contains(l.Message, "read again from")
+			}) {
+				t.Errorf("no WARN says a window the edge overtook was read again: the edge never reached a window")
+			}
+			o2 := f.mustRead(map[string]any{"long_term_search": true}, true, o1.FinalState(), name)
+			st := finalState(t, o2, name)
+			var pending []string
+			for _, p := range st.Pending {
+				pending = append(pending, f.srv.IDs(name, mustTime(t, p.From), mustTime(t, p.To))...)
+			}
+			want := f.truth(name)
+			l := lost(want, ids(o1, name), ids(o2, name), pending)
+			t.Logf("%d of %d lost; %d pending; %d requests; pending after sync 1: %v", len(l), len(want), len(pending), len(f.srv.Requests()), finalState(t, o1, name).Pending)
+			if len(l) > 0 {
+				t.Errorf("%d records neither written nor pending, e.g. %v", len(l), l[:min(3, len(l))])
+			}
+			if s.LongTermSearch && len(st.Pending) > 0 {
+				t.Errorf("pending after a sync with long-term search: %v", st.Pending)
+			}
+		})
 	}
 }
 

@@ -38,6 +38,7 @@ type recentEdge struct {
 	env    Env
 	bm     *bookmarks    // its state keeps what the edge cut
 	slice  time.Duration // the longest window near the edge
+	margin time.Duration // how far inside the edge a window the edge overtook is read again from
 	doubt  *period       // read without long-term search, but older than Stream.RecentSure: kept pending
 	guard  time.Time     // where the walk starts guarding against the moving edge (limit, passed); zero: everywhere
 	warned bool          // skip has warned
@@ -55,7 +56,7 @@ const edgeTrust = clockSkew / 2
 const firstSlice = time.Hour
 
 func newRecentEdge(s *Stream, env Env, bm *bookmarks) *recentEdge {
-	return &recentEdge{s: s, env: env, bm: bm, slice: firstSlice}
+	return &recentEdge{s: s, env: env, bm: bm, slice: firstSlice, margin: clockSkew}
 }
 
 // limiting says the recent window limits this walk.
@@ -97,15 +98,20 @@ func (r *recentEdge) passed(a time.Time) bool {
 }
 
 // skip is where a window whose walk the edge overtook is read again from:
-// two minutes inside the edge, as a walk starts. What lies before it, from
-// a on, joins pending_backfill, and the next windows near the edge are half
-// as long.
+// first two minutes inside the edge, as a walk starts. What lies before
+// it, from a on, joins pending_backfill, and the next windows near the
+// edge are half as long, and start twice as far inside it: a window's
+// first requests (a probe's walk, then the listing's first page) take
+// time however short it is, and on a server slow enough that they outlast
+// the margin, halving alone would read the edge again and again, each time
+// a little later, and leave the whole walk pending.
 func (r *recentEdge) skip(a time.Time) time.Time {
-	next := maxTime(a, r.edge().Add(clockSkew).Truncate(time.Second))
+	next := maxTime(a, r.edge().Add(r.margin).Truncate(time.Second))
 	if next.After(a) {
 		r.bm.state.pending = addPeriod(r.bm.state.pending, period{a, next})
 	}
 	r.slice = max(r.slice/2, time.Second)
+	r.margin *= 2
 	if !r.warned {
 		r.warned = true
 		r.env.Log.Warn().Msgf("stream %s: reading a window at the edge of Botmaker's recent window took longer than the edge allows (it moves with Botmaker's clock), so the window is read again from %s. %s to %s is kept in the state as %s. Set long_term_search to true to read it; the next sync then reads it first.", r.s.Name, FormatTime(next), FormatTime(a), FormatTime(next), pendingKey)

@@ -116,9 +116,28 @@ func (w *windowWalk) hold() time.Time {
 }
 
 // list walks every page of the window [a, b), with extra overriding the
-// stream's parameters.
+// stream's parameters. It stops with errEdgePassed before following a
+// nextPage once the recent window's moving edge has come too close to a
+// (edgeReached): the probe's listing (an open record it skipped would
+// never be tracked) as well as the window's own.
 func (w *windowWalk) list(ctx context.Context, a, b time.Time, extra url.Values, fn func(page) error) error {
-	return w.s.walk(ctx, w.env, w.request(a, b, extra), fn)
+	return w.s.walk(ctx, w.env, w.request(a, b, extra), func(p page) error {
+		if err := fn(p); err != nil {
+			return err
+		}
+		if p.next != nil && w.edgeReached(a) {
+			return errEdgePassed
+		}
+		return nil
+	})
+}
+
+// edgeReached says the recent window's moving edge has come too close to
+// a window starting at a for its listing to go on (recentEdge.passed). A
+// re-check window is read whole: it is narrow, and a tracked record it
+// misses stays tracked.
+func (w *windowWalk) edgeReached(a time.Time) bool {
+	return !w.rechecking && w.recent.passed(a)
 }
 
 // request is the first URL of the window [a, b), with extra overriding the
@@ -156,13 +175,6 @@ func (w *windowWalk) request(a, b time.Time, extra url.Values) *url.URL {
 func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest time.Time) error) error {
 	var written int64 // records written in this span, for the estimate
 	for a := from; a.Before(to); {
-		if w.recent.passed(a) {
-			// The edge reached this window before it was asked for (the
-			// windows before it, which the edge does not guard, took that
-			// long): what it passed is not served any more.
-			a = w.recent.skip(a)
-			continue
-		}
 		b := w.recent.limit(a, w.recent.split(a, w.size.end(a, to)))
 		count, err := w.window(ctx, a, b, probeFrom, progress)
 		written += count
@@ -199,15 +211,23 @@ func (errShorter) Error() string { return "window too long for one checkpoint" }
 // ends after probeFrom and the stream is unsettled, the tracker probes it
 // first and settles it as it is listed. It returns errShorter or
 // errEdgePassed, having checkpointed nothing, when the window is to be read
-// again from its start (span). A re-check window (rechecking) is read
-// whole: it is narrow, and a tracked record it misses stays tracked.
+// again from its start (span).
 func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, progress func(pos, newest time.Time) error) (int64, error) {
 	s := w.s
+	// The edge may reach a window before its first request (after a walk
+	// of windows it does not guard) or its probe's walk: what the edge
+	// passed is then no longer served, and a from before it is refused.
+	if w.edgeReached(a) {
+		return 0, errEdgePassed
+	}
 	var pw *probedWindow
 	if w.track != nil && b.After(probeFrom) {
 		var err error
 		if pw, err = w.track.window(ctx, maxTime(a, probeFrom), b); err != nil {
 			return 0, err
+		}
+		if w.edgeReached(a) {
+			return 0, errEdgePassed
 		}
 	}
 	// When the filter is the cursor itself, records before a are the
@@ -247,9 +267,6 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, prog
 		}
 		if err := w.out.pageDone(at, p); err != nil {
 			return err
-		}
-		if p.next != nil && !w.rechecking && w.recent.passed(a) {
-			return errEdgePassed
 		}
 		return nil
 	})

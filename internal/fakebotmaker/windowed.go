@@ -98,7 +98,7 @@ func (s *Server) listWindowed(ep *Endpoint, w *jw, r *http.Request, q url.Values
 	// it is when asked, not the next record's position, so a list whose
 	// ends moved meanwhile (the recent window's edge, records added) shifts
 	// the next page. A keyset token (resume) is left alone.
-	offsets := s.cfg.Quirks.OffsetTokens && l.resume == nil
+	offsets := s.cfg.Quirks.OffsetTokens && !ep.keyset
 	// from is where the list begins in the endpoint's order, step its
 	// direction: an offset k is the position from+k*step.
 	from, step := lo, 1
