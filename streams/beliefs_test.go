@@ -89,6 +89,22 @@ func TestCappedTicketsTotal(t *testing.T) {
 	if n := len(f.srv.Requests()); n != 3 {
 		t.Errorf("%d requests for 1,200 tickets in pages of 500; want 3 (the last one short)", n)
 	}
+	// The progress estimate, made from the total, is never below what was
+	// written before it, and ends at the count.
+	var written, last int64
+	for _, m := range o.Messages {
+		switch {
+		case m.Type == airbyte.TypeRecord && m.Record.Stream == "tickets":
+			written++
+		case m.Type == airbyte.TypeTrace && m.Trace.Estimate != nil && m.Trace.Estimate.Name == "tickets":
+			if last = m.Trace.Estimate.RowEstimate; last < written {
+				t.Errorf("ESTIMATE %d after %d tickets written", last, written)
+			}
+		}
+	}
+	if last != int64(len(want)) {
+		t.Errorf("last ESTIMATE %d, want %d", last, len(want))
+	}
 }
 
 // A listing in cursor order for pages on end that then lists an older

@@ -54,6 +54,13 @@ func (w *offsetWalk) read(ctx context.Context) error {
 			if err := w.out.writeItems(p.items, start, cp, nil); err != nil {
 				return err
 			}
+			if estimated && listed > w.out.prog.total {
+				// Past a capped total: the estimate made from it would
+				// stay below what is written.
+				if err := w.env.Sink.Estimate(s.Name, w.out.estimate(cp.last(), p)); err != nil {
+					return err
+				}
+			}
 			return w.out.pageDone(cp.last(), p)
 		})
 		if err != nil {

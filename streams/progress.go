@@ -50,18 +50,18 @@ func (w *recordWriter) pageDone(pos time.Time, pg page) error {
 }
 
 // estimate is the endpoint's count when it gives one, else this range's
-// records so far extrapolated over its whole length.
-// Without a range, or before the walk has moved in it, it is what is known
-// for certain: the records so far, plus a page like the last when another
-// follows.
+// records so far extrapolated over its whole length, and never less than
+// what is known for certain: the records so far, plus a page like the last
+// when another follows. (A count may be capped below what is listed.)
+// Without a range, or before the walk has moved in it, it is that floor.
 func (w *recordWriter) estimate(pos time.Time, pg page) int64 {
 	p := &w.prog
-	if p.total > 0 {
-		return p.total
-	}
 	floor := w.written
 	if pg.next != nil {
 		floor += int64(len(pg.items))
+	}
+	if p.total > 0 {
+		return max(p.total, floor)
 	}
 	if p.from.IsZero() || pos.IsZero() || !p.to.After(p.from) {
 		return floor
