@@ -197,6 +197,16 @@ func (w *Writer) Status(stream string, s airbyte.Status) error {
 	}})
 }
 
+// RateLimited writes a RUNNING STREAM_STATUS with a RATE_LIMITED reason:
+// the stream waits on Botmaker until reset.
+func (w *Writer) RateLimited(stream string, reset time.Time) error {
+	return w.Write(&airbyte.Message{Type: airbyte.TypeTrace, Trace: &airbyte.Trace{
+		Type: airbyte.TraceStreamStatus, EmittedAt: float64(w.NowMillis()),
+		StreamStatus: &airbyte.StreamStatus{StreamDescriptor: airbyte.StreamDescriptor{Name: stream}, Status: airbyte.StatusRunning,
+			Reasons: []airbyte.StreamStatusReason{{Type: airbyte.ReasonRateLimited, RateLimited: &airbyte.RateLimitedReason{QuotaReset: reset.UnixMilli()}}}},
+	}})
+}
+
 // Estimate writes a STREAM estimate trace.
 func (w *Writer) Estimate(stream string, rows int64) error {
 	return w.Write(&airbyte.Message{Type: airbyte.TypeTrace, Trace: &airbyte.Trace{

@@ -52,6 +52,8 @@ func TestWriterMessages(t *testing.T) {
 			`{"type":"LOG","log":{"level":"WARN","message":"careful"}}`},
 		{"status", func(w *Writer) error { return w.Status("calls", airbyte.StatusRunning) },
 			`{"type":"TRACE","trace":{"type":"STREAM_STATUS","emitted_at":1700000000123,"stream_status":{"stream_descriptor":{"name":"calls"},"status":"RUNNING"}}}`},
+		{"rate limited", func(w *Writer) error { return w.RateLimited("calls", time.UnixMilli(1700000060123)) },
+			`{"type":"TRACE","trace":{"type":"STREAM_STATUS","emitted_at":1700000000123,"stream_status":{"stream_descriptor":{"name":"calls"},"status":"RUNNING","reasons":[{"type":"RATE_LIMITED","rate_limited":{"quota_reset":1700000060123}}]}}}`},
 		{"error with stream", func(w *Writer) error { return w.Error("calls", airbyte.TransientError, "m", "") },
 			`{"type":"TRACE","trace":{"type":"ERROR","emitted_at":1700000000123,"error":{"message":"m","failure_type":"transient_error","stream_descriptor":{"name":"calls"}}}}`},
 		{"error internal_message that the message says is left out", func(w *Writer) error {
