@@ -42,6 +42,9 @@ type streamState struct {
 	// month of those walked completely and for good (months.go); zero when
 	// none.
 	settled time.Time
+	// open, for a stream with Unsettled records, is the open records
+	// tracked one by one (tracker.go), oldest first.
+	open []openEntry
 }
 
 // period is [from, to).
@@ -59,6 +62,7 @@ func (s *Stream) encodeState(st streamState) json.RawMessage {
 		m[pendingKey] = ps
 	}
 	encodeLastDeep(m, st)
+	encodeOpen(m, st)
 	if !st.settled.IsZero() {
 		m[settledKey] = st.settled.Format(monthLayout)
 	}
@@ -101,6 +105,9 @@ func (s *Stream) parseState(raw json.RawMessage) (streamState, error) {
 	}
 	if st.settled, err = parseSettled(m); err != nil {
 		return st, bad("%s %v", settledKey, err)
+	}
+	if st.open, err = parseOpen(m, bad); err != nil {
+		return st, err
 	}
 	st.pending, err = parsePending(m, bad)
 	return st, err

@@ -544,7 +544,7 @@ func printSync(out io.Writer, r syncResult) {
 	fmt.Fprintf(out, "total: %s in %.1f s; HTTP 429 responses: %d; exit code %d\n", plural.Count(r.Records, "record"), r.Seconds, r.Throttled, r.ExitCode)
 	if r.Since {
 		fmt.Fprintln(out, "new: cursor after the bookmark this sync started from; re-read: cursor at or before it, read again by the lookback (as the connector's billed-traffic log line counts them).")
-		fmt.Fprintln(out, "sessions: the bookmark waits at the oldest session still open, so the sessions after it count as new though sync 1 read them. Full-refresh streams are read in full every time.")
+		fmt.Fprintln(out, "sessions, agent_metrics: a session still open is kept in the state (open_sessions) and re-checked in a narrow window each sync; it is written once it has finished. Full-refresh streams are read in full every time.")
 	}
 	if !r.Since {
 		fmt.Fprintf(out, "billed KB: response kilobytes of the requests Botmaker bills (%s), from the connector's log.\n", billedNames())
