@@ -541,4 +541,6 @@ func (s *statusSink) State(stream string, state json.RawMessage) error {
 	return s.w.State(stream, state)
 }
 
-func (s *statusSink) Estimate(stream string, rows int64) error { return s.w.Estimate(stream, rows) }
+func (s *statusSink) Estimate(stream string, rows, bytes int64) error {
+	return s.w.Estimate(stream, rows, bytes)
+}

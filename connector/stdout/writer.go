@@ -207,11 +207,12 @@ func (w *Writer) RateLimited(stream string, reset time.Time) error {
 	}})
 }
 
-// Estimate writes a STREAM estimate trace.
-func (w *Writer) Estimate(stream string, rows int64) error {
+// Estimate writes a STREAM estimate trace; bytes is left out when 0
+// (unknown).
+func (w *Writer) Estimate(stream string, rows, bytes int64) error {
 	return w.Write(&airbyte.Message{Type: airbyte.TypeTrace, Trace: &airbyte.Trace{
 		Type: airbyte.TraceEstimate, EmittedAt: float64(w.NowMillis()),
-		Estimate: &airbyte.Estimate{Name: stream, Type: airbyte.EstimateStream, RowEstimate: rows},
+		Estimate: &airbyte.Estimate{Name: stream, Type: airbyte.EstimateStream, RowEstimate: rows, ByteEstimate: bytes},
 	}})
 }
 
