@@ -39,25 +39,25 @@ func (w *offsetWalk) read(ctx context.Context) error {
 		estimated := false
 		var listed, total int64 // items listed; the last page's total, -1 without one
 		err := s.walk(ctx, w.env, w.request(start, now), func(p page) error {
-			if !estimated && p.total > 0 {
-				estimated = true
-				w.out.prog.total = p.total
-				if err := w.env.Sink.Estimate(s.Name, p.total); err != nil {
-					return err
-				}
+			if err := w.out.writeItems(p.items, start, cp, nil); err != nil {
+				return err
 			}
 			listed += int64(len(p.items))
 			total = -1
 			if p.hasTotal {
 				total = p.total
 			}
-			if err := w.out.writeItems(p.items, start, cp, nil); err != nil {
-				return err
+			// After the first page is written, so that its records give
+			// the byte estimate a basis; and again on each page past a
+			// capped total, so that the estimate is never below what is
+			// written.
+			first := !estimated && p.total > 0
+			if first {
+				estimated = true
+				w.out.prog.total = p.total
 			}
-			if estimated && listed > w.out.prog.total {
-				// Past a capped total: the estimate made from it would
-				// stay below what is written.
-				if err := w.env.Sink.Estimate(s.Name, w.out.estimate(cp.last(), p)); err != nil {
+			if first || (estimated && listed > w.out.prog.total) {
+				if err := w.out.sendEstimate(w.out.estimate(cp.last(), p)); err != nil {
 					return err
 				}
 			}

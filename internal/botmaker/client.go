@@ -151,6 +151,10 @@ func (c *Client) retrying(cl *call) *retryablehttp.Client {
 		Backoff: func(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 			d := backoff(min, max, attempt, resp)
 			c.log.Warn().Msg(retryLine(cl.endpoint, d, cl.attempts+1, c.settings.MaxAttempts, cl.problem))
+			if resp != nil && resp.StatusCode == http.StatusTooManyRequests && cl.rateLimited != nil {
+				cl.waited = true
+				cl.rateLimited(time.Now().Add(d))
+			}
 			return d
 		},
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
@@ -264,6 +268,24 @@ type call struct {
 	body     []byte // of the current attempt
 	read     bool   // the response handler consumed the current attempt's body
 	answered bool   // some attempt got an HTTP response: the host is alive
+
+	rateLimited RateLimitReport // from the caller's context; nil when none
+	waited      bool            // an attempt waited on a 429
+}
+
+// RateLimitReport hears of a request's waits on Botmaker's rate limit: on a
+// 429 it is called with when the wait ends, before the wait; once the
+// request that waited gets through, it is called with the zero time. It may
+// be called from several goroutines at once.
+type RateLimitReport func(until time.Time)
+
+type rateLimitKey struct{}
+
+// WithRateLimitReport returns ctx whose requests tell report of their
+// rate-limit waits. The caller (the connector) turns them into stream
+// statuses; this package knows no streams.
+func WithRateLimitReport(ctx context.Context, report RateLimitReport) context.Context {
+	return context.WithValue(ctx, rateLimitKey{}, report)
 }
 
 type callKey struct{}
@@ -351,6 +373,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	}
 	answersBefore := c.host.answers.Load()
 	cl := &call{endpoint: endpoint}
+	cl.rateLimited, _ = ctx.Value(rateLimitKey{}).(RateLimitReport)
 	rctx, unbind := c.host.bind(ctx)
 	defer unbind()
 	rctx = context.WithValue(rctx, callKey{}, cl)
@@ -386,6 +409,9 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case err == nil && policy(resp.StatusCode).action == succeed: // the handler checked the body
+		if cl.waited {
+			cl.rateLimited(time.Time{})
+		}
 		return cl.body, nil
 	case errors.Is(context.Cause(rctx), ErrHostDown):
 		return nil, c.host.stopped(endpoint)
