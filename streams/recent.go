@@ -27,7 +27,8 @@ import (
 // where the edge is by then, what lies before that joining pending_backfill
 // (skip). Near the edge, windows are short (limit), so a window finishes
 // long before the edge reaches it, and one that does not costs little to
-// read again; each time one does not, the next is half as long.
+// read again; each time one does not, the next is half as long and starts
+// twice as far inside the edge.
 //
 // Where Botmaker may serve less than the SPEC's recent window (RecentSure),
 // the edge that can lose a record is the shorter window's; what lies
@@ -114,7 +115,19 @@ func (r *recentEdge) skip(a time.Time) time.Time {
 	r.margin *= 2
 	if !r.warned {
 		r.warned = true
-		r.env.Log.Warn().Msgf("stream %s: reading a window at the edge of Botmaker's recent window took longer than the edge allows (it moves with Botmaker's clock), so the window is read again from %s. %s to %s is kept in the state as %s. Set long_term_search to true to read it; the next sync then reads it first.", r.s.Name, FormatTime(next), FormatTime(a), FormatTime(next), pendingKey)
+		passed := fmt.Sprintf("%s to %s", FormatTime(a), FormatTime(next))
+		var what string
+		switch {
+		case !r.s.LongTermSearch && r.bm.incremental:
+			what = fmt.Sprintf("%s is kept in the state as %s so that it never claims it was synced; no sync can read it. Nothing to do unless you want it out of the state: then set start_date to the end of that period or later.", passed, pendingKey)
+		case !r.s.LongTermSearch:
+			what = fmt.Sprintf("%s was not read. Nothing to do: Botmaker serves it to no sync any more.", passed)
+		case !r.bm.incremental:
+			what = fmt.Sprintf("%s was not read; a full refresh keeps no state to read it later. Set long_term_search to true to read it.", passed)
+		default:
+			what = fmt.Sprintf("%s is kept in the state as %s. Set long_term_search to true to read it; the next sync then reads it first.", passed, pendingKey)
+		}
+		r.env.Log.Warn().Msgf("stream %s: reading a window at the edge of Botmaker's recent window took longer than the edge allows (it moves with Botmaker's clock), so the window is read again from %s. %s", r.s.Name, FormatTime(next), what)
 	}
 	return next
 }
