@@ -41,7 +41,7 @@ func newBookmarks(s *Stream, env Env, out *recordWriter, incremental bool, state
 		return nil, err
 	}
 	b.saved = st.cursor
-	b.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep, settled: st.settled}
+	b.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep, settled: st.settled, monthsRead: st.monthsRead}
 	b.deep.prev, b.deep.began = st.lastDeep, env.Now().UTC().Truncate(time.Second)
 	b.deep.due = b.deepDue(b.deep.began)
 	if env.Traffic != nil {

@@ -42,6 +42,9 @@ type streamState struct {
 	// month of those walked completely and for good (months.go); zero when
 	// none.
 	settled time.Time
+	// monthsRead, for a BillingPeriod stream, is when its open months were
+	// last read to their last page (months.go); zero when never.
+	monthsRead time.Time
 }
 
 // period is [from, to).
@@ -61,6 +64,9 @@ func (s *Stream) encodeState(st streamState) json.RawMessage {
 	encodeLastDeep(m, st)
 	if !st.settled.IsZero() {
 		m[settledKey] = st.settled.Format(monthLayout)
+	}
+	if !st.monthsRead.IsZero() {
+		m[monthsReadKey] = FormatTime(st.monthsRead)
 	}
 	b, _ := json.Marshal(m)
 	return b
@@ -101,6 +107,11 @@ func (s *Stream) parseState(raw json.RawMessage) (streamState, error) {
 	}
 	if st.settled, err = parseSettled(m); err != nil {
 		return st, bad("%s %v", settledKey, err)
+	}
+	if v, ok := m[monthsReadKey]; ok && !rawjson.IsNull(v) {
+		if st.monthsRead, err = stateTime(v); err != nil {
+			return st, bad("%s %v", monthsReadKey, err)
+		}
 	}
 	st.pending, err = parsePending(m, bad)
 	return st, err
