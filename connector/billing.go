@@ -57,13 +57,20 @@ const (
 // BilledTraffic is what one stream's read cost on Botmaker's bill
 // (streams.Traffic says what each count means): a plain value, for
 // Runtime.Billed, whose String is the billed-traffic log line.
+//
+// The records written split three ways: New ones no earlier sync wrote
+// (their cursor is after the bookmark the sync started from, or it started
+// from no state); Updated ones are the finished version of a record an
+// earlier sync wrote while it was open (a session and its agent_metrics
+// rows); Reread ones an earlier sync wrote already, read again by a
+// lookback or a re-read month.
 type BilledTraffic struct {
-	Stream                                    string
-	Requests, Bytes, New, Reread, RereadBytes int64
-	Lookback                                  string // LookbackDeep, LookbackShort or "full refresh"
+	Stream                                             string
+	Requests, Bytes, New, Updated, Reread, RereadBytes int64
+	Lookback                                           string // LookbackDeep, LookbackShort or "full refresh"
 }
 
 func (b BilledTraffic) String() string {
-	return fmt.Sprintf("billed traffic of stream %s: requests %d, response bytes %d; records new %d, re-read %d (%d bytes); %s",
-		b.Stream, b.Requests, b.Bytes, b.New, b.Reread, b.RereadBytes, b.Lookback)
+	return fmt.Sprintf("billed traffic of stream %s: requests %d, response bytes %d; records new %d, updated %d, re-read %d (%d bytes); %s",
+		b.Stream, b.Requests, b.Bytes, b.New, b.Updated, b.Reread, b.RereadBytes, b.Lookback)
 }

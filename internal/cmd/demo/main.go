@@ -88,12 +88,15 @@ type streamResult struct {
 	// Newest is the latest cursor value among the records.
 	Newest time.Time
 	// Since is the bookmark this sync started from, when it started from
-	// the previous sync's state. Records whose cursor is after it are New;
-	// the others are Reread, read again because of the lookback. This is
-	// the connector's own split (streams.Traffic), which its billed-traffic
-	// log line reports for the streams Botmaker bills.
-	Since       time.Time
-	New, Reread int
+	// the previous sync's state. Records whose cursor is after it are New:
+	// sync 1 did not write them. The others are Reread, read again by the
+	// lookback, except, for the streams Botmaker bills, those the connector
+	// counts Updated: the finished version of a session (or its
+	// agent_metrics rows) sync 1 wrote while it was open. This is the
+	// connector's own split (connector.BilledTraffic), which its
+	// billed-traffic log line reports; read checks the two agree.
+	Since                time.Time
+	New, Updated, Reread int
 	// Billed is the connector's billed-traffic count (Runtime.Billed); nil
 	// for streams Botmaker does not bill.
 	Billed *connector.BilledTraffic
@@ -410,9 +413,12 @@ func read(ctx context.Context, srv *fakebotmaker.Server, title, configPath, cata
 		}
 	}
 	var disagree []string
-	for _, s := range res.Streams {
-		if b := s.Billed; b != nil && s.CursorField != "" && (b.New != int64(s.New) || b.Reread != int64(s.Reread)) {
-			disagree = append(disagree, fmt.Sprintf("stream %s: the connector counted %d new and %d re-read records, the demo %d and %d", s.Name, b.New, b.Reread, s.New, s.Reread))
+	for i := range res.Streams {
+		s := &res.Streams[i]
+		if b := s.Billed; b != nil && s.CursorField != "" {
+			if err := s.takeUpdated(b); err != nil {
+				disagree = append(disagree, err.Error())
+			}
 		}
 		res.Records += s.Records
 		if st, ok := states[s.Name]; ok {
@@ -429,6 +435,18 @@ func read(ctx context.Context, srv *fakebotmaker.Server, title, configPath, cata
 		return res, fmt.Errorf("%s: the connector exited with code %d", title, res.ExitCode)
 	}
 	return res, nil
+}
+
+// takeUpdated moves the records the connector counts as updated out of the
+// demo's new and re-read counts, after checking the rest agrees: an updated
+// record is one the demo, going by its cursor alone, counts as either.
+func (s *streamResult) takeUpdated(b *connector.BilledTraffic) error {
+	fromNew, fromReread := int64(s.New)-b.New, int64(s.Reread)-b.Reread
+	if fromNew < 0 || fromReread < 0 || fromNew+fromReread != b.Updated {
+		return fmt.Errorf("stream %s: the connector counted %d new, %d updated and %d re-read records; the demo, by cursor, %d new and %d re-read", s.Name, b.New, b.Updated, b.Reread, s.New, s.Reread)
+	}
+	s.New, s.Updated, s.Reread = int(b.New), int(b.Updated), int(b.Reread)
+	return nil
 }
 
 func tally(res *syncResult, byName map[string]*streamResult, states map[string]json.RawMessage, m *airbyte.Message) {
@@ -518,7 +536,7 @@ func printSync(out io.Writer, r syncResult) {
 	fmt.Fprintln(out, r.Title)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	if r.Since {
-		fmt.Fprintln(tw, "stream\tmode\trecords\tnew\tre-read\tSTATE msgs\tstatus\trequests\tbilled KB\tfinal state")
+		fmt.Fprintln(tw, "stream\tmode\trecords\tnew\tupdated\tre-read\tSTATE msgs\tstatus\trequests\tbilled KB\tfinal state")
 	} else {
 		fmt.Fprintln(tw, "stream\tmode\trecords\tSTATE msgs\tstatus\trequests\tbilled KB\tfinal state")
 	}
@@ -529,9 +547,9 @@ func printSync(out io.Writer, r syncResult) {
 		}
 		split := ""
 		if r.Since {
-			split = "-\t-\t"
+			split = "-\t-\t-\t"
 			if s.CursorField != "" && !s.Since.IsZero() {
-				split = fmt.Sprintf("%d\t%d\t", s.New, s.Reread)
+				split = fmt.Sprintf("%d\t%d\t%d\t", s.New, s.Updated, s.Reread)
 			}
 		}
 		billed := "-"
@@ -543,8 +561,14 @@ func printSync(out io.Writer, r syncResult) {
 	tw.Flush()
 	fmt.Fprintf(out, "total: %s in %.1f s; HTTP 429 responses: %d; exit code %d\n", plural.Count(r.Records, "record"), r.Seconds, r.Throttled, r.ExitCode)
 	if r.Since {
-		fmt.Fprintln(out, "new: cursor after the bookmark this sync started from; re-read: cursor at or before it, read again by the lookback (as the connector's billed-traffic log line counts them).")
-		fmt.Fprintln(out, "sessions: the bookmark waits at the oldest session still open, so the sessions after it count as new though sync 1 read them. Full-refresh streams are read in full every time.")
+		fmt.Fprintln(out, "new: no earlier sync wrote it (cursor after the bookmark this sync started from); updated: the finished version of a session, or its agent_metrics rows, that sync 1 wrote while open; re-read: written by sync 1 and read again by a lookback or a re-read billing month (as the connector's billed-traffic log line counts them). Full-refresh streams are read in full every time.")
+	}
+	if r.Since {
+		for _, s := range streams.All() {
+			if s.Window == streams.BillingPeriod {
+				fmt.Fprintf(out, "%s: its open billing months are read again once per billing_refresh_hours (default 24), so this sync reads nothing for it.\n", s.Name)
+			}
+		}
 	}
 	if !r.Since {
 		fmt.Fprintf(out, "billed KB: response kilobytes of the requests Botmaker bills (%s), from the connector's log.\n", billedNames())
