@@ -53,9 +53,9 @@ func TestConfigTypos(t *testing.T) {
 		errSuffix string
 	}{
 		{"typo in an option", `{"access_token":"tok-1234",` + start + `,"long_term_serch":true}`,
-			[]string{`config key "long_term_serch" is not a Botmaker connector option and is ignored; did you mean long_term_search?`}, "", ""},
+			[]string{`config key "long_term_serch" is not a Botmaker connector option and is ignored; did you mean long_term_search? Rename it in the config.`}, "", ""},
 		{"unknown key, nothing close", `{"access_token":"tok-1234",` + start + `,"surprise":1}`,
-			[]string{`config key "surprise" is not a Botmaker connector option and is ignored`}, "", ""},
+			[]string{`config key "surprise" is not a Botmaker connector option and is ignored. Remove it from the config, or check its spelling against the spec.`}, "", ""},
 		{"token key misspelled", `{"acces_token":"tok-1234",` + start + `}`, nil,
 			"access_token", `is missing or empty; copy the token from Botmaker under Configuration > Integrations > API > Credentials. The config has "acces_token", which is not an option: rename it to access_token`},
 		{"start key misspelled", `{"access_token":"tok-1234","start-date":"2025-01-01T00:00:00Z"}`, nil,
@@ -105,7 +105,7 @@ func TestConfigTypoIsLogged(t *testing.T) {
 			warns = append(warns, m.Log.Message)
 		}
 	}
-	want := []string{`config key "base_ur1" is not a Botmaker connector option and is ignored; did you mean base_url?`}
+	want := []string{`config key "base_ur1" is not a Botmaker connector option and is ignored; did you mean base_url? Rename it in the config.`}
 	if diff := cmp.Diff(want, warns); diff != "" {
 		t.Errorf("WARN lines (-want +got):\n%s", diff)
 	}
