@@ -294,12 +294,18 @@ func checkBilled(t *testing.T, f *fixture, o *synctest.Output, in []byte, lts bo
 		if sync > 0 {
 			lookback = connector.LookbackShort
 		}
-		wantLine := connector.BilledTraffic{Stream: n, Requests: reqs, Bytes: bytes, New: news, Reread: reread, RereadBytes: b.RereadBytes, Lookback: lookback}
+		// An updated record (the finished version of one tracked open) is,
+		// by its cursor alone, new or re-read.
+		fromNew, fromReread := news-b.New, reread-b.Reread
+		if fromNew < 0 || fromReread < 0 || fromNew+fromReread != b.Updated {
+			t.Errorf("lts %v sync %d: %s: by cursor %d new and %d re-read records, but %s", lts, sync, n, news, reread, b)
+		}
+		wantLine := connector.BilledTraffic{Stream: n, Requests: reqs, Bytes: bytes, New: b.New, Updated: b.Updated, Reread: b.Reread, RereadBytes: b.RereadBytes, Lookback: lookback}
 		if b != wantLine {
 			t.Errorf("lts %v sync %d: %s billed-traffic line\n%s\nwant\n%s", lts, sync, n, b, wantLine)
 		}
-		if (reread == 0) != (b.RereadBytes == 0) {
-			t.Errorf("lts %v sync %d: %s: %d records re-read in %d bytes", lts, sync, n, reread, b.RereadBytes)
+		if (b.Reread == 0) != (b.RereadBytes == 0) {
+			t.Errorf("lts %v sync %d: %s: %d records re-read in %d bytes", lts, sync, n, b.Reread, b.RereadBytes)
 		}
 		// Chats within the recent window are not long-term searches.
 		if reqs == 0 && (s.Billing == streams.Billed || sync == 0) {
