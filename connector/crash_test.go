@@ -220,7 +220,12 @@ func (l *ledger) compare(want map[string]map[string]int) (missing []string, dups
 func TestCrashResumeLosesNothing(t *testing.T) {
 	for _, order := range []fakebotmaker.Order{fakebotmaker.OldestFirst, fakebotmaker.NewestFirst, fakebotmaker.Shuffled} {
 		t.Run(string(order), func(t *testing.T) {
-			q := fakebotmaker.Quirks{Order: fakebotmaker.OrderEvery(order)}
+			// Three sessions stay open (the generated data has dozens):
+			// every resumed run re-checks the tracked ones at
+			// agent_metrics' 1 request a second, and three carry the
+			// open_sessions state through the kills as well as dozens do.
+			q := fakebotmaker.Quirks{Order: fakebotmaker.OrderEvery(order), OpenSessions: &fakebotmaker.OpenSessions{
+				Ages: []time.Duration{3 * time.Hour, 30 * time.Hour, 100 * time.Hour}}}
 			crashResume(t, fakebotmaker.Config{Token: secret, Seed: 21, HistoryDays: 60, Counts: crashCounts, Quirks: q})
 		})
 	}

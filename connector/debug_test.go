@@ -64,12 +64,7 @@ func TestDebugTrace(t *testing.T) {
 			if o.Code != 0 {
 				t.Fatalf("exit %d: %+v", o.Code, o.Errors)
 			}
-			var debug []string
-			for _, l := range o.Logs {
-				if l.Level == airbyte.LogDebug {
-					debug = append(debug, l.Message)
-				}
-			}
+			debug := o.LogLines(airbyte.LogDebug)
 			if !tt.debug {
 				if len(debug) > 0 {
 					t.Fatalf("%d DEBUG lines without --debug, first %q", len(debug), debug[0])

@@ -463,7 +463,7 @@ func TestHostileServerNeverGetsTheTokenOut(t *testing.T) {
 		"agents":   "points to https://",
 		"calls":    "the redirect was not followed",
 		"messages": "HTTP 500",
-		"intents":  "Botmaker rejected the access token",
+		"intents":  "HTTP 403 on /intents",
 		"tickets":  "HTTP 400",
 	} {
 		found := false
@@ -581,12 +581,7 @@ func TestBadInputMatrix(t *testing.T) {
 				panics++
 				t.Fatalf("panic: %s", o.Stdout)
 			}
-			var warnings []string
-			for _, l := range o.Logs {
-				if l.Level == airbyte.LogWarn {
-					warnings = append(warnings, l.Message)
-				}
-			}
+			warnings := o.LogLines(airbyte.LogWarn)
 			switch tt.want {
 			case configError:
 				if o.Code == 0 || len(o.Errors) != 1 || o.Errors[0].FailureType != airbyte.ConfigError || !strings.Contains(o.Errors[0].Message, tt.hint) {

@@ -3,6 +3,7 @@ package connector_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -30,6 +31,7 @@ type warnScenario func(t *testing.T) []string
 // do.
 func TestEveryWarningSaysWhatToDo(t *testing.T) {
 	hostile, pending, configs, creds10, renewal := once(hostileRead), once(noLTSRead), once(oddInputRead), once(expiringRead(10*24*time.Hour, true)), once(expiringRead(3*24*time.Hour, true))
+	tracked := once(trackedRead)
 	tests := []struct {
 		site  string // the file of the Warn() call
 		match string // in the WARN's message
@@ -44,6 +46,8 @@ func TestEveryWarningSaysWhatToDo(t *testing.T) {
 		{"streams/months.go", "is not trusted", futureMonthsReadRead},
 		{"streams/recent.go", "took longer than", slowEdgeRead},
 		{"streams/recent.go", "was skipped", pending},
+		{"streams/tracker.go", "so it is no longer tracked", tracked},
+		{"streams/tracker.go", "more than the 1000 the state tracks", tracked},
 		{"connector/run.go", "is not a Botmaker connector option", configs},
 		{"connector/run.go", "supports only full_refresh", configs},
 		{"connector/run.go", "not a Botmaker stream", configs},
@@ -54,6 +58,7 @@ func TestEveryWarningSaysWhatToDo(t *testing.T) {
 		{"connector/credentials.go", "Botmaker renewed the credentials", renewal},
 		{"internal/botmaker/client.go", "retrying Botmaker request", throttledRead},
 		{"internal/botmaker/client.go", "slowing this endpoint down", throttledRead},
+		{"internal/botmaker/unauthorized.go", "although the access token worked earlier", unauthorizedRead},
 	}
 	perFile := map[string]int{}
 	for _, tt := range tests {
@@ -142,13 +147,7 @@ func once(f warnScenario) warnScenario {
 }
 
 func warns(o *synctest.Output) []string {
-	var out []string
-	for _, l := range o.Logs {
-		if l.Level == airbyte.LogWarn {
-			out = append(out, l.Message)
-		}
-	}
-	return out
+	return o.LogLines(airbyte.LogWarn)
 }
 
 // staticServer answers every request with body.
@@ -239,6 +238,28 @@ func slowEdgeRead(t *testing.T) []string {
 	return warns(readOf(t, context.Background(), rt, cfg, synctest.Catalog(true, "chats"), nil))
 }
 
+// trackedRead reads sessions from a state that tracks more open sessions
+// than the bound, all at one creation time (so one re-check window), one
+// of them in neither of Botmaker's listings for 8 days.
+func trackedRead(t *testing.T) []string {
+	srv := smallFake(t, fakebotmaker.Config{})
+	now := srv.Now().UTC()
+	at := now.Add(-48 * time.Hour).Format(time.RFC3339)
+	open := []map[string]any{{"id": "S-gone", "creationTime": at, "missing_since": now.Add(-8 * 24 * time.Hour).Format(time.RFC3339)}}
+	for i := range 1000 {
+		open = append(open, map[string]any{"id": fmt.Sprintf("S-open-%d", i), "creationTime": at})
+	}
+	state := []map[string]any{{"type": "STREAM", "stream": map[string]any{
+		"stream_descriptor": map[string]any{"name": "sessions"},
+		"stream_state":      map[string]any{"creationTime": now.Add(-time.Hour).Format(time.RFC3339), "open_sessions": open}}}}
+	cfg := config(srv, "", now.AddDate(0, 0, -29), map[string]any{"long_term_search": true})
+	o := readOf(t, context.Background(), synctest.Runtime(), cfg, synctest.Catalog(true, "sessions"), state)
+	if o.Code != 0 {
+		t.Fatalf("exit %d: %+v", o.Code, o.Errors)
+	}
+	return warns(o)
+}
+
 func noLTSRead(t *testing.T) []string {
 	srv := smallFake(t, fakebotmaker.Config{})
 	cfg := config(srv, "", srv.Now().AddDate(0, 0, -31), map[string]any{"long_term_search": false})
@@ -291,6 +312,16 @@ func expiringCheck(t *testing.T) []string {
 
 // throttledRead reads channels, paced, from a server that answers the
 // first request 429.
+// unauthorizedRead syncs through a 401 of 20 seconds after the token
+// worked (Reported.UnauthorizedAfter), the waits moving the fake's clock.
+func unauthorizedRead(t *testing.T) []string {
+	srv := smallFake(t, fakebotmaker.Config{Quirks: fakebotmaker.Quirks{Reported: fakebotmaker.Reported{UnauthorizedAfter: 2, UnauthorizedFor: 20 * time.Second}}})
+	rt := synctest.Runtime()
+	rt.Now = srv.Now
+	rt.Settings.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
+	return warns(readOf(t, context.Background(), rt, config(srv, "", srv.Now().AddDate(0, 0, -20), nil), synctest.Catalog(true, "calls", "contacts"), nil))
+}
+
 func throttledRead(t *testing.T) []string {
 	var mu sync.Mutex
 	first := true

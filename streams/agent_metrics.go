@@ -8,10 +8,21 @@ import (
 // AgentMetric is one row of the agent_metrics stream: one agent's metrics
 // in one session (Botmaker's DashboardMetricsResponse). A transferred
 // session has a row per agent, so the key is the pair. The metrics are
-// strings on the wire and stay strings.
+// strings on the wire and stay strings (a number is written as its text).
+//
+// A session no agent took has a row too, with agentId null or missing
+// (reported by Botmaker's users; the SPEC shows only rows with an agent).
+// agentId is nullable, and as a nullable primary-key part it is written as
+// "" for such a row (plan.keyFill): the key stays (sessionId, agentId), so
+// keys of rows with an agent are unchanged, and the agentless row of a
+// session has the complete key (sessionId, "") that a deduplicating
+// destination matches on the next sync. A null key part would never match
+// (NULL = NULL is not true in SQL), so the row would pile up once per sync.
+// "" is no agent id Botmaker issues, and it joins to no agent, as null
+// would.
 type AgentMetric struct {
 	SessionID                         string     `json:"sessionId" jsonschema:"description=Session id."`
-	AgentID                           string     `json:"agentId" jsonschema:"description=Agent id."`
+	AgentID                           *string    `json:"agentId" jsonschema:"description=Agent id. The empty string for a session no agent took (Botmaker sends null or nothing there): the primary key is never null."`
 	ChatID                            *string    `json:"chatId" jsonschema:"description=Chat id."`
 	SessionCreationTime               *Timestamp `json:"sessionCreationTime" jsonschema:"description=When the session started."`
 	AvgAttendingTime                  *string    `json:"avgAttendingTime" jsonschema:"description=Average attending time."`
@@ -57,9 +68,9 @@ var _ = register(Declare[AgentMetric](Def{
 	Window:         FromTo,
 	// session-status is required. Rows of closed sessions are final; rows
 	// of open ones still change, so they are read as sessions are: the
-	// listing asks for closed rows, the probe for open ones, and the
-	// bookmark waits at the earliest open session, so each row arrives in
-	// its final version once its session closes.
+	// listing asks for closed rows, the probe for open ones, and the state
+	// tracks each open session (tracker.go), so its rows arrive in their
+	// final version once it closes.
 	Params: func(Options) url.Values { return url.Values{"session-status": {"closed"}} },
 	Unsettled: &Unsettled{
 		Probe:   url.Values{"session-status": {"open"}},

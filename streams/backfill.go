@@ -20,12 +20,16 @@ func (w *windowWalk) backfill(ctx context.Context) error {
 		w.out.walking(p.from, p.to, false, pendingKey+" ")
 		// A pending period is a stretch of time not yet walked, so it shrinks
 		// as windows are walked, not as records are found in them.
-		err := w.span(ctx, p.from, p.to, time.Time{}, func(pos, _, open time.Time) error {
+		err := w.span(ctx, p.from, p.to, time.Time{}, func(pos, _ time.Time) error {
 			if done {
 				return nil
 			}
-			if !open.IsZero() && open.Before(pos) {
-				pos = open
+			// Open records found are tracked, unless more are open than
+			// the state tracks: then the period and the bookmark wait at
+			// the hold.
+			if hold := w.hold(); !hold.IsZero() {
+				pos = minTime(pos, hold)
+				st.cursor = minTime(st.cursor, hold)
 			}
 			if !pos.Before(p.to) {
 				st.pending = slices.Delete(st.pending, i, i+1)

@@ -56,6 +56,10 @@ func (b Billing) Bills(q url.Values) bool {
 type Traffic struct {
 	Requests, Bytes          atomic.Int64
 	New, Reread, RereadBytes int64
+	// Finished counts the records written that are the finished version
+	// of a record an earlier sync tracked while it was open (sessions,
+	// agent_metrics); each is also in New or Reread.
+	Finished int64
 	// Deep says the sync re-read lookback_window_hours (lookback.go).
 	Deep bool
 }

@@ -41,7 +41,7 @@ func newBookmarks(s *Stream, env Env, out *recordWriter, incremental bool, state
 		return nil, err
 	}
 	b.saved = st.cursor
-	b.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep, settled: st.settled, monthsRead: st.monthsRead}
+	b.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep, settled: st.settled, monthsRead: st.monthsRead, open: st.open}
 	b.deep.prev, b.deep.began = st.lastDeep, env.Now().UTC().Truncate(time.Second)
 	b.deep.due = b.deepDue(b.deep.began)
 	if env.Traffic != nil {
@@ -64,8 +64,8 @@ func (b *bookmarks) save(force bool) error {
 }
 
 // finish writes the read's last STATE: every stream ends with one covering
-// its last records, even when the bookmark could not move (an open session
-// holds it).
+// its last records, even when the bookmark could not move (nothing newer
+// was written).
 func (b *bookmarks) finish() error {
 	return b.save(b.sent == nil || b.out.written > b.sentAt)
 }
@@ -89,9 +89,10 @@ func (b *bookmarks) start(now time.Time) time.Time {
 }
 
 // bookmark is the cursor a STATE may carry: the newest record written (or
-// the saved cursor, when nothing newer was written), held at the earliest
-// unsettled record when one is open. With nothing written ever, start_date
-// is the bookmark: nothing before it is wanted.
+// the saved cursor, when nothing newer was written), held at open when it
+// is set (more open records than the state tracks, tracker.go). With
+// nothing written ever, start_date is the bookmark: nothing before it is
+// wanted.
 func (b *bookmarks) bookmark(open time.Time) time.Time {
 	c := maxTime(b.env.Opts.StartDate, maxTime(b.saved, b.newest))
 	if !open.IsZero() && open.Before(c) {

@@ -34,10 +34,16 @@ var _ = register(Declare[Chat](Def{
 	PrimaryKey: []string{"chat_id"},
 	// Botmaker filters chats by last activity, which the last user message
 	// only approximates, so overlap records are kept rather than dropped.
-	Cursor:         "lastUserMessageDatetime",
-	Pagination:     NextURL,
-	Window:         FromTo,
-	Recent:         7 * 24 * time.Hour,
+	Cursor:     "lastUserMessageDatetime",
+	Pagination: NextURL,
+	Window:     FromTo,
+	Recent:     7 * 24 * time.Hour,
+	// The SPEC says seven days; one of Botmaker's users reports about
+	// one. Without long-term search a read still asks for seven days (not
+	// billed), but what is older than one day and was not read before
+	// stays pending until long-term search reads it; with it, a window
+	// older than one day that holds unread time is a long-term search.
+	RecentSure:     24 * time.Hour,
 	LongTermSearch: true,
 	RatePerSecond:  3,
 	Billing:        BilledLongTerm,

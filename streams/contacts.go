@@ -41,7 +41,9 @@ var _ = register(Declare[Contact](Def{
 	Name:       "contacts",
 	Path:       "/contacts",
 	PrimaryKey: []string{"id"},
-	// Botmaker's nextPage for contacts is an opaque token, not a URL.
+	// Botmaker's nextPage for contacts is an opaque token by the SPEC,
+	// and has been reported as the whole next URL too: both are followed
+	// (nextFrom), a URL only within base_url's origin.
 	Pagination:    NextToken,
 	TokenParam:    "next-page-token",
 	RatePerSecond: 3,

@@ -39,8 +39,12 @@ func monthOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
-// days words a duration of whole days ("7 days"), any other as Go does.
+// days words a duration of whole days ("7 days", "1 day"), any other as
+// Go does.
 func days(d time.Duration) string {
+	if d%(24*time.Hour) == 0 && d > 0 {
+		return plural.Count(int(d/(24*time.Hour)), "day")
+	}
 	if n := int(d / (24 * time.Hour)); n > 1 {
 		return strconv.Itoa(n) + " days"
 	}

@@ -195,29 +195,9 @@ func TestDeepLookbackWhenDue(t *testing.T) {
 	}
 }
 
-// The sessions bookmark stays at the earliest open session; the short
-// lookback applies from there.
-func TestShortLookbackFromOpenSession(t *testing.T) {
-	f := newFixture(t, fakebotmaker.Config{HistoryDays: 10})
-	o := f.mustRead(nil, true, nil, "sessions")
-	cursor := mustTime(t, finalState(t, o, "sessions").Cursor)
-	if !cursor.Before(f.srv.Now().Add(-2 * time.Hour)) {
-		t.Fatalf("the sessions bookmark %s is not held back by an open session", cursor)
-	}
-	f.srv.Advance(time.Hour)
-	f.srv.ResetRequests()
-	f.mustRead(nil, true, o.FinalState(), "sessions")
-	reqs := firstPages(t, f.srv, "sessions")
-	if len(reqs) == 0 {
-		t.Fatal("no request")
-	}
-	if want := cursor.Add(-time.Hour - time.Second); !reqs[0].from.Equal(want) {
-		t.Errorf("the second sync reads sessions from %s, want the held bookmark minus the short lookback, %s", reqs[0].from, want)
-	}
-}
-
 // The billed traffic of each billed stream (the values; synctest checks
-// the log line says the same) matches what the fake served it, and splits the records into new and re-read as the
+// the log line says the same) matches what the fake served it, and splits
+// the records into new and re-read as the
 // connector defines them: re-read when the cursor is at or before the
 // bookmark the sync started from.
 func TestBilledTrafficMatchesTheFake(t *testing.T) {

@@ -8,12 +8,14 @@ import (
 	"hash/maphash"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/source-botmaker/source-botmaker/internal/plural"
 	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
 
-// Fetcher GETs a Botmaker URL and returns the body of a 200 response.
+// Fetcher GETs a Botmaker URL and returns the body of a 200 response, or
+// an empty body for an empty result (204).
 type Fetcher interface {
 	Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error)
 	URL(path string, q url.Values) *url.URL
@@ -33,6 +35,12 @@ type page struct {
 // parsePage splits a response into its items and the way to the next page.
 // Items stay raw bytes; only the envelope is read.
 func (s *Stream) parsePage(body []byte, req *url.URL) (page, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		// The client's answer to a 204 or a 200 without a body: reported
+		// of Botmaker for an empty result on any endpoint, so an empty
+		// page without a next one.
+		return page{}, nil
+	}
 	if bytes.IndexByte(body, '\n') >= 0 || bytes.IndexByte(body, '\r') >= 0 {
 		// Records are written one per line; newlines can only be whitespace
 		// between tokens in valid JSON, so compacting removes them all. In
@@ -125,6 +133,13 @@ func (s *Stream) nextFrom(nextRaw []byte, req *url.URL) (*url.URL, error) {
 		}
 		return u, nil
 	case NextToken:
+		// Reported of Botmaker's /contacts: nextPage is sometimes the
+		// whole next URL rather than the token the SPEC shows. A token
+		// never starts with a scheme, so such a value is followed as a
+		// URL; the client refuses one outside base_url's origin.
+		if u, err := url.Parse(next); err == nil && u.IsAbs() && (strings.EqualFold(u.Scheme, "https") || strings.EqualFold(u.Scheme, "http")) {
+			return u, nil
+		}
 		return withQuery(req, s.TokenParam, next), nil
 	}
 	return nil, nil

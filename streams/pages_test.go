@@ -182,3 +182,121 @@ func TestForeignNextPageRefused(t *testing.T) {
 		})
 	}
 }
+
+// /contacts' nextPage is a token or, as reported of Botmaker, the whole
+// next URL; a URL outside base_url's origin (host, scheme, user info) is
+// refused before anything is sent there.
+func TestContactsNextPageTokenOrURL(t *testing.T) {
+	tests := []struct {
+		name, next string // %s is the server's host:port
+		refused    bool
+	}{
+		{"token", "tok/2+=", false},
+		{"same-origin URL", "http://%s/v2.0/contacts?next-page-token=tok%%2F2%%2B%%3D", false},
+		{"same-origin URL, scheme in capitals", "HTTP://%s/v2.0/contacts?next-page-token=tok%%2F2%%2B%%3D", false},
+		{"another host", "http://evil.example.com/v2.0/contacts?next-page-token=tok%2F2%2B%3D", true},
+		{"another scheme", "https://%s/v2.0/contacts?next-page-token=tok%%2F2%%2B%%3D", true},
+		{"user info", "http://u:p@%s/v2.0/contacts?next-page-token=tok%%2F2%%2B%%3D", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hits []string
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits = append(hits, r.URL.String())
+				if r.URL.Query().Get("next-page-token") == "tok/2+=" {
+					fmt.Fprint(w, `{"items":[{"id":"b"}],"nextPage":null}`)
+					return
+				}
+				n := tt.next
+				if strings.Contains(n, "%s") {
+					n = fmt.Sprintf(n, strings.TrimPrefix(srv.URL, "http://"))
+				}
+				fmt.Fprintf(w, `{"items":[{"id":"a"}],"nextPage":%q}`, n)
+			}))
+			defer srv.Close()
+			s, _ := streams.Lookup("contacts")
+			sink := &memSink{}
+			err := s.Read(context.Background(), env(t, srv.URL+"/v2.0", sink, streams.Options{}), false, nil)
+			if tt.refused {
+				if err == nil || !strings.Contains(err.Error(), "refusing to follow it") || len(hits) != 1 {
+					t.Fatalf("err = %v after requests %v, want a refusal after one", err, hits)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, r := range sink.records {
+				var c struct{ ID string }
+				_ = json.Unmarshal(r, &c)
+				ids = append(ids, c.ID)
+			}
+			if diff := cmp.Diff([]string{"a", "b"}, ids); diff != "" || len(hits) != 2 {
+				t.Errorf("records (-want +got):\n%s\nrequests %v", diff, hits)
+			}
+		})
+	}
+}
+
+// Cursors with and without fractional seconds, mixed in one listing, are
+// compared as times: a bookmark with a fraction filters in whole seconds
+// (Botmaker's filters take no fraction), keeps every record after it
+// whatever its precision, and moves to the newest one.
+func TestMixedPrecisionCursors(t *testing.T) {
+	items := []string{
+		`{"id":"a","creationDatetime":"2025-06-01T10:00:00Z"}`,
+		`{"id":"b","creationDatetime":"2025-06-01T10:00:00.400Z"}`,
+		`{"id":"c","creationDatetime":"2025-06-01T10:00:00.6Z"}`,
+		`{"id":"d","creationDatetime":"2025-06-01T10:00:01Z"}`,
+		`{"id":"e","creationDatetime":"2025-06-01T10:00:01.250000Z"}`,
+		`{"id":"f","creationDatetime":"2025-06-01T10:00:02Z"}`,
+	}
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		queries = append(queries, q.Get("from")+" "+q.Get("to"))
+		from, err1 := time.Parse(time.RFC3339, q.Get("from"))
+		to, err2 := time.Parse(time.RFC3339, q.Get("to"))
+		if err1 != nil || err2 != nil || strings.Contains(q.Get("from")+q.Get("to"), ".") {
+			w.WriteHeader(400)
+			fmt.Fprint(w, `{"errors":[{"type":"INVALID_DATETIME","message":"expected whole seconds"}]}`)
+			return
+		}
+		var page []string
+		for _, it := range items {
+			var c struct{ CreationDatetime string }
+			_ = json.Unmarshal([]byte(it), &c)
+			ts, _ := time.Parse(time.RFC3339Nano, c.CreationDatetime)
+			if ts.After(from) && ts.Before(to) {
+				page = append(page, it)
+			}
+		}
+		fmt.Fprintf(w, `{"items":[%s],"nextPage":null}`, strings.Join(page, ","))
+	}))
+	defer srv.Close()
+	s, _ := streams.Lookup("calls")
+	sink := &memSink{}
+	e := env(t, srv.URL+"/v2.0", sink, streams.Options{StartDate: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), DeepEvery: 24 * time.Hour})
+	e.Now = func() time.Time { return time.Date(2025, 6, 1, 10, 0, 3, 0, time.UTC) }
+	state := `{"creationDatetime":"2025-06-01T10:00:00.500Z","last_deep_lookback":"2025-06-01T10:00:00Z"}`
+	if err := s.Read(context.Background(), e, true, json.RawMessage(state)); err != nil {
+		t.Fatalf("%v (requests %q)", err, queries)
+	}
+	var ids []string
+	for _, r := range sink.records {
+		var c struct{ ID string }
+		_ = json.Unmarshal(r, &c)
+		ids = append(ids, c.ID)
+	}
+	if diff := cmp.Diff([]string{"c", "d", "e", "f"}, ids); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"2025-06-01T09:59:59Z 2025-06-01T10:00:03Z"}, queries); diff != "" {
+		t.Errorf("from/to (-want +got):\n%s", diff)
+	}
+	if n := len(sink.states); n == 0 || !strings.Contains(sink.states[n-1], `"creationDatetime":"2025-06-01T10:00:02Z"`) {
+		t.Errorf("states %q, want the bookmark at f", sink.states)
+	}
+}

@@ -1,6 +1,8 @@
 package streams
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -29,4 +31,19 @@ func TestCompositePrimaryKey(t *testing.T) {
 			t.Errorf("recordID(%s) (-want +got):\n%s", tc.data, diff)
 		}
 	}
+}
+
+// Only a top-level string may be a nullable primary-key part: it is
+// written as "" when null or missing, which no other type can mean.
+func TestNullableKeyPartMustBeAString(t *testing.T) {
+	type row struct {
+		SessionID string `json:"sessionId"`
+		Seq       *int   `json:"seq"`
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), `primary key "seq" is nullable`) {
+			t.Errorf("recovered %v, want the nullable key refused", r)
+		}
+	}()
+	Declare[row](Def{Name: "nullable-int-key", Path: "/x", PrimaryKey: []string{"sessionId", "seq"}})
 }

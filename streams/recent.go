@@ -6,6 +6,7 @@ package streams
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -14,9 +15,11 @@ import (
 type recentEdge struct {
 	s      *Stream
 	env    Env
-	bm     *bookmarks // its state keeps what the edge cut
-	edge   time.Time  // where the main range was clamped; zero when it was not
-	warned bool       // cover has warned
+	bm     *bookmarks    // its state keeps what the edge cut
+	edge   time.Time     // where the main range was clamped, or the sure edge that left time pending; zero when neither
+	window time.Duration // the recent window edge was taken from
+	doubt  *period       // read without long-term search, but older than Stream.RecentSure: kept pending
+	warned bool          // cover has warned
 }
 
 // cover keeps in pending_backfill what Botmaker's moving recent-window
@@ -28,7 +31,7 @@ func (r *recentEdge) cover() {
 	if r.edge.IsZero() {
 		return
 	}
-	cut := r.env.Now().UTC().Add(-r.s.Recent).Truncate(time.Second).Add(time.Second)
+	cut := r.env.Now().UTC().Add(-r.window).Truncate(time.Second).Add(time.Second)
 	if !cut.After(r.edge) {
 		return
 	}
@@ -46,16 +49,59 @@ func (r *recentEdge) reachesBack() bool {
 	return s.Recent == 0 || (r.env.Opts.LongTermSearch && s.LongTermSearch)
 }
 
-// useLTS says whether a request starting at from sends long-term-search.
-// Only windows that reach past Botmaker's recent window need it, so
-// incremental syncs within the recent window are not billed as long-term
-// searches and read Botmaker's live data.
-func (r *recentEdge) useLTS(from time.Time) bool {
+// useLTS says whether a request from from for the window [a, b) sends
+// long-term-search. Only windows that reach past Botmaker's recent window
+// need it, so incremental syncs within the recent window are not billed as
+// long-term searches and read Botmaker's live data. Where Botmaker may
+// serve only RecentSure, a window starting before that edge needs it too,
+// but only when it holds time no sync has read (a first sync, the time
+// since a saved cursor older than the edge, a pending period): a re-read of
+// the lookback is not billed for a doubt.
+func (r *recentEdge) useLTS(from, a, b time.Time) bool {
 	s := r.s
 	if !r.env.Opts.LongTermSearch || !s.LongTermSearch {
 		return false
 	}
-	return s.Recent == 0 || from.Before(r.env.Now().Add(-s.Recent+clockSkew))
+	now := r.env.Now()
+	if s.Recent == 0 || from.Before(now.Add(-s.Recent+clockSkew)) {
+		return true
+	}
+	// A window split at the sure edge (split) a moment ago starts a little
+	// before the edge now: half the margin keeps it on the sure side.
+	sure := r.sureEdge(now).Add(-clockSkew / 2)
+	if !r.doubted() || !a.Before(sure) {
+		return false
+	}
+	saved := r.bm.saved
+	return saved.IsZero() || (saved.Before(sure) && b.After(saved)) || overlaps(r.bm.state.pending, period{a, b})
+}
+
+// doubted says Botmaker may serve less than Stream.Recent without
+// long-term search.
+func (r *recentEdge) doubted() bool {
+	return r.s.RecentSure > 0 && r.s.RecentSure < r.s.Recent
+}
+
+// sureEdge is where what Botmaker surely serves without long-term search
+// begins, with the clock-skew margin.
+func (r *recentEdge) sureEdge(now time.Time) time.Time {
+	if !r.doubted() {
+		return now.Add(-r.s.Recent + clockSkew)
+	}
+	return now.Add(-r.s.RecentSure + clockSkew)
+}
+
+// split ends a window [a, b) of a walk with long-term search at the sure
+// edge when it straddles it, so that only the part before the edge can be
+// billed as a long-term search.
+func (r *recentEdge) split(a, b time.Time) time.Time {
+	if !r.doubted() || !r.reachesBack() {
+		return b
+	}
+	if e := r.sureEdge(r.env.Now()).Truncate(time.Second); a.Before(e) && e.Before(b) {
+		return e
+	}
+	return b
 }
 
 // clamp moves a start that lies before Botmaker's recent window up
@@ -64,11 +110,11 @@ func (r *recentEdge) useLTS(from time.Time) bool {
 func (r *recentEdge) clamp(start, now time.Time) time.Time {
 	s := r.s
 	edge := now.Add(-s.Recent + clockSkew)
+	// Only what no sync has read yet is pending; the part of the lookback
+	// window before the edge was read by the previous sync.
+	gap := maxTime(r.env.Opts.StartDate, r.bm.saved)
 	var skipped *period
 	if start.Before(edge) {
-		// Only what no sync has read yet is pending; the part of the
-		// lookback window before the edge was read by the previous sync.
-		gap := maxTime(r.env.Opts.StartDate, r.bm.saved)
 		if gap.Before(edge) {
 			skipped = &period{gap, edge}
 			r.bm.state.pending = addPeriod(r.bm.state.pending, *skipped)
@@ -76,7 +122,13 @@ func (r *recentEdge) clamp(start, now time.Time) time.Time {
 			r.env.Log.Info().Msgf("stream %s: without long-term search the lookback window starts at %s, the edge of Botmaker's recent window, instead of %s", s.Name, FormatTime(edge), FormatTime(start))
 		}
 		start = edge
-		r.edge = edge
+		r.edge, r.window = edge, s.Recent
+	}
+	if sure := r.sureEdge(now); r.doubted() && gap.Before(sure) {
+		// Read (Botmaker may serve it), but kept pending: it may not have.
+		r.doubt = &period{maxTime(gap, edge), sure}
+		r.bm.state.pending = addPeriod(r.bm.state.pending, period{gap, sure})
+		r.edge, r.window = sure, s.RecentSure
 	}
 	if len(r.bm.state.pending) > 0 {
 		r.warnPending(skipped)
@@ -92,24 +144,39 @@ func (r *recentEdge) clamp(start, now time.Time) time.Time {
 func (r *recentEdge) warnPending(skipped *period) {
 	s := r.s
 	msg := fmt.Sprintf("stream %s: ", s.Name)
-	pending := r.bm.state.pending
-	if skipped != nil {
+	// cut is what this sync kept pending: skipped, and what it read
+	// although Botmaker may not serve it (doubt).
+	var cut []period
+	d := r.doubt
+	if d != nil && !d.from.Before(d.to) {
+		d = nil
+	}
+	switch {
+	case skipped != nil && d != nil:
+		// Adjacent: named as one period, each time once.
+		msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, by its SPEC, or about %s, by its users' reports, so %s to %s was skipped where older than %s and read as far as Botmaker serves it where newer, and is not counted as synced", days(s.Recent), days(s.RecentSure), FormatTime(skipped.from), FormatTime(d.to), days(s.Recent))
+		cut = append(cut, *skipped, *d)
+	case skipped != nil:
 		if s.LongTermSearch {
 			msg += fmt.Sprintf("without long-term search Botmaker serves only the last %s, so %s to %s was skipped", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
 		} else {
 			msg += fmt.Sprintf("Botmaker serves only the last %s of this stream, so %s to %s was skipped", days(s.Recent), FormatTime(skipped.from), FormatTime(skipped.to))
 		}
-		// The periods other than the one the skipped period joined.
-		var others []period
-		for _, p := range pending {
-			if p.to.Before(skipped.from) || p.from.After(skipped.to) {
-				others = append(others, p)
-			}
-		}
-		pending = others
+		cut = append(cut, *skipped)
+	case d != nil:
+		msg += fmt.Sprintf("Botmaker's SPEC says it serves the last %s without long-term search, but its users report only about %s, so %s to %s was read as far as Botmaker serves it and is not counted as synced", days(s.Recent), days(s.RecentSure), FormatTime(d.from), FormatTime(d.to))
+		cut = append(cut, *d)
 	}
+	// The periods other than the ones what was cut joined.
+	var pending []period
+	for _, p := range r.bm.state.pending {
+		if !slices.ContainsFunc(cut, func(c period) bool { return !p.to.Before(c.from) && !p.from.After(c.to) }) {
+			pending = append(pending, p)
+		}
+	}
+	news := len(cut) > 0
 	also := ""
-	if len(pending) > 0 && skipped != nil {
+	if len(pending) > 0 && news {
 		also = " (also pending: " + describePeriods(pending) + ")"
 	} else if len(pending) > 0 {
 		also = ": " + describePeriods(pending)
@@ -119,14 +186,14 @@ func (r *recentEdge) warnPending(skipped *period) {
 	case !s.LongTermSearch && r.bm.incremental:
 		// No long-term search can reach it (notifications without
 		// notification-name): the state keeps saying it was not synced.
-		if skipped == nil {
+		if !news {
 			msg += "still pending"
 		}
 		msg += fmt.Sprintf("%s. No sync can read it; the state keeps it as %s so that it never claims it was synced. %s", also, pendingKey, dropIt)
 	case !s.LongTermSearch:
 		msg += ". No sync can read it. Set start_date to the end of that period or later to ask only for what Botmaker serves."
 	case r.bm.incremental:
-		if skipped == nil {
+		if !news {
 			msg += "not synced yet"
 		}
 		msg += fmt.Sprintf("%s, kept in the state as %s. Set long_term_search to true to backfill it: the next sync then reads it before anything newer (Botmaker bills long-term searches as BI data-source consumption).", also, pendingKey)
@@ -135,9 +202,19 @@ func (r *recentEdge) warnPending(skipped *period) {
 		// keeps no state, so nothing carries the period forward.
 		msg += ". A full refresh keeps no state: every full refresh without long-term search skips it again. Set long_term_search to true to read it (Botmaker bills long-term searches as BI data-source consumption)."
 	}
-	if skipped == nil {
+	if !news {
 		r.env.Log.Info().Msg(msg)
 		return
 	}
 	r.env.Log.Warn().Msg(msg)
+}
+
+// overlaps says p shares time with one of the periods ps.
+func overlaps(ps []period, p period) bool {
+	for _, q := range ps {
+		if q.from.Before(p.to) && p.from.Before(q.to) {
+			return true
+		}
+	}
+	return false
 }

@@ -113,3 +113,12 @@ func (w *recordWriter) count(t time.Time, item []byte) {
 	}
 	tr.New++
 }
+
+// finished notes that the record just written is the finished version of
+// a record tracked while open (tracker.go); it is also counted as new or
+// re-read.
+func (w *recordWriter) finished() {
+	if tr := w.env.Traffic; tr != nil {
+		tr.Finished++
+	}
+}

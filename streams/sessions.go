@@ -29,7 +29,8 @@ var _ = register(Declare[Session](Def{
 	Recent:         7 * 24 * time.Hour,
 	LongTermSearch: true,
 	// Botmaker lists a session only once it has finished, under the time it
-	// started; the probe finds the open ones so the bookmark waits for them.
+	// started; the probe finds the open ones, which the state tracks until
+	// their finished versions are written (tracker.go).
 	// It asks for no billed include-* extras. Botmaker itself assumes
 	// sessions finish within a day (its default "to" without
 	// include-open-sessions is now minus one day); a first sync looks a week

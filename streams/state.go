@@ -45,6 +45,9 @@ type streamState struct {
 	// monthsRead, for a BillingPeriod stream, is when its open months were
 	// last read to their last page (months.go); zero when never.
 	monthsRead time.Time
+	// open, for a stream with Unsettled records, is the open records
+	// tracked one by one (tracker.go), oldest first.
+	open []openEntry
 }
 
 // period is [from, to).
@@ -62,6 +65,7 @@ func (s *Stream) encodeState(st streamState) json.RawMessage {
 		m[pendingKey] = ps
 	}
 	encodeLastDeep(m, st)
+	encodeOpen(m, st)
 	if !st.settled.IsZero() {
 		m[settledKey] = st.settled.Format(monthLayout)
 	}
@@ -112,6 +116,9 @@ func (s *Stream) parseState(raw json.RawMessage) (streamState, error) {
 		if st.monthsRead, err = stateTime(v); err != nil {
 			return st, bad("%s %v", monthsReadKey, err)
 		}
+	}
+	if st.open, err = parseOpen(m, bad); err != nil {
+		return st, err
 	}
 	st.pending, err = parsePending(m, bad)
 	return st, err

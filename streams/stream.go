@@ -99,6 +99,11 @@ type Def struct {
 	// Recent is how far back Botmaker serves without long-term search; zero
 	// means no limit.
 	Recent time.Duration
+	// RecentSure, when shorter than Recent, is how far back Botmaker surely
+	// serves without long-term search: Botmaker's users report less than
+	// the SPEC's Recent. The read plans for the shorter one where it must
+	// not miss a record and still reads as far as Recent (recent.go).
+	RecentSure time.Duration
 	// LongTermSearch says the endpoint takes long-term-search=true.
 	LongTermSearch bool
 	// Unsettled is set for endpoints that list a record only once it can no
@@ -129,18 +134,19 @@ type Def struct {
 // Unsettled describes an endpoint that lists a record only once it can no
 // longer change. /sessions lists a session once it has finished, under the
 // time it started, so a session that is open during a sync later appears
-// behind that sync's bookmark. Every window an incremental read walks is
-// therefore listed a second time with the open records included (the
-// probe), and the bookmark is held at the start of the earliest record the
-// probe saw and the real listing did not: the next sync starts there, so the
-// record arrives once it has finished, however long it stays open.
+// behind that sync's bookmark. The windows an incremental read walks past
+// its bookmark are therefore listed a second time with the open records
+// included (the probe); each open one is tracked in the state by id and
+// creation time, and re-checked by later syncs in a narrow window around
+// that time until its finished version is written (tracker.go).
 type Unsettled struct {
 	// Probe holds the query values that also list the hidden records.
 	Probe url.Values
 	// Horizon is how far back a first sync probes; older records are taken
 	// as settled.
 	Horizon time.Duration
-	// IDKey is the wire key of the id that matches probe and listing.
+	// IDKey is the wire key of the id that matches probe and listing, and
+	// that the state tracks an open record by.
 	IDKey string
 }
 

@@ -156,7 +156,14 @@ func dups(xs []string) []string {
 type stateOf struct {
 	Cursor  string
 	Pending []struct{ From, To string }
-	raw     map[string]json.RawMessage
+	// Open is the open records tracked one by one (sessions,
+	// agent_metrics).
+	Open []struct {
+		ID           string `json:"id"`
+		CreationTime string `json:"creationTime"`
+		MissingSince string `json:"missing_since"`
+	}
+	raw map[string]json.RawMessage
 }
 
 func decodeState(t *testing.T, st airbyte.State) stateOf {
@@ -170,10 +177,24 @@ func decodeState(t *testing.T, st airbyte.State) stateOf {
 	if err := json.Unmarshal(out.raw[s.Cursor], &out.Cursor); err != nil {
 		t.Fatalf("%s state %s has no %s", name, st.Stream.StreamState, s.Cursor)
 	}
+	if p, ok := out.raw["open_sessions"]; ok {
+		if err := json.Unmarshal(p, &out.Open); err != nil {
+			t.Fatalf("%s state %s: %v", name, st.Stream.StreamState, err)
+		}
+	}
 	if p, ok := out.raw["pending_backfill"]; ok {
 		if err := json.Unmarshal(p, &out.Pending); err != nil {
 			t.Fatalf("%s state %s: %v", name, st.Stream.StreamState, err)
 		}
+	}
+	return out
+}
+
+// openIDs are the ids a state tracks open.
+func (s stateOf) openIDs() []string {
+	var out []string
+	for _, e := range s.Open {
+		out = append(out, e.ID)
 	}
 	return out
 }

@@ -18,6 +18,11 @@ type plan struct {
 	// One lookup per member keeps the per-record cost low.
 	fields map[string]*fieldPlan
 	cursor string
+	// keyFill are the primary-key parts declared nullable: written as ""
+	// when Botmaker sends null or nothing, so that every record's key is
+	// complete (a deduplicating destination cannot match a null key part:
+	// each sync would add the row again). At most 64.
+	keyFill []string
 }
 
 type fieldKind uint8
@@ -29,10 +34,12 @@ const (
 	flattenField
 	jsonTextField
 	timestampField
+	keyField // a nullable primary-key part (plan.keyFill)
 )
 
 type fieldPlan struct {
 	kind    fieldKind
+	key     int         // keyField: its index in plan.keyFill
 	flatten []flatField // flattenField: output fields taken from inside it
 	want    valueKind   // passThrough: the JSON kind the schema declares
 }
@@ -104,6 +111,14 @@ func newPlan(t reflect.Type, d Def) (*plan, error) {
 		if !outs[k] {
 			return nil, fmt.Errorf("primary key %q is not a field", k)
 		}
+		if f, _ := fieldByJSON(t, k); f.Type.Kind() == reflect.Pointer {
+			fp := p.fields[k]
+			if fp == nil || fp.kind != typedField || fp.want != stringKind {
+				return nil, fmt.Errorf("primary key %q is nullable, which only a top-level string may be", k)
+			}
+			p.fields[k] = &fieldPlan{kind: keyField, key: len(p.keyFill), want: stringKind}
+			p.keyFill = append(p.keyFill, k)
+		}
 	}
 	if fp := p.fields[d.Cursor]; d.Cursor != "" && (fp == nil || fp.kind != timestampField) {
 		return nil, fmt.Errorf("cursor %q must be a top-level Timestamp field", d.Cursor)
@@ -146,6 +161,23 @@ func (r *record) null(name string) {
 	}
 }
 
+// typed writes v under k when it is of the declared kind want, a number
+// declared a string as its exact text ("12.50" for 12.50: reported from
+// Botmaker's metric values, which the SPEC declares strings), and anything
+// else (an object, an array, a boolean) as null, listed as nulled.
+func (r *record) typed(k []byte, name string, want valueKind, v []byte) {
+	switch {
+	case kindMatches(want, v):
+		r.member(k, v)
+	case want == stringKind && kindMatches(numberKind, v):
+		// A JSON number's text needs no escaping inside a string.
+		r.key(k)
+		r.dst = append(append(append(r.dst, '"'), v...), '"')
+	default:
+		r.null(name)
+	}
+}
+
 // transform appends the record for one wire item to dst and returns it with
 // the item's cursor value (empty when absent, null or not a date-time). It
 // appends to *nulled the output fields whose value could not be converted
@@ -155,6 +187,7 @@ func (r *record) null(name string) {
 // that is not an object.
 func (p *plan) transform(dst, item []byte, nulled *[]string) ([]byte, string, error) {
 	var cursor string
+	var keySeen uint64 // bit i: keyFill[i] was written
 	r := &record{dst: append(dst, '{'), first: true, nulled: nulled}
 	err := rawjson.ObjectEach(item, func(k, v []byte) error {
 		name := k
@@ -171,8 +204,21 @@ func (p *plan) transform(dst, item []byte, nulled *[]string) ([]byte, string, er
 		}
 		switch fp.kind {
 		case dropField:
+		case keyField:
+			keySeen |= 1 << fp.key
+			switch {
+			case rawjson.IsNull(v):
+				r.member(k, []byte(`""`))
+			case kindMatches(stringKind, v), kindMatches(numberKind, v):
+				r.typed(k, string(name), stringKind, v)
+			default:
+				r.member(k, []byte(`""`))
+				if r.nulled != nil {
+					*r.nulled = append(*r.nulled, string(name))
+				}
+			}
 		case typedField:
-			r.null(string(name))
+			r.typed(k, string(name), fp.want, v)
 		case flattenField:
 			if !rawjson.IsNull(v) && v[0] != '{' {
 				for _, ff := range fp.flatten {
@@ -220,6 +266,11 @@ func (p *plan) transform(dst, item []byte, nulled *[]string) ([]byte, string, er
 	if err != nil {
 		return r.dst, "", err
 	}
+	for i, k := range p.keyFill {
+		if keySeen&(1<<i) == 0 {
+			r.member([]byte(k), []byte(`""`))
+		}
+	}
 	return append(r.dst, '}'), cursor, nil
 }
 
@@ -250,10 +301,8 @@ func (r *record) flatten(ffs []flatField, v []byte) error {
 	for i, ff := range ffs {
 		switch {
 		case vals[i] == nil:
-		case kindMatches(ff.want, vals[i]):
-			r.member([]byte(ff.out), vals[i])
 		default:
-			r.null(ff.out)
+			r.typed([]byte(ff.out), ff.out, ff.want, vals[i])
 		}
 	}
 	return nil
@@ -271,6 +320,17 @@ const (
 	objectKind
 	arrayKind
 )
+
+// fieldByJSON is t's field whose json name is name.
+func fieldByJSON(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if n, _, _ := strings.Cut(f.Tag.Get("json"), ","); n == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
 
 // kindOf is the JSON kind of a record struct field's type.
 func kindOf(t reflect.Type) valueKind {

@@ -2,6 +2,7 @@ package streams
 
 import (
 	"encoding/json"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -88,12 +89,24 @@ func TestTransformNullsBadValues(t *testing.T) {
 			`{"id":"S","creationDatetime":"2025-01-01T00:00:00Z","endDatetime":null,"startDatetime":null}`, []string{"endDatetime", "startDatetime"}, "2025-01-01T00:00:00Z"},
 		{"chats", `{"chat":"C1","lastUserMessageDatetime":"2025-01-01T00:00:00Z"}`,
 			`{"chat_id":null,"channel_id":null,"contact_id":null,"lastUserMessageDatetime":"2025-01-01T00:00:00Z"}`, []string{"chat_id", "channel_id", "contact_id"}, "2025-01-01T00:00:00Z"},
-		{"chats", `{"chat":{"chatId":7,"channelId":"wa"}}`, `{"chat_id":null,"channel_id":"wa"}`, []string{"chat_id"}, ""},
-		{"chats", `{"isBanned":"no","tags":"t","firstName":3}`, `{"isBanned":null,"tags":null,"firstName":null}`, []string{"isBanned", "tags", "firstName"}, ""},
+		{"chats", `{"chat":{"chatId":7,"channelId":"wa"}}`, `{"chat_id":"7","channel_id":"wa"}`, nil, ""},
+		{"chats", `{"chat":{"chatId":[7],"channelId":"wa"}}`, `{"chat_id":null,"channel_id":"wa"}`, []string{"chat_id"}, ""},
+		{"chats", `{"isBanned":"no","tags":"t","firstName":3}`, `{"isBanned":null,"tags":null,"firstName":"3"}`, []string{"isBanned", "tags"}, ""},
+		// A number where a string is declared is kept as its exact text
+		// (reported for metric values); what is not a number is nulled.
+		{"agent_metrics", `{"sessionId":"S","agentId":"A","avgResponseTime":12.50,"onHold":-1.5e3,"queue":0,"agentName":{"n":1},"typification":[1],"openSessions":true}`,
+			`{"sessionId":"S","agentId":"A","avgResponseTime":"12.50","onHold":"-1.5e3","queue":"0","agentName":null,"typification":null,"openSessions":null}`, []string{"agentName", "typification", "openSessions"}, ""},
 		// The flattened chat.chatId wins over a top-level chat_id, in any
 		// order and however the key is escaped: never a duplicate key.
 		{"chats", `{"chat_id":"TOP","chat":{"chatId":"C1"}}`, `{"chat_id":"C1"}`, nil, ""},
 		{"chats", `{"chat":{"chatId":"C1"},"chat\u005fid":"TOP"}`, `{"chat_id":"C1"}`, nil, ""},
+		// A nullable primary-key part (agent_metrics' agentId) is "" when
+		// Botmaker sends null or nothing, so the key is never null.
+		{"agent_metrics", `{"sessionId":"S","agentId":null,"queue":"q"}`, `{"sessionId":"S","agentId":"","queue":"q"}`, nil, ""},
+		{"agent_metrics", `{"sessionId":"S","queue":"q"}`, `{"sessionId":"S","queue":"q","agentId":""}`, nil, ""},
+		{"agent_metrics", `{"sessionId":"S","agentId":"A"}`, `{"sessionId":"S","agentId":"A"}`, nil, ""},
+		{"agent_metrics", `{"sessionId":"S","agent\u0049d":7}`, `{"sessionId":"S","agent\u0049d":"7"}`, nil, ""},
+		{"agent_metrics", `{"sessionId":"S","agentId":{"id":"A"}}`, `{"sessionId":"S","agentId":""}`, []string{"agentId"}, ""},
 		// The Telegram token is dropped whatever the key's escapes.
 		{"channels", `{"id":"tg","tok\u0065n":"123:SECRET","\u0074oken":"x","name":"Bot"}`, `{"id":"tg","name":"Bot"}`, nil, ""},
 	}
@@ -204,7 +217,7 @@ func TestPageErrorsClipServerValues(t *testing.T) {
 }
 
 // A bare response (no envelope) is a list of items, one object that is the
-// only item, or null for none; anything else fails the stream.
+// only item, or null or nothing for none; anything else fails the stream.
 func TestParseBare(t *testing.T) {
 	s, _ := Lookup("ticket_field_definitions")
 	tests := []struct {
@@ -219,7 +232,9 @@ func TestParseBare(t *testing.T) {
 		{"null", `null`, nil, ""},
 		{"string", `"a"`, nil, "neither a list nor an object"},
 		{"object and more", `{"id":"a"} {"id":"b"}`, nil, "not one JSON object"},
-		{"empty body", ``, nil, "neither a list nor an object"},
+		// 204 or a 200 without a body: an empty result (issue 21).
+		{"empty body", ``, nil, ""},
+		{"blank body", " \n", nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,5 +259,19 @@ func TestParseBare(t *testing.T) {
 				t.Errorf("next page %v", p.next)
 			}
 		})
+	}
+}
+
+// An empty body (the client's answer to a 204, or a 200 without a body)
+// is an empty last page on every stream, whatever its envelope.
+func TestEmptyBodyIsAnEmptyPage(t *testing.T) {
+	req, _ := url.Parse("https://api.botmaker.com/v2.0/x")
+	for _, s := range All() {
+		for _, body := range []string{"", " \r\n"} {
+			p, err := s.parsePage([]byte(body), req)
+			if err != nil || len(p.items) != 0 || p.next != nil {
+				t.Errorf("%s: body %q gave %d items, next %v, err %v; want an empty last page", s.Name, body, len(p.items), p.next, err)
+			}
+		}
 	}
 }

@@ -1,8 +1,9 @@
 package streams
 
 // The unsettled-record probe: an endpoint that hides records still open
-// (sessions) is listed a second time with them included, and the earliest
-// one the main listing did not return holds the bookmark back.
+// (sessions) is listed a second time with them included, and the ones the
+// main listing did not return are open: the tracker (tracker.go) keeps
+// them until their finished versions are written.
 
 import (
 	"context"
@@ -15,8 +16,8 @@ import (
 	"github.com/source-botmaker/source-botmaker/internal/rawjson"
 )
 
-// unsettledProbe is a window walk's hold on records that may still change:
-// before a window is listed, it lists the window with them included.
+// unsettledProbe finds the records that may still change: before a window
+// is listed, it lists the window with them included.
 type unsettledProbe struct {
 	u      *Unsettled
 	cursor string // the stream's cursor, a top-level wire key
@@ -38,8 +39,8 @@ func (pr *unsettledProbe) probe(ctx context.Context, a, b time.Time) ([]hidden, 
 		for _, it := range p.items {
 			// An item the listing cannot bookmark either (not an object,
 			// no readable cursor) cannot hold the bookmark back.
-			id, err := rawjson.Get(it, pr.u.IDKey)
-			if err != nil {
+			id, ok := recordKey(it, pr.u.IDKey)
+			if !ok {
 				continue
 			}
 			raw, _ := rawjson.Get(it, pr.cursor)
@@ -48,13 +49,27 @@ func (pr *unsettledProbe) probe(ctx context.Context, a, b time.Time) ([]hidden, 
 				continue
 			}
 			if !t.Before(a) {
-				out = append(out, hidden{t, string(id)})
+				out = append(out, hidden{t, id})
 			}
 		}
 		return nil
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].t.Before(out[j].t) })
 	return out, err
+}
+
+// recordKey reads the id at key: a string's text, any other value's JSON;
+// false when there is none.
+func recordKey(item []byte, key string) (string, bool) {
+	raw, err := rawjson.Get(item, key)
+	if err != nil || raw == nil {
+		return "", false
+	}
+	var str string
+	if json.Unmarshal(raw, &str) == nil {
+		return str, str != "" // null reads as ""
+	}
+	return string(raw), true
 }
 
 // wireTime reads a Botmaker date-time as the transform does: an RFC 3339
@@ -74,40 +89,59 @@ func wireTime(raw []byte) (time.Time, error) {
 // hiding, in time order, and the ids the main listing returned so far. A
 // nil *probedWindow (no probe) lists and settles nothing.
 type probedWindow struct {
-	idKey  string
+	tr     *openTracker
+	a      time.Time // the window's start
 	hidden []hidden
-	seen   map[string]struct{}
-	next   int // hidden[:next] have been settled
+	probed map[string]bool // the ids in hidden
+	seen   map[string]bool // the ids the listing returned and were written
+	next   int             // hidden[:next] have been settled
 }
 
-// window probes [a, b).
-func (pr *unsettledProbe) window(ctx context.Context, a, b time.Time) (*probedWindow, error) {
-	h, err := pr.probe(ctx, a, b)
-	if err != nil {
-		return nil, err
-	}
-	return &probedWindow{idKey: pr.u.IDKey, hidden: h, seen: make(map[string]struct{}, len(h))}, nil
-}
-
-// listed notes a record the main listing returned.
-func (w *probedWindow) listed(item []byte) {
+// listed notes a record the main listing returned, written; it says
+// whether the record was a tracked open one, now finished.
+func (w *probedWindow) listed(item []byte) bool {
 	if w == nil {
-		return
+		return false
 	}
-	id, _ := rawjson.Get(item, w.idKey)
-	w.seen[string(id)] = struct{}{}
+	id, _ := recordKey(item, w.tr.probe.u.IDKey)
+	w.seen[id] = true
+	_, tracked := w.tr.open[id]
+	return tracked
 }
 
-// settle looks at the probed records before t: any the listing did not
-// return is still open, and the earliest bounds the bookmark (open, when
-// it is not set yet).
-func (w *probedWindow) settle(t time.Time, open *time.Time) {
+// tracked is the items of tracked open records; the others are noted as
+// listed (finished), which an earlier sync wrote.
+func (w *probedWindow) tracked(items [][]byte) [][]byte {
+	var out [][]byte
+	for _, it := range items {
+		id, ok := recordKey(it, w.tr.probe.u.IDKey)
+		if ok && w.tr.open[id] != nil {
+			out = append(out, it)
+		} else if ok {
+			w.seen[id] = true
+		}
+	}
+	return out
+}
+
+// settle decides the window's records before t, every one of which the
+// listing has returned by now: a probed one it did not return is still
+// open, and a tracked one is written, still open or in neither listing.
+func (w *probedWindow) settle(t time.Time) {
 	if w == nil {
 		return
 	}
 	for ; w.next < len(w.hidden) && w.hidden[w.next].t.Before(t); w.next++ {
-		if _, ok := w.seen[w.hidden[w.next].id]; !ok && open.IsZero() {
-			*open = w.hidden[w.next].t
+		if h := w.hidden[w.next]; !w.seen[h.id] {
+			w.tr.stillOpen(h.id, h.t)
+		}
+	}
+	for id, e := range w.tr.open {
+		if w.tr.checked[id] || e.t.Before(w.a) || !e.t.Before(t) {
+			continue
+		}
+		if w.seen[id] || !w.probed[id] {
+			w.tr.decide(e, w.seen[id])
 		}
 	}
 }

@@ -4,8 +4,8 @@ package streams
 // MaxWindow, first any pending backfill (backfill.go), then [start, now),
 // with the bookmark moving forward as windows (or, where windowCheckpoint
 // allows, pages) complete. Botmaker's recent window limits where a walk may
-// start (recent.go), and an unsettled probe may hold the bookmark back
-// (unsettled.go).
+// start (recent.go), and the open records an unsettled probe finds are
+// tracked one by one and re-checked before the main range (tracker.go).
 
 import (
 	"context"
@@ -19,22 +19,31 @@ type windowWalk struct {
 	bm          *bookmarks
 	out         *recordWriter
 	recent      *recentEdge
-	probe       *unsettledProbe // nil when nothing needs probing
+	track       *openTracker // nil when nothing needs probing
 	orderLogged bool
+	rechecking  bool // the windows walked re-check tracked open records
 }
 
 func newWindowWalk(s *Stream, env Env, bm *bookmarks, out *recordWriter) *windowWalk {
 	w := &windowWalk{s: s, env: env, bm: bm, out: out, recent: &recentEdge{s: s, env: env, bm: bm}}
 	if bm.incremental && s.Unsettled != nil {
-		w.probe = &unsettledProbe{u: s.Unsettled, cursor: s.Cursor, list: w.list}
+		pr := &unsettledProbe{u: s.Unsettled, cursor: s.Cursor, list: w.list}
+		w.track = newOpenTracker(s, env, pr, bm.state.open)
 	}
 	return w
 }
 
-// read walks the pending backfill, when it can, then the main range.
+// read walks the pending backfill, when it can, then re-checks the tracked
+// open records before the main range, then walks the main range.
 func (w *windowWalk) read(ctx context.Context) error {
 	bm := w.bm
 	now := w.env.Now().UTC().Truncate(time.Second)
+	if w.track != nil && !w.recent.reachesBack() {
+		edge := now.Add(-w.s.Recent + clockSkew)
+		for _, p := range w.track.unreachable(edge) {
+			bm.state.pending = addPeriod(bm.state.pending, p)
+		}
+	}
 	if w.recent.reachesBack() {
 		if err := w.backfill(ctx); err != nil {
 			return err
@@ -45,15 +54,34 @@ func (w *windowWalk) read(ctx context.Context) error {
 		start = w.recent.clamp(start, now)
 	}
 	probeFrom := time.Time{}
-	if bm.saved.IsZero() && w.probe != nil {
-		probeFrom = now.Add(-w.probe.u.Horizon)
+	if w.track != nil {
+		// A first sync probes Horizon back; a deep re-read probes its
+		// whole range, so an open record Botmaker indexed late is found;
+		// any other sync probes from its bookmark: before it, every record
+		// an earlier sync saw open is tracked and re-checked here.
+		switch {
+		case bm.saved.IsZero():
+			probeFrom = now.Add(-w.s.Unsettled.Horizon)
+		case !bm.deep.due:
+			probeFrom = bm.saved
+		}
+		w.rechecking = true
+		rc := w.track.recheck(maxTime(start, probeFrom), recheckWindows(w.s))
+		if len(rc) > 0 {
+			w.out.walking(rc[0].from, rc[len(rc)-1].to, false, "tracked open records in ")
+		}
+		for _, p := range rc {
+			if _, err := w.window(ctx, p.from, p.to, time.Time{}, func(time.Time, time.Time) error { return w.checkpoint() }); err != nil {
+				return err
+			}
+		}
+		w.rechecking = false
 	}
 	w.out.walking(start, now, false, "")
-	err := w.span(ctx, start, now, probeFrom, func(_, newest, open time.Time) error {
+	err := w.span(ctx, start, now, probeFrom, func(_, newest time.Time) error {
 		bm.newest = maxTime(bm.newest, newest)
-		bm.state.cursor = bm.bookmark(open)
 		w.recent.cover()
-		return bm.save(false)
+		return w.checkpoint()
 	})
 	if err != nil {
 		return err
@@ -63,6 +91,26 @@ func (w *windowWalk) read(ctx context.Context) error {
 	}
 	bm.deepDone()
 	return bm.finish()
+}
+
+// checkpoint writes a STATE covering every record written so far: the
+// bookmark, held back only when more records are open than the state
+// tracks, and the tracked open records.
+func (w *windowWalk) checkpoint() error {
+	bm := w.bm
+	bm.state.cursor = bm.bookmark(w.hold())
+	return bm.save(false)
+}
+
+// hold puts the tracked open records in the state and returns where the
+// bookmark must wait (zero: nowhere).
+func (w *windowWalk) hold() time.Time {
+	if w.track == nil {
+		return time.Time{}
+	}
+	var hold time.Time
+	w.bm.state.open, hold = w.track.state()
+	return hold
 }
 
 // list walks every page of the window [a, b), with extra overriding the
@@ -79,27 +127,31 @@ func (w *windowWalk) request(a, b time.Time, extra url.Values) *url.URL {
 	for k, v := range extra {
 		q[k] = v
 	}
-	// Botmaker documents from as exclusive ("greater than"); asking from one
-	// second earlier keeps a record stamped exactly at a, and the overlap is
-	// dropped when the filter is the cursor itself.
-	from := a.Add(-time.Second)
+	from := filterFrom(a)
+	// Botmaker's filters take whole seconds (its users report it; the
+	// SPEC's examples have no fraction), but a bookmark taken from a cursor
+	// with fractional seconds has one: the request widens to whole seconds.
+	// What it returns outside [a, b) is written, but moves no checkpoint.
+	to := b.Truncate(time.Second)
+	if to.Before(b) {
+		to = to.Add(time.Second)
+	}
 	q.Set("from", FormatTime(from))
-	q.Set("to", FormatTime(b))
-	if w.recent.useLTS(from) {
+	q.Set("to", FormatTime(to))
+	if w.recent.useLTS(from, a, b) {
 		q.Set("long-term-search", "true")
 	}
 	return w.env.Fetch.URL(s.Path, q)
 }
 
 // span reads [from, to) in windows whose requests span at most MaxWindow,
-// calling progress(pos, newest, open) whenever every record before pos has
-// been written, except possibly unsettled ones from open on (zero: none
-// seen). newest is the newest cursor written up to pos (zero: none). At a
-// window's end pos is the window's end; inside a window, where
-// windowCheckpoint allows a checkpoint, pos and newest are that position.
-// Windows ending after probeFrom are probed when the stream is unsettled.
-func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest, open time.Time) error) error {
-	var open time.Time
+// calling progress(pos, newest) whenever every record before pos has been
+// written, except open ones, which the tracker keeps. newest is the newest
+// cursor written up to pos (zero: none). At a window's end pos is the
+// window's end; inside a window, where windowCheckpoint allows a
+// checkpoint, pos and newest are that position. Windows ending after
+// probeFrom are probed when the stream is unsettled.
+func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest time.Time) error) error {
 	var written int64 // records written in this span, for the estimate
 	for a := from; a.Before(to); {
 		// The request starts a second early, so the window is a second short.
@@ -107,7 +159,8 @@ func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, pr
 		if b.After(to) {
 			b = to
 		}
-		count, err := w.window(ctx, a, b, probeFrom, &open, progress)
+		b = w.recent.split(a, b)
+		count, err := w.window(ctx, a, b, probeFrom, progress)
 		if err != nil {
 			return err
 		}
@@ -125,15 +178,15 @@ func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, pr
 	return nil
 }
 
-// window reads the window [a, b) of span and returns the records it wrote.
-// open is the span's earliest unsettled record, which this window's probe
-// may set.
-func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open *time.Time, progress func(pos, newest, open time.Time) error) (int64, error) {
+// window reads the window [a, b) and returns the records it wrote; when it
+// ends after probeFrom and the stream is unsettled, the tracker probes it
+// first and settles it as it is listed.
+func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, progress func(pos, newest time.Time) error) (int64, error) {
 	s := w.s
 	var pw *probedWindow
-	if w.probe != nil && b.After(probeFrom) {
+	if w.track != nil && b.After(probeFrom) {
 		var err error
-		if pw, err = w.probe.window(ctx, maxTime(a, probeFrom), b); err != nil {
+		if pw, err = w.track.window(ctx, maxTime(a, probeFrom), b); err != nil {
 			return 0, err
 		}
 	}
@@ -147,12 +200,19 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 	// its end: its order is known, so it is no surprise.
 	midWindow := s.CursorIsFilter && !s.NewestFirst
 	cp := newWindowCheckpoint(a.Add(-time.Second), b, midWindow)
-	w.env.Log.Debug().Msgf("stream %s: window %s to %s%s", s.Name, FormatTime(a), FormatTime(b), w.windowNote(a, pw != nil, midWindow))
+	w.env.Log.Debug().Msgf("stream %s: window %s to %s%s", s.Name, FormatTime(a), FormatTime(b), w.windowNote(a, b, pw != nil, midWindow))
 	count := int64(0)
 	err := w.list(ctx, a, b, nil, func(p page) error {
-		if err := w.out.writeItems(p.items, since, cp, func(it []byte) {
+		items := p.items
+		if w.rechecking {
+			// Earlier syncs wrote the window's other records.
+			items = pw.tracked(items)
+		}
+		if err := w.out.writeItems(items, since, cp, func(it []byte) {
 			count++
-			pw.listed(it)
+			if pw.listed(it) {
+				w.out.finished()
+			}
 		}); err != nil {
 			return err
 		}
@@ -168,25 +228,38 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, open
 			return err
 		}
 		if pos, ok := cp.pageDone(); ok {
-			pw.settle(pos, open)
-			return progress(pos, pos, *open)
+			pw.settle(pos)
+			return progress(pos, pos)
 		}
 		return nil
 	})
 	if err != nil {
 		return count, err
 	}
-	pw.settle(b, open)
+	pw.settle(b)
 	w.env.Log.Debug().Msgf("stream %s: window %s to %s done, %s", s.Name, FormatTime(a), FormatTime(b), records(int(count)))
-	return count, progress(b, cp.newest(), *open)
+	return count, progress(b, cp.newest())
+}
+
+// filterFrom is the from filter of a window starting at a. Botmaker
+// documents from as exclusive ("greater than"); asking from one second
+// earlier keeps a record stamped exactly at a, and the overlap is dropped
+// when the filter is the cursor itself. Filters take whole seconds
+// (windowQuery), so a fraction is rounded down.
+func filterFrom(a time.Time) time.Time {
+	return a.Add(-time.Second).Truncate(time.Second)
 }
 
 // windowNote adds to a window's DEBUG line how it is read: with long-term
-// search, probed for unsettled records, checkpointed inside or at its end.
-func (w *windowWalk) windowNote(a time.Time, probed, midWindow bool) string {
+// search, re-checking tracked open records, probed for unsettled records,
+// checkpointed inside or at its end.
+func (w *windowWalk) windowNote(a, b time.Time, probed, midWindow bool) string {
 	note := ""
-	if w.recent.useLTS(a.Add(-time.Second)) {
+	if w.recent.useLTS(filterFrom(a), a, b) {
 		note += ", with long-term search"
+	}
+	if w.rechecking {
+		note += ", re-checking tracked open records"
 	}
 	if probed {
 		note += ", probed for unsettled records"

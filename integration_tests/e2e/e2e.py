@@ -14,6 +14,8 @@ Run by run.sh inside the PyAirbyte virtualenv:
 4. Adds data through the fake's /_control endpoints, runs a second sync and
    checks that the incremental streams deliver the new records and nothing
    older than the lookback window before the first sync's state.
+   Then syncs agent_metrics twice into a deduplicating cache (merge): rows
+   of sessions without an agent land once each (issue 21).
 5. Runs the README's PyAirbyte example (the sh block between its
    e2e:pyairbyte markers, unchanged) in a fresh copy of the repository, and
    checks what it prints.
@@ -112,7 +114,11 @@ def setup_env(workdir, guard):
 def start_fake(fake_bin):
     # A fifth of the default dataset keeps both syncs to seconds at the
     # connector's real per-endpoint pacing.
-    p = subprocess.Popen([fake_bin, "-addr", "127.0.0.1:0", "-seed", "7", "-scale", "0.2"],
+    # Botmaker as its users report it (issue 21): agent-metrics rows of
+    # sessions no agent took (agentId null or missing), metric values as
+    # numbers.
+    p = subprocess.Popen([fake_bin, "-addr", "127.0.0.1:0", "-seed", "7", "-scale", "0.2",
+                          "-agentless-metrics", "-numeric-metrics"],
                          stdout=subprocess.PIPE, text=True)
     line = p.stdout.readline()
     if not line:
@@ -242,6 +248,29 @@ def ids_since(df, stream, since):
     if len(cols) == 1:
         return list(df[cols[0]])
     return ["|".join(t) for t in df[cols].itertuples(index=False, name=None)]
+
+
+def dedup_check(ab, source, ctl):
+    """agent_metrics read twice in full into a deduplicating cache (PyAirbyte's
+    merge write strategy, MERGE INTO on the primary key): every row lands
+    once, those of sessions no agent took included, keyed (sessionId, "").
+    A null key part would match nothing, and its rows would pile up."""
+    stream = "agent_metrics"
+    cache = ab.new_local_cache("dedup")
+    for _ in range(2):
+        source.read(cache=cache, streams=[stream], write_strategy="merge", force_full_refresh=True)
+    df = rows(cache, stream)
+    keys = ids_since(df, stream, None)
+    want = set(control(ctl, "ids", endpoint=stream))
+    agentless = int((df["agentid"] == "").sum())
+    nulls = int(df["agentid"].isna().sum())
+    print("dedup %s rows %d  distinct %d  without an agent %d  fake %d" % (stream, len(keys), len(set(keys)), agentless, len(want)))
+    failures = []
+    if len(keys) != len(want) or set(keys) != want:
+        failures.append("dedup: %s has %d rows (%d distinct) after two full syncs, the fake has %d" % (stream, len(keys), len(set(keys)), len(want)))
+    if agentless == 0 or nulls:
+        failures.append("dedup: %s has %d rows keyed without an agent and %d with a null agentId; want some and none" % (stream, agentless, nulls))
+    return failures
 
 
 README_BEGIN = "<!-- e2e:pyairbyte:begin -->"
@@ -389,6 +418,7 @@ def main():
             print("sync 2 %-8s rows %5d  (full refresh) fake total %5d" % (stream, len(got), total))
             if len(got) != total:
                 failures.append("sync 2: full-refresh %s has %d rows, the fake has %d" % (stream, len(got), total))
+        failures += dedup_check(ab, source, ctl)
         failures += run_readme_example(workdir)
     finally:
         fake.terminate()

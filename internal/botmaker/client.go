@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -18,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -42,18 +44,27 @@ type Settings struct {
 	// RefreshEvery is the least time between two POST /auth/credentials
 	// attempts (Botmaker allows 3 a minute); zero means 20 seconds.
 	RefreshEvery time.Duration
+	// UnauthorizedWait is how long a 401 is waited out, with backoff, once
+	// the access token has worked in this sync (unauthorized.go); zero
+	// fails such a 401 at once, as a bad token.
+	UnauthorizedWait time.Duration
+	// Sleep waits d or until ctx ends (then returning ctx.Err()); nil
+	// sleeps for real. Tests pass one that moves a fake clock instead.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // DefaultSettings suit a nightly unattended sync: one request gives up after
-// 6 attempts or 10 minutes, whichever comes first.
+// 6 attempts or 10 minutes, whichever comes first; a 401 after the token
+// worked is waited out for 5 minutes.
 var DefaultSettings = Settings{
-	Timeout:       90 * time.Second,
-	MaxAttempts:   6,
-	MaxElapsed:    10 * time.Minute,
-	MaxRetryAfter: 5 * time.Minute,
-	MaxBody:       64 << 20,
-	RetryWaitMin:  time.Second,
-	RetryWaitMax:  30 * time.Second,
+	Timeout:          90 * time.Second,
+	MaxAttempts:      6,
+	MaxElapsed:       10 * time.Minute,
+	MaxRetryAfter:    5 * time.Minute,
+	MaxBody:          64 << 20,
+	RetryWaitMin:     time.Second,
+	RetryWaitMax:     30 * time.Second,
+	UnauthorizedWait: 5 * time.Minute,
 }
 
 // PaceShare is the share of Botmaker's documented per-endpoint limit the
@@ -92,6 +103,8 @@ type Client struct {
 	mu       sync.Mutex
 	paces    map[string]*pace
 	requests map[string]int
+
+	waited401 atomic.Bool // a 401 after the token worked was warned about (unauthorized.go)
 }
 
 // New returns a client for baseURL (e.g. https://api.botmaker.com/v2.0).
@@ -211,8 +224,24 @@ func (c *Client) URL(path string, q url.Values) *url.URL {
 // Authorization header, so a server-chosen link would make the connector
 // send credentials the user never configured (base_url may not carry any
 // either).
+//
+// Origins are compared normalised (RFC 6454's scheme, host and port): a
+// link that spells the configured origin differently, with the default
+// port written out (reported of Botmaker's nextPage) or the host in
+// capitals, is the same origin and gets the token.
 func (c *Client) sameOrigin(u *url.URL) bool {
-	return u.Scheme == c.base.Scheme && u.Host == c.base.Host && u.User == nil
+	return u.User == nil && origin(u) == origin(c.base)
+}
+
+// origin is u's scheme, host and port, in lower case, with the scheme's
+// default port filled in.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[scheme]
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // where names u's origin for a message; user info is never shown.
@@ -259,16 +288,14 @@ var (
 	errPaceWait = errors.New("the pacing wait would pass the request's deadline")
 )
 
-// Get fetches u with the current access token and returns the body of a
-// 200 response, which is valid JSON. endpoint names the pace and appears in
-// errors. With refresh enabled, a 401 renews the credentials (once for all
-// concurrent requests) and the request is sent once more. Every failure is
-// an *Error, except the cancellation of ctx, which is returned as ctx.Err().
-func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
+// get is Get without waiting out a 401 (unauthorized.go): it returns the
+// body of a 200 response, valid JSON or empty (do). With refresh enabled,
+// a 401 renews the credentials (once for all concurrent requests) and the
+// request is sent once more.
+func (c *Client) get(ctx context.Context, endpoint string, u *url.URL) ([]byte, error) {
 	tok, gen := c.auth.current()
-	body, err := c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
+	body, err := c.send(ctx, endpoint, u, tok, gen)
 	if err == nil {
-		c.auth.prove(gen)
 		return body, nil
 	}
 	if !unauthorized(err) || !c.refreshEnabled() {
@@ -278,9 +305,8 @@ func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	body, err = c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
+	body, err = c.send(ctx, endpoint, u, tok, gen)
 	if err == nil {
-		c.auth.prove(gen)
 		return body, nil
 	}
 	if unauthorized(err) {
@@ -289,8 +315,18 @@ func (c *Client) Get(ctx context.Context, endpoint string, u *url.URL) ([]byte, 
 	return nil, err
 }
 
+// send is do for a GET with the token of generation gen, counted as
+// pending until its answer proves the token or not (auth.done).
+func (c *Client) send(ctx context.Context, endpoint string, u *url.URL, tok string, gen int) ([]byte, error) {
+	c.auth.sent()
+	body, err := c.do(ctx, http.MethodGet, endpoint, u, tok, nil)
+	c.auth.done(gen, err == nil)
+	return body, err
+}
+
 // do sends one request with token (and body, as JSON, unless nil) and
-// returns the body of a 200 response, which is valid JSON. endpoint names
+// returns the body of a 200 response, which is valid JSON or empty (a 204,
+// or a 200 without a body, answers an empty result). endpoint names
 // the pace and appears in errors. Every failure is an *Error classified by
 // the policy table, except the cancellation of ctx, which is returned as
 // ctx.Err().
@@ -341,7 +377,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	switch {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
-	case err == nil && resp.StatusCode == http.StatusOK: // the handler checked the body
+	case err == nil && policy(resp.StatusCode).action == succeed: // the handler checked the body
 		return cl.body, nil
 	case errors.Is(context.Cause(rctx), errElapsed) || errors.Is(err, errPaceWait):
 		return nil, &Error{Status: statusOf(resp), Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
@@ -385,6 +421,10 @@ func lastProblem(cl *call) string {
 func (c *Client) readBody(cl *call, resp *http.Response) error {
 	defer resp.Body.Close()
 	cl.read = true
+	if resp.StatusCode == http.StatusNoContent {
+		cl.body = []byte{}
+		return nil
+	}
 	if resp.StatusCode != http.StatusOK {
 		cl.body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		return nil
@@ -404,6 +444,13 @@ func (c *Client) readBody(cl *call, resp *http.Response) error {
 	// RFC 8259 lets a parser ignore a byte order mark; one at the start
 	// would otherwise fail every attempt the same way.
 	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
+	if len(bytes.TrimSpace(b)) == 0 {
+		// Reported of Botmaker for an empty result, like 204: a body that
+		// was cut short has a Content-Length it falls short of, and fails
+		// above instead.
+		cl.body = b[:0]
+		return nil
+	}
 	if !json.Valid(b) {
 		if controlInString(b) {
 			return &Error{Status: resp.StatusCode, Endpoint: cl.endpoint, FailureType: airbyte.SystemError, Message: fmt.Sprintf(
@@ -604,7 +651,7 @@ func (p *pace) observe(status int) (slowed bool) {
 	case status == http.StatusTooManyRequests:
 		p.lim.SetLimit(max(cur/2, p.base/16))
 		return true
-	case status == http.StatusOK && cur < p.base:
+	case (status == http.StatusOK || status == http.StatusNoContent) && cur < p.base:
 		p.lim.SetLimit(min(p.base, cur+p.base/10))
 	}
 	return false

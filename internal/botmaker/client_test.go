@@ -197,7 +197,6 @@ func TestRecoversFromTransientTrouble(t *testing.T) {
 		}},
 		{"200 cut short, length matching", quick, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, good[:20]) }},
 		{"200 not JSON", quick, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, "<html>maintenance</html>") }},
-		{"200 empty", quick, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, "") }},
 		{"connection reset", quick, func(w http.ResponseWriter, _ *http.Request) { raw(w, "") }},
 		{"garbage instead of HTTP", quick, func(w http.ResponseWriter, _ *http.Request) { raw(w, "SSH-2.0-OpenSSH\r\n") }},
 		{"slow answer", slow, func(w http.ResponseWriter, r *http.Request) {
@@ -710,6 +709,71 @@ func TestNewRejectsBadBaseURL(t *testing.T) {
 		if _, err := New(base, token, quick, zerolog.Nop()); err == nil || !strings.Contains(err.Error(), "https://api.botmaker.com/v2.0") {
 			t.Errorf("%q: err = %v", base, err)
 		}
+	}
+}
+
+// Origins are compared normalised: the default port written out or the
+// host in capitals is the same origin; another scheme, host, port or any
+// user info is not.
+func TestSameOriginNormalises(t *testing.T) {
+	c, err := New("https://api.botmaker.com/v2.0", token, quick, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]bool{
+		"https://api.botmaker.com/v2.0/contacts?next-page-token=x":     true,
+		"https://api.botmaker.com:443/v2.0/contacts?next-page-token=x": true,
+		"https://API.Botmaker.COM/v2.0/contacts":                       true,
+		"HTTPS://api.botmaker.com:443/v2.0/contacts":                   true,
+		"http://api.botmaker.com/v2.0/contacts":                        false,
+		"http://api.botmaker.com:443/v2.0/contacts":                    false,
+		"https://api.botmaker.com:8443/v2.0/contacts":                  false,
+		"https://api.botmaker.com.evil.example/v2.0/contacts":          false,
+		"https://evil.example/v2.0/contacts":                           false,
+		"https://user:pass@api.botmaker.com/v2.0/contacts":             false,
+		"https://user@api.botmaker.com:443/v2.0/contacts":              false,
+	}
+	for link, want := range tests {
+		u, err := url.Parse(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.sameOrigin(u); got != want {
+			t.Errorf("sameOrigin(%s) = %v, want %v", link, got, want)
+		}
+	}
+	plain, _ := New("http://localhost:8080/v2.0", token, quick, zerolog.Nop())
+	for link, want := range map[string]bool{"http://LOCALHOST:8080/v2.0/x": true, "http://localhost/v2.0/x": false, "http://localhost:80/v2.0/x": false} {
+		u, _ := url.Parse(link)
+		if got := plain.sameOrigin(u); got != want {
+			t.Errorf("sameOrigin(%s) against http://localhost:8080 = %v, want %v", link, got, want)
+		}
+	}
+}
+
+// A 204, or a 200 without a body, is an empty result: an empty body, in
+// one request, on any endpoint.
+func TestEmptyResults(t *testing.T) {
+	for name, h := range map[string]func(w http.ResponseWriter){
+		"204":              func(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) },
+		"200 empty":        func(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) },
+		"200 blank":        func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, " \r\n") },
+		"200 chunked none": func(w http.ResponseWriter) { w.(http.Flusher).Flush() },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { h(w) })
+			c, _ := newClient(t, srv.URL, quick)
+			body, err := get(t, c, "/chats")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(bytes.TrimSpace(body)) != 0 {
+				t.Errorf("body %q, want empty", body)
+			}
+			if n := srv.n.Load(); n != 1 {
+				t.Errorf("%d requests, want 1", n)
+			}
+		})
 	}
 }
 

@@ -45,6 +45,9 @@ type auth struct {
 	onRefresh                   func(Credentials) error
 	gen                         int           // successful refreshes so far
 	proven                      bool          // a request with the current token succeeded
+	worked                      bool          // a request with any token succeeded
+	pending                     int           // requests sent and not yet judged (send)
+	judged                      chan struct{} // closed and replaced when pending falls or worked is set
 	running                     chan struct{} // closed when the refresh in progress ends
 	failed                      error         // a refresh failed: the credentials are unusable
 }
@@ -60,6 +63,60 @@ func (a *auth) prove(gen int) {
 	defer a.mu.Unlock()
 	if gen == a.gen {
 		a.proven = true
+	}
+	a.worked = true
+}
+
+func (a *auth) hasWorked() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.worked
+}
+
+// sent counts a request as pending until done judges it.
+func (a *auth) sent() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.pending++
+}
+
+// done ends a pending request; ok proves the token of generation gen.
+func (a *auth) done(gen int, ok bool) {
+	if ok {
+		a.prove(gen)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.pending--
+	if a.judged != nil {
+		close(a.judged)
+		a.judged = nil
+	}
+}
+
+// workedOnceSettled reports whether the token has worked in this sync,
+// after waiting for the requests still pending to be judged. A 401 can
+// reach one stream while another stream's 200, sent earlier, is still
+// being read: deciding at once would take a token that works for a bad
+// one and end the sync.
+func (a *auth) workedOnceSettled(ctx context.Context) (bool, error) {
+	for {
+		a.mu.Lock()
+		if a.worked || a.pending == 0 {
+			worked := a.worked
+			a.mu.Unlock()
+			return worked, nil
+		}
+		if a.judged == nil {
+			a.judged = make(chan struct{})
+		}
+		ch := a.judged
+		a.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
 	}
 }
 

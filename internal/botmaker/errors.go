@@ -74,7 +74,10 @@ func blamesToken(status int) bool {
 //
 //	outcome                                    action  failure_type
 //	200                                        succeed
-//	401, 403                                   fail    config_error
+//	204, or 200 with an empty body             succeed (an empty result: no items)
+//	401 before any request succeeded, 403      fail    config_error
+//	401 once the token worked (unauthorized.go) retry   transient_error (for
+//	                                                    Settings.UnauthorizedWait)
 //	403 on a plan-gated stream (PlanGated)     fail    config_error (the plan may lack it)
 //	400                                        fail    system_error (Botmaker's errors[].message)
 //	404                                        fail    system_error (check base_url)
@@ -90,7 +93,7 @@ func blamesToken(status int) bool {
 //	or with user info                                   user:pass@ is another origin)
 func policy(status int) rule {
 	switch {
-	case status == http.StatusOK:
+	case status == http.StatusOK || status == http.StatusNoContent:
 		return rule{action: succeed}
 	case blamesToken(status):
 		return rule{fail, airbyte.ConfigError, func(ep string, st int, d string) string {

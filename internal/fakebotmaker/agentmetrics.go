@@ -24,6 +24,9 @@ func (s *Server) metricAgents(seq int) []int {
 	case seq >= g.n[kSess]:
 		return []int{int(h >> 8 % uint64(A))}
 	case h%5 == 0:
+		if s.cfg.Quirks.Reported.AgentlessMetrics {
+			return []int{noAgent}
+		}
 		return nil
 	case h%5 == 1 && A > 1:
 		a := int(h >> 8 % uint64(A))
@@ -71,14 +74,15 @@ func (s *Server) metricSeq() (int, func(int) int64, func(int) string) {
 	return n, timeAt, s.metricID
 }
 
-// metricID is the id of row r, "" for a row of an open session.
+// metricID is the id of row r, "" for a row of an open session or of one
+// in neither listing (Quirks.OpenSessions).
 func (s *Server) metricID(r int) string {
 	seq, a := s.metricRow(r)
 	m := s.sessMeta(seq)
-	if m.open {
+	if m.open || m.gone {
 		return ""
 	}
-	return JoinID(string(s.appendSessionID(nil, m)), s.g.id(kAgent, a))
+	return JoinID(string(s.appendSessionID(nil, m)), s.metricAgentID(a))
 }
 
 // AddAgentMetrics starts and finishes n sessions now, as AddSessions does,
@@ -114,7 +118,8 @@ func (s *Server) queryAgentMetrics(_ *Endpoint, _ *http.Request, q url.Values) (
 		},
 		keep: func(r int) bool {
 			seq, _ := s.metricRow(r)
-			return s.sessMeta(seq).open == open
+			m := s.sessMeta(seq)
+			return !m.gone && m.open == open
 		},
 		write: func(w *jw, r int) {
 			seq, a := s.metricRow(r)
@@ -123,10 +128,31 @@ func (s *Server) queryAgentMetrics(_ *Endpoint, _ *http.Request, q url.Values) (
 	}, nil
 }
 
+// noAgent is the agent of the row of a session no agent took
+// (Quirks.Reported.AgentlessMetrics).
+const noAgent = -1
+
+// metricAgentID is the agentId part of a row's key: "" without an agent,
+// as the connector keys it.
+func (s *Server) metricAgentID(agent int) string {
+	if agent == noAgent {
+		return ""
+	}
+	return s.g.id(kAgent, agent)
+}
+
 func (s *Server) writeMetric(w *jw, seq int, m sessMeta, agent int) {
 	g := s.g
 	h := g.hash(kMetric, seq, uint64(agent)+1)
 	num := func(k string, v uint64) { w.kstr(k, strconv.FormatUint(v, 10)) }
+	if s.cfg.Quirks.Reported.NumericMetrics && seq%2 == 1 {
+		num = func(k string, v uint64) {
+			w.key(k)
+			w.sep()
+			w.b = strconv.AppendFloat(w.b, float64(v)/4, 'f', -1, 64)
+			w.c = true
+		}
+	}
 	w.obj()
 	w.key("chatId")
 	w.openStr()
@@ -136,11 +162,17 @@ func (s *Server) writeMetric(w *jw, seq int, m sessMeta, agent int) {
 	num("avgAttendingTime", h%4000)
 	num("avgResponseTime", h>>12%4000)
 	w.kstr("queue", pick(queueIDs, h>>24))
-	w.kstr("agentName", g.agentName(agent))
-	w.key("agentId")
-	w.openStr()
-	w.b = g.appendAgentID(w.b, agent)
-	w.closeStr()
+	switch {
+	case agent != noAgent:
+		w.kstr("agentName", g.agentName(agent))
+		w.key("agentId")
+		w.openStr()
+		w.b = g.appendAgentID(w.b, agent)
+		w.closeStr()
+	case seq%2 == 0: // Quirks.Reported.AgentlessMetrics: null, or left out
+		w.knull("agentName")
+		w.knull("agentId")
+	}
 	w.key("sessionId")
 	w.openStr()
 	w.b = s.appendSessionID(w.b, m)

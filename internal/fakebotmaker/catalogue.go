@@ -169,6 +169,8 @@ func (c *catalogue) list(s *Server, ep *Endpoint, w *jw, r *http.Request, q url.
 		switch {
 		case next < 0:
 			w.null()
+		case ep.Paging == NextToken && s.cfg.Quirks.Reported.ContactsNextURL && c == catContacts:
+			w.str(contactsNext(ep, r, q, tok.encode()))
 		case ep.Paging == NextToken:
 			w.str(tok.encode())
 		default:

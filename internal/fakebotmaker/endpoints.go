@@ -370,8 +370,11 @@ func (s *Server) querySessions(ep *Endpoint, _ *http.Request, q url.Values) (*li
 		ws.defTo = func(now int64) int64 { return now - int64(24*time.Hour) }
 	}
 	return &listing{
-		ws:    ws,
-		keep:  func(seq int) bool { return open || !s.sessMeta(seq).open },
+		ws: ws,
+		keep: func(seq int) bool {
+			m := s.sessMeta(seq)
+			return !m.gone && (open || !m.open)
+		},
 		write: func(w *jw, seq int) { s.writeSession(w, seq, s.sessMeta(seq), inc) },
 	}, nil
 }

@@ -314,13 +314,14 @@ type sessMeta struct {
 	chat int32
 	open bool
 	base bool
+	gone bool // in neither the open nor the finished listing (Quirks.OpenSessions)
 }
 
 // sessSeq is the sessions as a sequence (Endpoint.seq): open ones have no
 // id, since /sessions lists them only on demand.
 func (s *Server) sessSeq() (int, func(int) int64, func(int) string) {
 	return s.count(kSess), s.timeOf(kSess), func(seq int) string {
-		if m := s.sessMeta(seq); !m.open {
+		if m := s.sessMeta(seq); !m.open && !m.gone {
 			return string(s.appendSessionID(nil, m))
 		}
 		return ""
@@ -331,10 +332,14 @@ func (s *Server) sessMeta(seq int) sessMeta {
 	g := s.g
 	if S := g.n[kSess]; seq >= S {
 		a := s.addedItem(kSess, seq)
-		return sessMeta{a.t, a.chat, false, false}
+		return sessMeta{t: a.t, chat: a.chat}
 	}
-	open := s.baseSessOpen(seq) && !s.sessFinished[int32(seq)]
-	return sessMeta{g.baseTime(seq, g.n[kSess]), int32(g.sessChat(seq)), open, true}
+	m := sessMeta{t: g.baseTime(seq, g.n[kSess]), chat: int32(g.sessChat(seq)), base: true}
+	m.open = s.baseSessOpen(seq) && !s.sessFinished[int32(seq)]
+	if _, ok := s.chosenOpen[int32(seq)]; ok && m.open {
+		m.open, m.gone = s.openNow(seq, m.t)
+	}
+	return m
 }
 
 func (s *Server) appendSessionID(b []byte, m sessMeta) []byte {

@@ -59,7 +59,7 @@ func (s *Server) FinishOpenSessions() []string {
 	defer s.mu.Unlock()
 	var ids []string
 	for _, j := range s.sessOpen {
-		if s.sessFinished[j] {
+		if !s.sessMeta(int(j)).open {
 			continue
 		}
 		s.sessFinished[j] = true
@@ -187,7 +187,7 @@ func (s *Server) Total(endpoint string) int {
 func (s *Server) finishedSessions() int {
 	open := 0
 	for _, j := range s.sessOpen {
-		if !s.sessFinished[j] {
+		if m := s.sessMeta(int(j)); m.open || m.gone {
 			open++
 		}
 	}
@@ -200,8 +200,8 @@ func (s *Server) OpenSessionIDs() []string {
 	defer s.mu.RUnlock()
 	var ids []string
 	for _, j := range s.sessOpen {
-		if !s.sessFinished[j] {
-			ids = append(ids, string(s.appendSessionID(nil, s.sessMeta(int(j)))))
+		if m := s.sessMeta(int(j)); m.open {
+			ids = append(ids, string(s.appendSessionID(nil, m)))
 		}
 	}
 	return ids

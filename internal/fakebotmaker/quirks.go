@@ -63,11 +63,17 @@ type Quirks struct {
 	// nothing, as for an account that has none: the empty list, or on a
 	// paged one a single page with a null nextPage.
 	Empty map[string]bool
+	// OpenSessions keeps chosen sessions open for days, and makes one
+	// about to finish miss from both listings for a while (opensessions.go).
+	OpenSessions *OpenSessions
 	// BareObject has the endpoints whose body is the items themselves
 	// (ItemsKey "": /tickets/field-definitions) answer with one object,
 	// their first item, as the SPEC declares, instead of the list real
 	// accounts answer with.
 	BareObject bool
+	// Reported are what Botmaker's users report of the live API
+	// (reported.go).
+	Reported Reported
 }
 
 // checkEmpty panics on a Quirks.Empty name that no catalogue row has,

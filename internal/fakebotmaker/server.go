@@ -108,12 +108,14 @@ type Server struct {
 	sessFinished map[int32]bool
 	// added holds the items Add made, by kind, in time order (nil until
 	// the first; sequence.go).
-	added  map[kind][]added
-	mutRNG *rand.Rand
+	added      map[kind][]added
+	chosenOpen map[int32]int // Quirks.OpenSessions' sessions: seq → index
+	mutRNG     *rand.Rand
 
 	chatIndexOnce sync.Once
 	chatIndex     map[string]int32
 	metricOnce    sync.Once
+	refusal       refusal // Quirks.Reported.UnauthorizedAfter's (reported.go)
 	metricStart   []int32 // agentmetrics.go
 
 	logMu sync.Mutex
@@ -214,6 +216,7 @@ func NewHandler(cfg Config) *Server {
 		s.chatLast[j] = g.baseTime(j, g.n[kChat])
 		s.chatOrder[j] = int32(j)
 	}
+	s.chosenOpen = s.chooseOpen()
 	for j := 0; j < g.n[kSess]; j++ {
 		if s.baseSessOpen(j) {
 			s.sessOpen = append(s.sessOpen, int32(j))
@@ -226,6 +229,10 @@ func NewHandler(cfg Config) *Server {
 }
 
 func (s *Server) baseSessOpen(j int) bool {
+	if s.chosenOpen != nil {
+		_, ok := s.chosenOpen[int32(j)]
+		return ok
+	}
 	g := s.g
 	return g.baseTime(j, g.n[kSess]) >= g.t0-g.recent && g.hash(kSess, j, 7)%1000 < g.openPermil
 }
@@ -407,6 +414,10 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, ep *Endpoint,
 		writeErr(rw, &apiErr{http.StatusNotFound, "NOT_FOUND", "path", "Unknown path " + r.URL.Path})
 		return
 	}
+	if s.refusing() {
+		writeErr(rw, &apiErr{http.StatusUnauthorized, "UNAUTHORIZED", "access-token", "Not authorized"})
+		return
+	}
 	if r.Method != http.MethodGet {
 		rw.Header().Set("Allow", "GET")
 		writeErr(rw, &apiErr{http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method", "Method " + r.Method + " not allowed"})
@@ -466,6 +477,11 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, ep *Endpoint,
 		return
 	}
 	body := s.breakPaging(ep, r, q, w.b)
+	body, status := s.reported(ep, body)
+	if status == http.StatusNoContent {
+		rw.WriteHeader(status)
+		return
+	}
 	if fault == FaultTruncated {
 		body = body[:len(body)/2]
 	}

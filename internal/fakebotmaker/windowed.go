@@ -73,6 +73,9 @@ func (s *Server) listWindowed(ep *Endpoint, w *jw, r *http.Request, q url.Values
 	lo, hi := 0, n
 	if !l.all {
 		lo, hi = searchSeq(n, timeAt, win.from), searchSeq(n, timeAt, s.visibleBefore(win.to))
+		if from, ok := s.servedFrom(ep, q); ok { // Quirks.Reported.ServedRecent
+			lo = max(lo, searchSeq(n, timeAt, from))
+		}
 		lo = min(lo, hi)
 	}
 	keep := l.keep

@@ -52,6 +52,8 @@ func Runtime() connector.Runtime {
 	s.RetryWaitMin = 5 * time.Millisecond
 	s.RetryWaitMax = 50 * time.Millisecond
 	s.Timeout = 20 * time.Second
+	// A 401 after the token worked is waited out in no time.
+	s.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	rates := map[string]float64{}
 	for _, st := range streams.All() {
 		rates[st.Path] = 0
@@ -152,6 +154,17 @@ func (o *Output) Protocol() []airbyte.Message {
 // IDs returns the primary keys of a stream's records, in order: the
 // values of fields, joined as the fake joins a composite id
 // (fakebotmaker.JoinID), so they compare with Server.IDs.
+// LogLines is the text of every LOG message at level, in order.
+func (o *Output) LogLines(level airbyte.LogLevel) []string {
+	var out []string
+	for _, l := range o.Logs {
+		if l.Level == level {
+			out = append(out, l.Message)
+		}
+	}
+	return out
+}
+
 func (o *Output) IDs(stream string, fields ...string) []string {
 	var ids []string
 	for _, r := range o.Records[stream] {

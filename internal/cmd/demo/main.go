@@ -561,9 +561,8 @@ func printSync(out io.Writer, r syncResult) {
 	tw.Flush()
 	fmt.Fprintf(out, "total: %s in %.1f s; HTTP 429 responses: %d; exit code %d\n", plural.Count(r.Records, "record"), r.Seconds, r.Throttled, r.ExitCode)
 	if r.Since {
-		fmt.Fprintln(out, "new: no earlier sync wrote it (cursor after the bookmark this sync started from); updated: the finished version of a session, or its agent_metrics rows, that sync 1 wrote while open; re-read: written by sync 1 and read again by a lookback or a re-read billing month (as the connector's billed-traffic log line counts them). Full-refresh streams are read in full every time.")
-	}
-	if r.Since {
+		fmt.Fprintln(out, "new: no earlier sync wrote it (cursor after the bookmark this sync started from); updated: the finished version of a session, or its agent_metrics rows, that sync 1 wrote while open; re-read: written by sync 1 and read again by a lookback or a re-read billing month (as the connector's billed-traffic log line counts them).")
+		fmt.Fprintln(out, "sessions, agent_metrics: a session still open is kept in the state (open_sessions) and re-checked in a narrow window each sync; it is written once it has finished. Full-refresh streams are read in full every time.")
 		for _, s := range streams.All() {
 			if s.Window == streams.BillingPeriod {
 				fmt.Fprintf(out, "%s: its open billing months are read again once per billing_refresh_hours (default 24), so this sync reads nothing for it.\n", s.Name)

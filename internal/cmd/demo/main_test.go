@@ -137,7 +137,8 @@ func TestStateLabel(t *testing.T) {
 }
 
 // TestBookmarks: the next sync starts from each stream's final cursor, even
-// when it stayed behind records it read (an open session holds it back).
+// when it stayed behind records it read (more open sessions than the state
+// tracks hold it back).
 func TestBookmarks(t *testing.T) {
 	t0 := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 	r := syncResult{Streams: []streamResult{

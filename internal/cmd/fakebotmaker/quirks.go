@@ -16,27 +16,32 @@ type quirkFlags struct {
 	order, paging, empty                   *string
 	future, noTotal, moveEdges, bareObject *bool
 	lateEvery                              *int
+	agentless, numericMetrics, fractional  *bool // Quirks.Reported
 }
 
 func addQuirkFlags(fs *flag.FlagSet) quirkFlags {
 	return quirkFlags{
-		lag:         fs.Duration("lag", 0, "records become visible only this long after their timestamp (POST /_control/lag?d= changes it)"),
-		pageAdvance: fs.Duration("page-advance", 0, "every list request moves the server clock forward this much (slow pages, in simulated time)"),
-		order:       fs.String("order", "", "item order per endpoint, e.g. messages=newest,calls=shuffled (oldest, newest, shuffled)"),
-		paging:      fs.String("paging", "", "broken pagination per endpoint, e.g. messages=repeat,contacts=cycle (repeat, cycle, empty)"),
-		future:      fs.Bool("future-record", false, "add a record dated 2099 to the first page of every window"),
-		noTotal:     fs.Bool("tickets-no-total", false, "leave total out of /tickets pages"),
-		moveEdges:   fs.Bool("moving-edge", false, "apply the recent-window limit to every page, not only the first"),
-		lateEvery:   fs.Int("late-every", 0, "about one in this many messages, sessions and calls becomes visible only after a delay of up to -late-by"),
-		lateBy:      fs.Duration("late-by", 23*time.Hour, "the longest delay of -late-every's records"),
-		empty:       fs.String("empty", "", "catalogue endpoints that list nothing, e.g. roles,variables"),
-		bareObject:  fs.Bool("bare-object", false, "/tickets/field-definitions answers with one object, as the SPEC declares, instead of a list"),
+		lag:            fs.Duration("lag", 0, "records become visible only this long after their timestamp (POST /_control/lag?d= changes it)"),
+		pageAdvance:    fs.Duration("page-advance", 0, "every list request moves the server clock forward this much (slow pages, in simulated time)"),
+		order:          fs.String("order", "", "item order per endpoint, e.g. messages=newest,calls=shuffled (oldest, newest, shuffled)"),
+		paging:         fs.String("paging", "", "broken pagination per endpoint, e.g. messages=repeat,contacts=cycle (repeat, cycle, empty)"),
+		future:         fs.Bool("future-record", false, "add a record dated 2099 to the first page of every window"),
+		noTotal:        fs.Bool("tickets-no-total", false, "leave total out of /tickets pages"),
+		moveEdges:      fs.Bool("moving-edge", false, "apply the recent-window limit to every page, not only the first"),
+		lateEvery:      fs.Int("late-every", 0, "about one in this many messages, sessions and calls becomes visible only after a delay of up to -late-by"),
+		lateBy:         fs.Duration("late-by", 23*time.Hour, "the longest delay of -late-every's records"),
+		empty:          fs.String("empty", "", "catalogue endpoints that list nothing, e.g. roles,variables"),
+		bareObject:     fs.Bool("bare-object", false, "/tickets/field-definitions answers with one object, as the SPEC declares, instead of a list"),
+		agentless:      fs.Bool("agentless-metrics", false, "a session no agent took has an agent-metrics row with agentId null or missing"),
+		numericMetrics: fs.Bool("numeric-metrics", false, "every other agent-metrics row has its metric values as JSON numbers"),
+		fractional:     fs.Bool("fractional-times", false, "every other date-time of a listing has fractional seconds"),
 	}
 }
 
 func (f quirkFlags) quirks() (fakebotmaker.Quirks, error) {
 	q := fakebotmaker.Quirks{Lag: *f.lag, PageAdvance: *f.pageAdvance, FutureRecord: *f.future, TicketsNoTotal: *f.noTotal, MovingEdge: *f.moveEdges,
-		LateEvery: *f.lateEvery, LateBy: *f.lateBy, BareObject: *f.bareObject}
+		LateEvery: *f.lateEvery, LateBy: *f.lateBy, BareObject: *f.bareObject,
+		Reported: fakebotmaker.Reported{AgentlessMetrics: *f.agentless, NumericMetrics: *f.numericMetrics, FractionalTimes: *f.fractional}}
 	for _, e := range strings.Split(*f.empty, ",") {
 		if e = strings.TrimSpace(e); e == "" {
 			continue
