@@ -33,7 +33,7 @@ func (c *command) reportBilled(cfg *Config, selected []Selected, traffic map[str
 			continue // it never got a billed page: nothing to count
 		}
 		b := BilledTraffic{Stream: s.Name, Requests: t.Requests.Load(), Bytes: t.Bytes.Load(),
-			New: t.New, Reread: t.Reread, RereadBytes: t.RereadBytes, Lookback: "full refresh"}
+			New: t.New, Updated: t.Updated, Reread: t.Reread, RereadBytes: t.RereadBytes, Lookback: "full refresh"}
 		switch {
 		case sel.Incremental && t.Deep:
 			b.Lookback = LookbackDeep
@@ -58,12 +58,13 @@ const (
 // (streams.Traffic says what each count means): a plain value, for
 // Runtime.Billed, whose String is the billed-traffic log line.
 //
-// The records written split three ways: New ones no earlier sync wrote
-// (their cursor is after the bookmark the sync started from, or it started
-// from no state); Updated ones are the finished version of a record an
-// earlier sync wrote while it was open (a session and its agent_metrics
-// rows); Reread ones an earlier sync wrote already, read again by a
-// lookback or a re-read month.
+// The records written split three ways, each counted once: New ones no
+// earlier sync wrote (their cursor is after the bookmark the sync started
+// from, or it started from no state); Updated ones are the finished
+// version of a record an earlier sync saw open and tracked (a session and
+// its agent_metrics rows), whatever its cursor; Reread ones an earlier sync
+// wrote already, read again by a lookback or a re-read month (RereadBytes
+// are theirs alone).
 type BilledTraffic struct {
 	Stream                                             string
 	Requests, Bytes, New, Updated, Reread, RereadBytes int64

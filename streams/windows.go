@@ -208,11 +208,9 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, prog
 			// Earlier syncs wrote the window's other records.
 			items = pw.tracked(items)
 		}
-		if err := w.out.writeItems(items, since, cp, func(it []byte) {
+		if err := w.out.writeItems(items, since, cp, func(it []byte) bool {
 			count++
-			if pw.listed(it) {
-				w.out.finished()
-			}
+			return pw.listed(it)
 		}); err != nil {
 			return err
 		}

@@ -90,9 +90,9 @@ type streamResult struct {
 	// Since is the bookmark this sync started from, when it started from
 	// the previous sync's state. Records whose cursor is after it are New:
 	// sync 1 did not write them. The others are Reread, read again by the
-	// lookback, except, for the streams Botmaker bills, those the connector
-	// counts Updated: the finished version of a session (or its
-	// agent_metrics rows) sync 1 wrote while it was open. This is the
+	// lookback. For the streams Botmaker bills, those the connector counts
+	// Updated come out of either: the finished version of a session (or its
+	// agent_metrics rows) that sync 1 saw open and tracked. This is the
 	// connector's own split (connector.BilledTraffic), which its
 	// billed-traffic log line reports; read checks the two agree.
 	Since                time.Time
@@ -113,6 +113,7 @@ type syncResult struct {
 	Errors    []string
 	ExitCode  int
 	State     []json.RawMessage // last STATE message per stream, in stream order
+	Meanwhile []activity        // what happened on the fake API before this sync
 }
 
 func (s syncResult) complete() bool {
@@ -130,7 +131,8 @@ func (s syncResult) complete() bool {
 // run does the whole demo and returns both syncs' results. Its error says
 // what went wrong; the tables are printed to out either way.
 func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
-	srv := fakebotmaker.New(fakebotmaker.Config{Seed: o.Seed, Counts: o.Counts, RateLimits: o.RateLimits})
+	srv := fakebotmaker.New(fakebotmaker.Config{Seed: o.Seed, Counts: o.Counts, RateLimits: o.RateLimits,
+		Quirks: fakebotmaker.Quirks{OpenSessions: &fakebotmaker.OpenSessions{Ages: openSessionAges}}})
 	defer srv.Close()
 
 	dir, err := os.MkdirTemp("", "botmaker-demo-")
@@ -175,13 +177,11 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 
 	// A little new activity, so the incremental sync has something new to
 	// pick up besides the lookback window it re-reads.
-	for _, a := range newActivity {
-		a.add(srv)
-	}
+	activity := meanwhile(srv)
 	fmt.Fprint(out, "\nMeanwhile on the fake API:")
-	for i, a := range newActivity {
+	for i, a := range activity {
 		sep := ","
-		if i == len(newActivity)-1 {
+		if i == len(activity)-1 {
 			sep = "."
 		}
 		fmt.Fprintf(out, " %d %s%s", a.n, a.what, sep)
@@ -197,6 +197,7 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 		return results, err
 	}
 	second, err := read(ctx, srv, "Sync 2: incremental, from sync 1's final state", configPath, catalogPath, statePath, bookmarks(first))
+	second.Meanwhile = activity
 	results = append(results, second)
 	printSync(out, second)
 	if err != nil {
@@ -214,17 +215,28 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 	return results, nil
 }
 
-// newActivity is what happens on the fake API between the two syncs; each
-// entry's stream must read at least n records in the incremental sync.
-var newActivity = []struct {
+// openSessionAges are the ages of the sessions the fake keeps open for
+// sync 1 (the only open ones): it tracks them, and they finish before
+// sync 2, which counts their records updated.
+var openSessionAges = []time.Duration{72 * time.Hour, 26 * time.Hour, 3 * time.Hour}
+
+// activity is something that happened on the fake API between the two
+// syncs: sync 2 must count n records of stream as new, or as updated.
+type activity struct {
 	stream, what string
 	n            int
-	add          func(*fakebotmaker.Server)
-}{
-	{"messages", "new messages", 25, func(s *fakebotmaker.Server) { s.AddMessages(25) }},
-	{"chats", "chats with new activity", 5, func(s *fakebotmaker.Server) { s.TouchChats(5) }},
-	{"calls", "new calls", 3, func(s *fakebotmaker.Server) { s.AddCalls(3) }},
-	{"tickets", "new tickets", 2, func(s *fakebotmaker.Server) { s.AddTickets(2) }},
+	updated      bool
+}
+
+// meanwhile makes the activity between the two syncs and says what it was.
+func meanwhile(s *fakebotmaker.Server) []activity {
+	return []activity{
+		{"messages", "new messages", len(s.AddMessages(25)), false},
+		{"chats", "chats with new activity", len(s.TouchChats(5)), false},
+		{"calls", "new calls", len(s.AddCalls(3)), false},
+		{"tickets", "new tickets", len(s.AddTickets(2)), false},
+		{"sessions", "sessions open since sync 1 (for up to 3 days) finished", len(s.FinishOpenSessions()), true},
+	}
 }
 
 func onOff(b bool) string {
@@ -561,7 +573,7 @@ func printSync(out io.Writer, r syncResult) {
 	tw.Flush()
 	fmt.Fprintf(out, "total: %s in %.1f s; HTTP 429 responses: %d; exit code %d\n", plural.Count(r.Records, "record"), r.Seconds, r.Throttled, r.ExitCode)
 	if r.Since {
-		fmt.Fprintln(out, "new: no earlier sync wrote it (cursor after the bookmark this sync started from); updated: the finished version of a session, or its agent_metrics rows, that sync 1 wrote while open; re-read: written by sync 1 and read again by a lookback or a re-read billing month (as the connector's billed-traffic log line counts them).")
+		fmt.Fprintln(out, "new: no earlier sync wrote or tracked it (cursor after the bookmark this sync started from); updated: the finished version of a session, or its agent_metrics rows, that sync 1 saw open and tracked; re-read: written by sync 1 and read again by a lookback or a re-read billing month (as the connector's billed-traffic log line counts them).")
 		fmt.Fprintln(out, "sessions, agent_metrics: a session still open is kept in the state (open_sessions) and re-checked in a narrow window each sync; it is written once it has finished. Full-refresh streams are read in full every time.")
 		for _, s := range streams.All() {
 			if s.Window == streams.BillingPeriod {

@@ -72,10 +72,16 @@ func TestDemo(t *testing.T) {
 			t.Errorf("sync 1: stream %s synced no records", s.Name)
 		}
 	}
-	for _, a := range newActivity {
+	for _, a := range results[1].Meanwhile {
+		if a.n == 0 {
+			t.Errorf("between the syncs: 0 %s: the test proves nothing", a.what)
+		}
 		for _, s := range results[1].Streams {
-			if s.Name == a.stream && s.New != a.n {
-				t.Errorf("sync 2: stream %s counted %d new records, want the %d %s added after sync 1", s.Name, s.New, a.n, a.what)
+			if s.Name != a.stream {
+				continue
+			}
+			if got := map[bool]int{false: s.New, true: s.Updated}[a.updated]; got != a.n {
+				t.Errorf("sync 2: stream %s counted %d new and %d updated records, want %d %s", s.Name, s.New, s.Updated, a.n, a.what)
 			}
 		}
 	}
