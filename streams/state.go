@@ -48,6 +48,11 @@ type streamState struct {
 	// open, for a stream with Unsettled records, is the open records
 	// tracked one by one (tracker.go), oldest first.
 	open []openEntry
+	// written, while the cursor is held before records already written
+	// (more open records than the state tracks, tracker.go), is the newest
+	// of them; zero otherwise. The billed-traffic count takes a record up
+	// to it for re-read, not new.
+	written time.Time
 }
 
 // period is [from, to).
@@ -71,6 +76,9 @@ func (s *Stream) encodeState(st streamState) json.RawMessage {
 	}
 	if !st.monthsRead.IsZero() {
 		m[monthsReadKey] = FormatTime(st.monthsRead)
+	}
+	if st.written.After(st.cursor) {
+		m[writtenKey] = FormatTime(st.written)
 	}
 	b, _ := json.Marshal(m)
 	return b
@@ -119,6 +127,11 @@ func (s *Stream) parseState(raw json.RawMessage) (streamState, error) {
 	}
 	if st.open, err = parseOpen(m, bad); err != nil {
 		return st, err
+	}
+	if v, ok := m[writtenKey]; ok && !rawjson.IsNull(v) {
+		if st.written, err = stateTime(v); err != nil {
+			return st, bad("%s %v", writtenKey, err)
+		}
 	}
 	st.pending, err = parsePending(m, bad)
 	return st, err

@@ -98,7 +98,7 @@ func (w *windowWalk) read(ctx context.Context) error {
 // tracks, and the tracked open records.
 func (w *windowWalk) checkpoint() error {
 	bm := w.bm
-	bm.state.cursor = bm.bookmark(w.hold())
+	bm.setCursor(w.hold())
 	return bm.save(false)
 }
 
