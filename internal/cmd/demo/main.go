@@ -113,7 +113,8 @@ type syncResult struct {
 	Errors    []string
 	ExitCode  int
 	State     []json.RawMessage // last STATE message per stream, in stream order
-	Meanwhile []activity        // what happened on the fake API before this sync
+	Added     []activity        // made new on the fake before this sync; nil for the first
+	Finished  int               // sessions sync 1 tracked open that finished before this sync
 }
 
 func (s syncResult) complete() bool {
@@ -175,18 +176,25 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 		return results, errors.New("sync 1 did not complete every stream")
 	}
 
-	// A little new activity, so the incremental sync has something new to
-	// pick up besides the lookback window it re-reads.
-	activity := meanwhile(srv)
-	fmt.Fprint(out, "\nMeanwhile on the fake API:")
-	for i, a := range activity {
+	// A little new activity on every incremental stream, so the
+	// incremental sync has something new to pick up besides the lookback
+	// window it re-reads.
+	added, err := addActivity(srv, activityPerStream)
+	if err != nil {
+		return results, err
+	}
+	// The sessions open at sync 1 (openSessionAges), which it tracked,
+	// finish: sync 2 writes them and their agent_metrics rows as updated.
+	finished := len(srv.FinishOpenSessions())
+	fmt.Fprint(out, "\nMeanwhile on the fake API, new activity on every incremental stream:")
+	for i, a := range added {
 		sep := ","
-		if i == len(activity)-1 {
+		if i == len(added)-1 {
 			sep = "."
 		}
-		fmt.Fprintf(out, " %d %s%s", a.n, a.what, sep)
+		fmt.Fprintf(out, " %s +%d%s", a.Stream, a.Items, sep)
 	}
-	fmt.Fprint(out, "\n\n")
+	fmt.Fprintf(out, "\n%d sessions open at sync 1 (for up to 3 days) finished.\n\n", finished)
 
 	// The new items are stamped with the current second; let it pass so the
 	// next sync's window ends after them.
@@ -197,7 +205,8 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 		return results, err
 	}
 	second, err := read(ctx, srv, "Sync 2: incremental, from sync 1's final state", configPath, catalogPath, statePath, bookmarks(first))
-	second.Meanwhile = activity
+	second.Added = added
+	second.Finished = finished
 	results = append(results, second)
 	printSync(out, second)
 	if err != nil {
@@ -220,23 +229,35 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 // sync 2, which counts their records updated.
 var openSessionAges = []time.Duration{72 * time.Hour, 26 * time.Hour, 3 * time.Hour}
 
-// activity is something that happened on the fake API between the two
-// syncs: sync 2 must count n records of stream as new, or as updated.
+// activityPerStream is how many items the fake makes new on each
+// incremental stream between the two syncs.
+const activityPerStream = 5
+
+// activity is what the fake made new on one stream's endpoint between the
+// syncs; the incremental sync must read at least Items new records of it.
 type activity struct {
-	stream, what string
-	n            int
-	updated      bool
+	Stream string
+	Items  int // ids the fake's Add returned: new items, or for chats existing ones with new activity
 }
 
-// meanwhile makes the activity between the two syncs and says what it was.
-func meanwhile(s *fakebotmaker.Server) []activity {
-	return []activity{
-		{"messages", "new messages", len(s.AddMessages(25)), false},
-		{"chats", "chats with new activity", len(s.TouchChats(5)), false},
-		{"calls", "new calls", len(s.AddCalls(3)), false},
-		{"tickets", "new tickets", len(s.AddTickets(2)), false},
-		{"sessions", "sessions open since sync 1 (for up to 3 days) finished", len(s.FinishOpenSessions()), true},
+// addActivity makes n items new on the endpoint of every incremental
+// stream in the registry, at the fake's current clock, through the
+// fake's Add (what its POST /_control/add?endpoint=E serves; endpoints are
+// named as the streams). A stream whose endpoint has no Add is an error,
+// so a new incremental stream is never left out of the demo.
+func addActivity(srv *fakebotmaker.Server, n int) ([]activity, error) {
+	var out []activity
+	for _, s := range streams.All() {
+		if !s.Incremental() {
+			continue
+		}
+		ids, ok := srv.Add(s.Name, n)
+		if !ok {
+			return out, fmt.Errorf("the fake API cannot add activity to stream %s: give its endpoint row an add (internal/fakebotmaker/table.go)", s.Name)
+		}
+		out = append(out, activity{Stream: s.Name, Items: len(ids)})
 	}
+	return out, nil
 }
 
 func onOff(b bool) string {
