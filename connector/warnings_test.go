@@ -43,6 +43,7 @@ func TestEveryWarningSaysWhatToDo(t *testing.T) {
 		{"streams/oddities.go", "larger than 16 MiB", oversizedRead},
 		{"streams/oddities.go", "not UTF-8", hostile},
 		{"streams/bookmark.go", "later than now", futureStateRead},
+		{"streams/months.go", "is not trusted", futureMonthsReadRead},
 		{"streams/recent.go", "took longer than", slowEdgeRead},
 		{"streams/recent.go", "was skipped", pending},
 		{"streams/daysbeforenow.go", "said total 1000 but listed 1200", cappedTotalRead},
@@ -206,6 +207,22 @@ func futureStateRead(t *testing.T) []string {
 	state := []map[string]any{{"type": "STREAM", "stream": map[string]any{
 		"stream_descriptor": map[string]any{"name": "messages"}, "stream_state": map[string]any{"creationTime": "2099-01-01T00:00:00Z"}}}}
 	o := readOf(t, context.Background(), synctest.Runtime(), cfg, synctest.Catalog(true, "messages"), state)
+	if o.Code != 0 {
+		t.Fatalf("exit %d: %+v", o.Code, o.Errors)
+	}
+	return warns(o)
+}
+
+// futureMonthsReadRead reads whatsapp_billed_conversations from a state
+// whose open months were read, it says, in 2099.
+func futureMonthsReadRead(t *testing.T) []string {
+	srv := smallFake(t, fakebotmaker.Config{})
+	cfg := config(srv, "", srv.Now().AddDate(0, 0, -31), nil)
+	name := "whatsapp_billed_conversations"
+	state := []map[string]any{{"type": "STREAM", "stream": map[string]any{
+		"stream_descriptor": map[string]any{"name": name}, "stream_state": map[string]any{
+			"startDatetime": streams.FormatTime(srv.Now().Add(-time.Hour)), "months_read_at": "2099-01-01T00:00:00Z"}}}}
+	o := readOf(t, context.Background(), synctest.Runtime(), cfg, synctest.Catalog(true, name), state)
 	if o.Code != 0 {
 		t.Fatalf("exit %d: %+v", o.Code, o.Errors)
 	}

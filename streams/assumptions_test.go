@@ -51,13 +51,16 @@ func TestLagThatShrinksLosesNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, fakebotmaker.Config{Quirks: fakebotmaker.Quirks{Lag: 72 * time.Hour}})
 			f.ahead = tc.ahead
-			o1 := f.mustRead(nil, true, nil)
+			// The billing months are read on every sync here: their cadence
+			// only delays what TestBilledMonthsOnACadence covers.
+			every := map[string]any{"billing_refresh_hours": 0}
+			o1 := f.mustRead(every, true, nil)
 			f.srv.Advance(time.Hour)
 			f.srv.SetLag(0)
 			held := f.srv.Now()
-			o2 := f.mustRead(nil, true, o1.FinalState())
+			o2 := f.mustRead(every, true, o1.FinalState())
 			f.srv.Advance(3 * time.Hour)
-			o3 := f.mustRead(nil, true, o2.FinalState())
+			o3 := f.mustRead(every, true, o2.FinalState())
 			for _, name := range windowed {
 				due := f.srv.IDs(name, f.start, held.Add(min(tc.ahead, 0)))
 				l := lost(due, ids(o1, name), ids(o2, name))

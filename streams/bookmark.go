@@ -22,6 +22,7 @@ type bookmarks struct {
 	out         *recordWriter // whose records a STATE covers
 	incremental bool
 	saved       time.Time   // the input state's cursor; zero on a first sync
+	wrote       time.Time   // the newest record an earlier sync wrote: saved, or the input state's written_through past it
 	deep        deepReread  // this sync's part in the deep re-reads (lookback.go)
 	state       streamState // what the next STATE says
 	newest      time.Time   // the newest cursor written in the main range, as checkpoints allow
@@ -41,13 +42,14 @@ func newBookmarks(s *Stream, env Env, out *recordWriter, incremental bool, state
 		return nil, err
 	}
 	b.saved = st.cursor
-	b.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep, settled: st.settled, open: st.open}
+	b.wrote = maxTime(st.cursor, st.written)
+	b.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep, settled: st.settled, monthsRead: st.monthsRead, open: st.open, written: st.written}
 	b.deep.prev, b.deep.began = st.lastDeep, env.Now().UTC().Truncate(time.Second)
 	b.deep.due = b.deepDue(b.deep.began)
 	if env.Traffic != nil {
 		env.Traffic.Deep = b.deep.due
 	}
-	out.rereadUpTo = b.saved
+	out.rereadUpTo = b.wrote
 	return b, nil
 }
 
@@ -99,4 +101,15 @@ func (b *bookmarks) bookmark(open time.Time) time.Time {
 		c = open
 	}
 	return c
+}
+
+// setCursor sets the state's cursor to bookmark(open) and, when that is held
+// before records already written, written to the newest of them (this
+// sync's or an earlier one's), so the next sync counts those re-read.
+func (b *bookmarks) setCursor(open time.Time) {
+	b.state.cursor = b.bookmark(open)
+	b.state.written = time.Time{}
+	if w := maxTime(b.wrote, b.newest); w.After(b.state.cursor) {
+		b.state.written = w
+	}
 }

@@ -160,6 +160,9 @@ type Options struct {
 	// DeepEvery (every sync when DeepEvery is zero); ShortLookback is
 	// re-read by every other sync (lookback.go).
 	Lookback, ShortLookback, DeepEvery time.Duration
+	// BillingRefresh is how often a BillingPeriod stream re-reads its open
+	// months (every sync when zero; months.go).
+	BillingRefresh time.Duration
 }
 
 // Stream is a declared stream, ready to read.

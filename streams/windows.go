@@ -100,7 +100,7 @@ func (w *windowWalk) read(ctx context.Context) error {
 // tracks, and the tracked open records.
 func (w *windowWalk) checkpoint() error {
 	bm := w.bm
-	bm.state.cursor = bm.bookmark(w.hold())
+	bm.setCursor(w.hold())
 	return bm.save(false)
 }
 
@@ -253,11 +253,9 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, prog
 			// Earlier syncs wrote the window's other records.
 			items = pw.tracked(items)
 		}
-		if err := w.out.writeItems(items, since, cp, func(it []byte) {
+		if err := w.out.writeItems(items, since, cp, func(it []byte) bool {
 			count++
-			if pw.listed(it) {
-				w.out.finished()
-			}
+			return pw.listed(it)
 		}); err != nil {
 			return err
 		}
