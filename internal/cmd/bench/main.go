@@ -118,7 +118,7 @@ type options struct {
 func defaultOptions() options {
 	return options{
 		Runs:       5,
-		APIRuns:    2,
+		APIRuns:    3,
 		Messages:   1_000_000,
 		SmallMsgs:  10_000,
 		LargeEvery: 50,
