@@ -21,6 +21,10 @@ type bookmarks struct {
 	env         Env
 	out         *recordWriter // whose records a STATE covers
 	incremental bool
+	// resumed says a full refresh goes on from the bookmark of an earlier
+	// attempt that stopped part way (resumeKey).
+	resumed     bool
+	final       bool // the read's last STATE is due (finish)
 	saved       time.Time   // the input state's cursor; zero on a first sync
 	deep        deepReread  // this sync's part in the deep re-reads (lookback.go)
 	state       streamState // what the next STATE says
@@ -29,11 +33,12 @@ type bookmarks struct {
 	sentAt      int64       // out.written when it was
 }
 
-// newBookmarks reads the input state of an incremental read (none for a
-// full refresh).
+// newBookmarks reads the input state of an incremental read, and of a
+// full refresh of an incremental stream the state of an attempt that
+// stopped part way (resumeKey); a full refresh ignores any other state.
 func newBookmarks(s *Stream, env Env, out *recordWriter, incremental bool, state json.RawMessage) (*bookmarks, error) {
 	b := &bookmarks{s: s, env: env, out: out, incremental: incremental}
-	if !incremental {
+	if !incremental && (!s.Incremental() || !resuming(state)) {
 		return b, nil
 	}
 	st, err := s.parseState(state)
@@ -42,19 +47,28 @@ func newBookmarks(s *Stream, env Env, out *recordWriter, incremental bool, state
 	}
 	b.saved = st.cursor
 	b.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep, settled: st.settled, open: st.open}
+	out.rereadUpTo = b.saved
+	if !incremental {
+		// Within one job no lookback is due: the earlier attempt wrote
+		// everything before its bookmark moments ago.
+		b.resumed = true
+		env.Log.Info().Msgf("stream %s: the full refresh goes on from %s, where the previous attempt's last STATE left it", s.Name, FormatTime(b.saved))
+		return b, nil
+	}
 	b.deep.prev, b.deep.began = st.lastDeep, env.Now().UTC().Truncate(time.Second)
 	b.deep.due = b.deepDue(b.deep.began)
 	if env.Traffic != nil {
 		env.Traffic.Deep = b.deep.due
 	}
-	out.rereadUpTo = b.saved
 	return b, nil
 }
 
 // save writes the state when it differs from the last one written (or
 // always, with force). Every record it covers has been written already.
 func (b *bookmarks) save(force bool) error {
-	enc := b.s.encodeState(b.state)
+	// A full refresh's STATEs say it is under way, except the last: the
+	// next full refresh given that one starts again from start_date.
+	enc := b.s.encodeState(b.state, !b.incremental && !b.final)
 	if !force && bytes.Equal(enc, b.sent) {
 		return nil
 	}
@@ -65,8 +79,10 @@ func (b *bookmarks) save(force bool) error {
 
 // finish writes the read's last STATE: every stream ends with one covering
 // its last records, even when the bookmark could not move (nothing newer
-// was written).
+// was written), and a full refresh with one that no longer says it is
+// under way.
 func (b *bookmarks) finish() error {
+	b.final = true
 	return b.save(b.sent == nil || b.out.written > b.sentAt)
 }
 
@@ -78,6 +94,9 @@ func (b *bookmarks) start(now time.Time) time.Time {
 	start := b.env.Opts.StartDate
 	if b.saved.IsZero() {
 		return start
+	}
+	if b.resumed {
+		return maxTime(start, b.saved)
 	}
 	if b.saved.After(now.Add(clockSkew)) {
 		b.env.Log.Warn().Msgf("stream %s: the saved state's %s is %s, later than now (%s), so this sync reads nothing new for it. Remove this stream's entry from the state if that value is wrong: the stream then re-syncs from start_date.", b.s.Name, b.s.Cursor, FormatTime(b.saved), FormatTime(now))

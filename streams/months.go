@@ -78,6 +78,12 @@ func (w *monthWalk) read(ctx context.Context) error {
 			first = maxTime(first, bm.state.settled.AddDate(0, 1, 0))
 		}
 	}
+	if bm.resumed {
+		// Every STATE follows a whole month, so the months before the
+		// bookmark's were walked by the attempt that wrote it; its own is
+		// walked again, in case Botmaker added to it since.
+		first = maxTime(first, monthOf(bm.saved))
+	}
 	w.out.walking(first, current.AddDate(0, 1, 0), false, "")
 	for m := first; !m.After(current); m = m.AddDate(0, 1, 0) {
 		end := m.AddDate(0, 1, 0)
