@@ -23,14 +23,14 @@ type bookmarks struct {
 	incremental bool
 	// resumed says a full refresh goes on from the bookmark of an earlier
 	// attempt that stopped part way (resumeKey).
-	resumed     bool
-	final       bool // the read's last STATE is due (finish)
-	saved       time.Time   // the input state's cursor; zero on a first sync
-	deep        deepReread  // this sync's part in the deep re-reads (lookback.go)
-	state       streamState // what the next STATE says
-	newest      time.Time   // the newest cursor written in the main range, as checkpoints allow
-	sent        []byte      // the last STATE written; nil before the first
-	sentAt      int64       // out.written when it was
+	resumed bool
+	final   bool        // the read's last STATE is due (finish)
+	saved   time.Time   // the input state's cursor; zero on a first sync
+	deep    deepReread  // this sync's part in the deep re-reads (lookback.go)
+	state   streamState // what the next STATE says
+	newest  time.Time   // the newest cursor written in the main range, as checkpoints allow
+	sent    []byte      // the last STATE written; nil before the first
+	sentAt  int64       // out.written when it was
 }
 
 // newBookmarks reads the input state of an incremental read, and of a

@@ -29,7 +29,7 @@ type page struct {
 	// URL; "" on the last page): what a resumable full refresh keeps in
 	// its state to ask for the next page again (fullrefresh.go).
 	nextPage string
-	total int64    // OffsetTotal only
+	total    int64 // OffsetTotal only
 	// hasTotal says the page carried total. Assumption: /tickets always
 	// does (the SPEC shows it); without it the walk pages on until a page
 	// comes back empty or shorter than the longest one seen.
