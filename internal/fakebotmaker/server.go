@@ -99,6 +99,9 @@ type Server struct {
 	start    time.Time
 	advanced atomic.Int64 // nanoseconds added by Advance
 	lag      atomic.Int64 // Quirks.Lag in nanoseconds, changed by SetLag
+	// tokenEpoch numbers the catalogue page tokens handed out since the
+	// last ExpirePageTokens; older ones are refused.
+	tokenEpoch atomic.Int64
 	ts       *httptest.Server
 
 	mu           sync.RWMutex // guards the mutable data below
