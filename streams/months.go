@@ -79,10 +79,9 @@ func (w *monthWalk) read(ctx context.Context) error {
 		}
 	}
 	if bm.resumed {
-		// Every STATE follows a whole month, so the months before the
-		// bookmark's were walked by the attempt that wrote it; its own is
-		// walked again, in case Botmaker added to it since.
-		first = maxTime(first, monthOf(bm.saved))
+		// Every STATE follows a whole month, so the attempt that wrote
+		// it walked the bookmark's month and those before.
+		first = maxTime(first, monthOf(bm.saved).AddDate(0, 1, 0))
 	}
 	w.out.walking(first, current.AddDate(0, 1, 0), false, "")
 	for m := first; !m.After(current); m = m.AddDate(0, 1, 0) {

@@ -129,6 +129,7 @@ type Server struct {
 
 	faultMu  sync.Mutex
 	faultRNG *rand.Rand
+	outages  map[string]int // Outage: requests each endpoint still serves; guarded by faultMu
 	kinds    []FaultKind
 
 	auth *authState
@@ -439,6 +440,10 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, ep *Endpoint,
 			return
 		}
 	}
+	if s.down(ep.Name) {
+		writeErr(rw, &apiErr{http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "server", "The service is temporarily unavailable"})
+		return
+	}
 	fault := s.pickFault()
 	if fault != "" {
 		s.logMu.Lock()
@@ -526,6 +531,38 @@ func writeErr(rw http.ResponseWriter, e *apiErr) {
 	w.endArr()
 	w.endObj()
 	writeBody(rw, e.status, w.b)
+}
+
+// Outage makes the endpoint serve n more requests, then answer every
+// request with 503 until Outage is called for it again with n < 0: an
+// outage that outlasts the connector's retries, so that its sync attempt
+// fails part way through the endpoint's pages, as a platform sees one.
+func (s *Server) Outage(endpoint string, n int) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	if s.outages == nil {
+		s.outages = map[string]int{}
+	}
+	if n < 0 {
+		delete(s.outages, endpoint)
+		return
+	}
+	s.outages[endpoint] = n
+}
+
+// down says the endpoint is in an Outage, counting the request.
+func (s *Server) down(endpoint string) bool {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	left, ok := s.outages[endpoint]
+	if !ok {
+		return false
+	}
+	if left == 0 {
+		return true
+	}
+	s.outages[endpoint] = left - 1
+	return false
 }
 
 func (s *Server) pickFault() FaultKind {
