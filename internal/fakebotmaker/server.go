@@ -102,7 +102,7 @@ type Server struct {
 	// tokenEpoch numbers the catalogue page tokens handed out since the
 	// last ExpirePageTokens; older ones are refused.
 	tokenEpoch atomic.Int64
-	ts       *httptest.Server
+	ts         *httptest.Server
 
 	mu           sync.RWMutex // guards the mutable data below
 	chatLast     []int64      // lastUserMessageDatetime (unix s) per chat
