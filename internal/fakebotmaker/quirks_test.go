@@ -286,3 +286,21 @@ func TestQuirkExpirePageTokens(t *testing.T) {
 		})
 	}
 }
+
+// Outage serves the endpoint n more requests, then 503 until it is
+// called again with n < 0; other endpoints are not affected.
+func TestOutage(t *testing.T) {
+	s := newTest(t, Config{Seed: 6})
+	s.Outage("agents", 2)
+	var got []int
+	for range 4 {
+		got = append(got, get(t, s, "/agents", s.Token()).status)
+	}
+	got = append(got, get(t, s, "/channels", s.Token()).status)
+	s.Outage("agents", -1)
+	got = append(got, get(t, s, "/agents", s.Token()).status)
+	want := []int{200, 200, 503, 503, 200, 200}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+}
