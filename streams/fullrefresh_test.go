@@ -107,6 +107,9 @@ func TestResumableFullRefresh(t *testing.T) {
 			a, b := ids(first, s.Name), ids(second, s.Name)
 			all := len(f.truth(s.Name))
 			t.Logf("%s: %d records; first attempt read %d, the resumed one %d; %d read twice", s.Name, all, len(a), len(b), readTwice(a, b))
+			if s.Window == streams.NoWindow && readTwice(a, b) > 0 {
+				t.Errorf("a paged catalogue stream read %d records twice; its STATE names the page after the last one written", readTwice(a, b))
+			}
 			if len(first.States[s.Name]) > 0 && len(b) >= all {
 				t.Errorf("the resumed attempt read %d records, a whole full refresh (%d): it did not resume", len(b), all)
 			}
