@@ -266,8 +266,24 @@ const (
 
 // StreamStatus is AirbyteStreamStatusTraceMessage.
 type StreamStatus struct {
-	StreamDescriptor StreamDescriptor `json:"stream_descriptor"`
-	Status           Status           `json:"status"`
+	StreamDescriptor StreamDescriptor     `json:"stream_descriptor"`
+	Status           Status               `json:"status"`
+	Reasons          []StreamStatusReason `json:"reasons,omitempty"`
+}
+
+// ReasonRateLimited is AirbyteStreamStatusReasonType RATE_LIMITED.
+const ReasonRateLimited = "RATE_LIMITED"
+
+// StreamStatusReason is AirbyteStreamStatusReason.
+type StreamStatusReason struct {
+	Type        string             `json:"type"`
+	RateLimited *RateLimitedReason `json:"rate_limited,omitempty"`
+}
+
+// RateLimitedReason is AirbyteStreamStatusRateLimitedReason. QuotaReset is
+// when the wait ends, in epoch milliseconds.
+type RateLimitedReason struct {
+	QuotaReset int64 `json:"quota_reset,omitempty"`
 }
 
 // Control is AirbyteControlMessage. The source emits CONNECTOR_CONFIG only

@@ -18,7 +18,9 @@ import (
 
 	"github.com/source-botmaker/source-botmaker/airbyte"
 	"github.com/source-botmaker/source-botmaker/connector"
+	catparse "github.com/source-botmaker/source-botmaker/internal/cat"
 	"github.com/source-botmaker/source-botmaker/internal/fakebotmaker"
+	"github.com/source-botmaker/source-botmaker/internal/stdoutparse"
 	"github.com/source-botmaker/source-botmaker/internal/synctest"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
@@ -622,4 +624,61 @@ func TestBadInputMatrix(t *testing.T) {
 		})
 	}
 	t.Logf("bad inputs tried: %d; panics: %d", len(tests), panics)
+}
+
+// A stream that waits on a 429 says so the way Airbyte shows "rate limited,
+// resumes at ...": RUNNING with a RATE_LIMITED reason whose quota_reset is
+// when the Retry-After ends, then a plain RUNNING once the request gets
+// through. The lines are valid protocol messages for CAT.
+func TestRateLimitedStreamStatus(t *testing.T) {
+	var refused atomic.Bool
+	fake, base := proxy(t, fakebotmaker.Config{Token: secret, Seed: 7, Counts: small, HistoryDays: 60}, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/v2.0/channels" || refused.Swap(true) {
+			return false
+		}
+		w.Header().Set("Retry-After", "1")
+		botmakerError(w, 429, "TOO_MANY_REQUESTS", "Only one request per second allowed.")
+		return true
+	})
+	dir := t.TempDir()
+	cfg := synctest.File(t, dir, "config.json", config(fake, base, fake.Now().AddDate(0, 0, -61), nil))
+	cat := synctest.File(t, dir, "catalog.json", synctest.Catalog(false, "channels"))
+	began := time.Now()
+	o := run(t, context.Background(), synctest.Runtime(), "read", "--config", cfg, "--catalog", cat)
+	if o.Code != 0 {
+		t.Fatalf("exit %d: %s", o.Code, o.Stdout)
+	}
+	type status struct {
+		Status  airbyte.Status
+		Reasons []airbyte.StreamStatusReason
+	}
+	var got []status
+	var reset int64
+	for _, line := range bytes.Split(bytes.TrimSpace(o.Stdout), []byte("\n")) {
+		if _, err := catparse.ParseLine(line); err != nil {
+			t.Errorf("CAT drops %s: %v", line, err)
+		}
+		m, err := stdoutparse.Message(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Trace == nil || m.Trace.StreamStatus == nil {
+			continue
+		}
+		st := status{m.Trace.StreamStatus.Status, m.Trace.StreamStatus.Reasons}
+		if len(st.Reasons) == 1 && st.Reasons[0].RateLimited != nil {
+			reset = st.Reasons[0].RateLimited.QuotaReset
+			st.Reasons[0].RateLimited.QuotaReset = 0
+			t.Logf("%s", line)
+		}
+		got = append(got, st)
+	}
+	limited := []airbyte.StreamStatusReason{{Type: airbyte.ReasonRateLimited, RateLimited: &airbyte.RateLimitedReason{}}}
+	want := []status{{Status: airbyte.StatusStarted}, {airbyte.StatusRunning, limited}, {Status: airbyte.StatusRunning}, {Status: airbyte.StatusComplete}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("channels statuses (-want +got):\n%s", diff)
+	}
+	if lo, hi := began.Add(time.Second).UnixMilli(), time.Now().Add(time.Second).UnixMilli(); reset < lo || reset > hi {
+		t.Errorf("quota_reset %d, want the end of the 1s Retry-After, in [%d, %d]", reset, lo, hi)
+	}
 }

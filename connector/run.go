@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -449,6 +450,7 @@ func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected,
 	name := sel.Stream.Name
 	sink := &statusSink{w: c.w, name: name}
 	env.Sink = sink
+	ctx = botmaker.WithRateLimitReport(ctx, sink.rateLimited)
 	env.Log = c.gate.logger(c.log, name)
 	env.Fetch = gatedFetcher{Fetcher: env.Fetch, g: c.gate, stream: name, planGated: sel.Stream.PlanGated}
 	defer func() {
@@ -498,16 +500,22 @@ func describe(stream string, err error) (msg string, ft airbyte.FailureType, int
 	}
 }
 
-// statusSink emits the stream's RUNNING status before its first record.
+// statusSink emits the stream's RUNNING status before its first record,
+// and RUNNING with a RATE_LIMITED reason while a request waits on a 429.
 type statusSink struct {
-	w       *stdout.Writer
-	name    string
+	w    *stdout.Writer
+	name string
+
+	mu      sync.Mutex // rateLimited runs on the page-fetching goroutines
 	running bool
 }
 
 func (s *statusSink) Record(stream string, data []byte, nulled []string) error {
-	if !s.running {
-		s.running = true
+	s.mu.Lock()
+	first := !s.running
+	s.running = true
+	s.mu.Unlock()
+	if first {
 		if err := s.w.Status(s.name, airbyte.StatusRunning); err != nil {
 			return err
 		}
@@ -515,8 +523,24 @@ func (s *statusSink) Record(stream string, data []byte, nulled []string) error {
 	return s.w.RecordNulled(stream, data, nulled)
 }
 
+// rateLimited is the stream's botmaker.RateLimitReport: Airbyte shows
+// "rate limited, resumes at until" until the plain RUNNING that follows.
+// A write error here surfaces on the stream's next record or state.
+func (s *statusSink) rateLimited(until time.Time) {
+	s.mu.Lock()
+	s.running = true
+	s.mu.Unlock()
+	if until.IsZero() {
+		_ = s.w.Status(s.name, airbyte.StatusRunning)
+		return
+	}
+	_ = s.w.RateLimited(s.name, until)
+}
+
 func (s *statusSink) State(stream string, state json.RawMessage) error {
 	return s.w.State(stream, state)
 }
 
-func (s *statusSink) Estimate(stream string, rows int64) error { return s.w.Estimate(stream, rows) }
+func (s *statusSink) Estimate(stream string, rows, bytes int64) error {
+	return s.w.Estimate(stream, rows, bytes)
+}

@@ -38,15 +38,17 @@ func (w *offsetWalk) read(ctx context.Context) error {
 		w.out.walking(start, now, true, "")
 		estimated := false
 		err := s.walk(ctx, w.env, w.request(start, now), func(p page) error {
+			if err := w.out.writeItems(p.items, start, cp, nil); err != nil {
+				return err
+			}
+			// After the first page is written, so that its records give
+			// the byte estimate a basis.
 			if !estimated && p.total > 0 {
 				estimated = true
 				w.out.prog.total = p.total
-				if err := w.env.Sink.Estimate(s.Name, p.total); err != nil {
+				if err := w.out.sendEstimate(p.total); err != nil {
 					return err
 				}
-			}
-			if err := w.out.writeItems(p.items, start, cp, nil); err != nil {
-				return err
 			}
 			return w.out.pageDone(cp.last(), p)
 		})

@@ -136,5 +136,5 @@ func (w *monthWalk) monthEstimate(first, current, m time.Time) error {
 	}
 	months := func(a, b time.Time) int { return (b.Year()-a.Year())*12 + int(b.Month()-a.Month()) + 1 }
 	est := w.out.written * int64(months(first, current)) / int64(months(first, m))
-	return w.env.Sink.Estimate(w.s.Name, est)
+	return w.out.sendEstimate(est)
 }

@@ -24,7 +24,14 @@ import (
 type memSink struct {
 	records []json.RawMessage
 	states  []string
-	est     []int64
+	est     []int64     // the estimates' rows
+	estSent []estimated // each estimate in full, with what was written before it
+}
+
+// estimated is one Estimate call and the records written before it.
+type estimated struct {
+	rows, bytes int64
+	before      int // records written before it (memSink.records[:before])
 }
 
 func (m *memSink) Record(_ string, d []byte, _ []string) error {
@@ -35,7 +42,11 @@ func (m *memSink) State(_ string, s json.RawMessage) error {
 	m.states = append(m.states, string(s))
 	return nil
 }
-func (m *memSink) Estimate(_ string, n int64) error { m.est = append(m.est, n); return nil }
+func (m *memSink) Estimate(_ string, rows, bytes int64) error {
+	m.est = append(m.est, rows)
+	m.estSent = append(m.estSent, estimated{rows, bytes, len(m.records)})
+	return nil
+}
 
 func quickSettings() botmaker.Settings {
 	s := botmaker.DefaultSettings

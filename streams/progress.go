@@ -7,6 +7,7 @@ package streams
 // The clock is Env.Now, so tests step it instead of waiting.
 
 import (
+	"math"
 	"strconv"
 	"time"
 )
@@ -46,7 +47,7 @@ func (w *recordWriter) pageDone(pos time.Time, pg page) error {
 		msg += ", at " + FormatTime(pos) + " of " + p.what + p.from.Format(time.DateOnly) + ".." + p.to.Format(time.DateOnly)
 	}
 	w.env.Log.Info().Msg(msg)
-	return w.env.Sink.Estimate(w.s.Name, w.estimate(pos, pg))
+	return w.sendEstimate(w.estimate(pos, pg))
 }
 
 // estimate is the endpoint's count when it gives one, else this range's
@@ -75,6 +76,19 @@ func (w *recordWriter) estimate(pos time.Time, pg page) int64 {
 	}
 	est := p.base + int64(float64(w.written-p.base)*float64(p.to.Sub(p.from))/float64(done))
 	return max(est, floor)
+}
+
+// sendEstimate sends an ESTIMATE of rows records. Botmaker says nothing of
+// sizes, so its byte_estimate is based on what this read wrote so far: the
+// mean bytes of a record's data (its JSON, as handed to the Sink) times
+// rows. Before the first record there is no basis, and byte_estimate is
+// left out.
+func (w *recordWriter) sendEstimate(rows int64) error {
+	var bytes int64
+	if w.written > 0 {
+		bytes = int64(math.Round(float64(rows) * float64(w.bytes) / float64(w.written)))
+	}
+	return w.env.Sink.Estimate(w.s.Name, rows, bytes)
 }
 
 // thousands writes n with comma separators ("120,000"): a progress line is

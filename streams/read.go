@@ -16,7 +16,9 @@ type Sink interface {
 	// Neither slice is the sink's to keep.
 	Record(stream string, data []byte, nulled []string) error
 	State(stream string, state json.RawMessage) error
-	Estimate(stream string, rows int64) error
+	// Estimate tells Airbyte how many records (rows) and bytes of record
+	// data this read is expected to write in all; bytes is 0 when unknown.
+	Estimate(stream string, rows, bytes int64) error
 }
 
 // Env is what a read needs from the outside.

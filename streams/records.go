@@ -17,6 +17,7 @@ type recordWriter struct {
 	// re-read (a first sync, a pending_backfill walk).
 	rereadUpTo time.Time
 	written    int64    // records written so far in this read
+	bytes      int64    // their data's bytes, as handed to the Sink (estimates' byte_estimate)
 	buf        []byte   // the record being built, reused
 	nulled     []string // the current record's nulled fields
 	odd        oddities // reported once, when the read returns
@@ -72,6 +73,7 @@ func (w *recordWriter) emit(data []byte) error {
 		data = fixed
 		w.odd.utf8.add(w.s.recordID(data))
 	}
+	w.bytes += int64(len(data))
 	if len(w.nulled) == 0 {
 		return w.env.Sink.Record(w.s.Name, data, nil)
 	}

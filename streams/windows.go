@@ -169,7 +169,7 @@ func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, pr
 			// More windows to go: extrapolate this span's records so far
 			// over its whole length, so Airbyte can show progress.
 			est := int64(float64(written) * float64(to.Sub(from)) / float64(b.Sub(from)))
-			if err := w.env.Sink.Estimate(w.s.Name, est); err != nil {
+			if err := w.out.sendEstimate(est); err != nil {
 				return err
 			}
 		}

@@ -197,11 +197,22 @@ func (w *Writer) Status(stream string, s airbyte.Status) error {
 	}})
 }
 
-// Estimate writes a STREAM estimate trace.
-func (w *Writer) Estimate(stream string, rows int64) error {
+// RateLimited writes a RUNNING STREAM_STATUS with a RATE_LIMITED reason:
+// the stream waits on Botmaker until reset.
+func (w *Writer) RateLimited(stream string, reset time.Time) error {
+	return w.Write(&airbyte.Message{Type: airbyte.TypeTrace, Trace: &airbyte.Trace{
+		Type: airbyte.TraceStreamStatus, EmittedAt: float64(w.NowMillis()),
+		StreamStatus: &airbyte.StreamStatus{StreamDescriptor: airbyte.StreamDescriptor{Name: stream}, Status: airbyte.StatusRunning,
+			Reasons: []airbyte.StreamStatusReason{{Type: airbyte.ReasonRateLimited, RateLimited: &airbyte.RateLimitedReason{QuotaReset: reset.UnixMilli()}}}},
+	}})
+}
+
+// Estimate writes a STREAM estimate trace; bytes is left out when 0
+// (unknown).
+func (w *Writer) Estimate(stream string, rows, bytes int64) error {
 	return w.Write(&airbyte.Message{Type: airbyte.TypeTrace, Trace: &airbyte.Trace{
 		Type: airbyte.TraceEstimate, EmittedAt: float64(w.NowMillis()),
-		Estimate: &airbyte.Estimate{Name: stream, Type: airbyte.EstimateStream, RowEstimate: rows},
+		Estimate: &airbyte.Estimate{Name: stream, Type: airbyte.EstimateStream, RowEstimate: rows, ByteEstimate: bytes},
 	}})
 }
 

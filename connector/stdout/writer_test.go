@@ -52,6 +52,8 @@ func TestWriterMessages(t *testing.T) {
 			`{"type":"LOG","log":{"level":"WARN","message":"careful"}}`},
 		{"status", func(w *Writer) error { return w.Status("calls", airbyte.StatusRunning) },
 			`{"type":"TRACE","trace":{"type":"STREAM_STATUS","emitted_at":1700000000123,"stream_status":{"stream_descriptor":{"name":"calls"},"status":"RUNNING"}}}`},
+		{"rate limited", func(w *Writer) error { return w.RateLimited("calls", time.UnixMilli(1700000060123)) },
+			`{"type":"TRACE","trace":{"type":"STREAM_STATUS","emitted_at":1700000000123,"stream_status":{"stream_descriptor":{"name":"calls"},"status":"RUNNING","reasons":[{"type":"RATE_LIMITED","rate_limited":{"quota_reset":1700000060123}}]}}}`},
 		{"error with stream", func(w *Writer) error { return w.Error("calls", airbyte.TransientError, "m", "") },
 			`{"type":"TRACE","trace":{"type":"ERROR","emitted_at":1700000000123,"error":{"message":"m","failure_type":"transient_error","stream_descriptor":{"name":"calls"}}}}`},
 		{"error internal_message that the message says is left out", func(w *Writer) error {
@@ -60,7 +62,9 @@ func TestWriterMessages(t *testing.T) {
 		{"error internal_message that adds something is kept", func(w *Writer) error {
 			return w.Error("", airbyte.SystemError, "internal error", "panic: x\ngoroutine 1")
 		}, `{"type":"TRACE","trace":{"type":"ERROR","emitted_at":1700000000123,"error":{"message":"internal error","internal_message":"panic: x\ngoroutine 1","failure_type":"system_error"}}}`},
-		{"estimate", func(w *Writer) error { return w.Estimate("tickets", 42) },
+		{"estimate", func(w *Writer) error { return w.Estimate("tickets", 42, 21000) },
+			`{"type":"TRACE","trace":{"type":"ESTIMATE","emitted_at":1700000000123,"estimate":{"name":"tickets","type":"STREAM","row_estimate":42,"byte_estimate":21000}}}`},
+		{"estimate without a byte basis", func(w *Writer) error { return w.Estimate("tickets", 42, 0) },
 			`{"type":"TRACE","trace":{"type":"ESTIMATE","emitted_at":1700000000123,"estimate":{"name":"tickets","type":"STREAM","row_estimate":42}}}`},
 		{"secret redacted everywhere", func(w *Writer) error {
 			w.AddSecret("tok-123456")

@@ -150,6 +150,10 @@ func (c *Client) retrying(cl *call) *retryablehttp.Client {
 		Backoff: func(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 			d := backoff(min, max, attempt, resp)
 			c.log.Warn().Msg(retryLine(cl.endpoint, d, cl.attempts+1, c.settings.MaxAttempts, cl.problem))
+			if resp != nil && resp.StatusCode == http.StatusTooManyRequests && cl.rateLimited != nil {
+				cl.waited = true
+				cl.rateLimited(time.Now().Add(d))
+			}
 			return d
 		},
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
@@ -262,6 +266,24 @@ type call struct {
 	problem  string // why the last attempt was retried
 	body     []byte // of the current attempt
 	read     bool   // the response handler consumed the current attempt's body
+
+	rateLimited RateLimitReport // from the caller's context; nil when none
+	waited      bool            // an attempt waited on a 429
+}
+
+// RateLimitReport hears of a request's waits on Botmaker's rate limit: on a
+// 429 it is called with when the wait ends, before the wait; once the
+// request that waited gets through, it is called with the zero time. It may
+// be called from several goroutines at once.
+type RateLimitReport func(until time.Time)
+
+type rateLimitKey struct{}
+
+// WithRateLimitReport returns ctx whose requests tell report of their
+// rate-limit waits. The caller (the connector) turns them into stream
+// statuses; this package knows no streams.
+func WithRateLimitReport(ctx context.Context, report RateLimitReport) context.Context {
+	return context.WithValue(ctx, rateLimitKey{}, report)
 }
 
 type callKey struct{}
@@ -345,6 +367,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 		}
 	}()
 	cl := &call{endpoint: endpoint}
+	cl.rateLimited, _ = ctx.Value(rateLimitKey{}).(RateLimitReport)
 	rctx := context.WithValue(ctx, callKey{}, cl)
 	if c.settings.MaxElapsed > 0 {
 		var cancel context.CancelFunc
@@ -378,6 +401,9 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case err == nil && policy(resp.StatusCode).action == succeed: // the handler checked the body
+		if cl.waited {
+			cl.rateLimited(time.Time{})
+		}
 		return cl.body, nil
 	case errors.Is(context.Cause(rctx), errElapsed) || errors.Is(err, errPaceWait):
 		return nil, &Error{Status: statusOf(resp), Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(

@@ -88,6 +88,7 @@ type ErrorTrace struct {
 type StreamStatusTrace struct {
 	StreamDescriptor StreamDescriptor `json:"stream_descriptor"`
 	Status           string           `json:"status"`
+	Reasons          []map[string]any `json:"reasons,omitempty"`
 }
 
 // LogMessage is AirbyteLogMessage.

@@ -110,6 +110,7 @@ type syncResult struct {
 	Errors    []string
 	ExitCode  int
 	State     []json.RawMessage // last STATE message per stream, in stream order
+	Added     []activity        // made new on the fake before this sync; nil for the first
 }
 
 func (s syncResult) complete() bool {
@@ -170,18 +171,20 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 		return results, errors.New("sync 1 did not complete every stream")
 	}
 
-	// A little new activity, so the incremental sync has something new to
-	// pick up besides the lookback window it re-reads.
-	for _, a := range newActivity {
-		a.add(srv)
+	// A little new activity on every incremental stream, so the
+	// incremental sync has something new to pick up besides the lookback
+	// window it re-reads.
+	added, err := addActivity(srv, activityPerStream)
+	if err != nil {
+		return results, err
 	}
-	fmt.Fprint(out, "\nMeanwhile on the fake API:")
-	for i, a := range newActivity {
+	fmt.Fprint(out, "\nMeanwhile on the fake API, new activity on every incremental stream:")
+	for i, a := range added {
 		sep := ","
-		if i == len(newActivity)-1 {
+		if i == len(added)-1 {
 			sep = "."
 		}
-		fmt.Fprintf(out, " %d %s%s", a.n, a.what, sep)
+		fmt.Fprintf(out, " %s +%d%s", a.Stream, a.Items, sep)
 	}
 	fmt.Fprint(out, "\n\n")
 
@@ -194,6 +197,7 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 		return results, err
 	}
 	second, err := read(ctx, srv, "Sync 2: incremental, from sync 1's final state", configPath, catalogPath, statePath, bookmarks(first))
+	second.Added = added
 	results = append(results, second)
 	printSync(out, second)
 	if err != nil {
@@ -211,17 +215,35 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 	return results, nil
 }
 
-// newActivity is what happens on the fake API between the two syncs; each
-// entry's stream must read at least n records in the incremental sync.
-var newActivity = []struct {
-	stream, what string
-	n            int
-	add          func(*fakebotmaker.Server)
-}{
-	{"messages", "new messages", 25, func(s *fakebotmaker.Server) { s.AddMessages(25) }},
-	{"chats", "chats with new activity", 5, func(s *fakebotmaker.Server) { s.TouchChats(5) }},
-	{"calls", "new calls", 3, func(s *fakebotmaker.Server) { s.AddCalls(3) }},
-	{"tickets", "new tickets", 2, func(s *fakebotmaker.Server) { s.AddTickets(2) }},
+// activityPerStream is how many items the fake makes new on each
+// incremental stream between the two syncs.
+const activityPerStream = 5
+
+// activity is what the fake made new on one stream's endpoint between the
+// syncs; the incremental sync must read at least Items new records of it.
+type activity struct {
+	Stream string
+	Items  int // ids the fake's Add returned: new items, or for chats existing ones with new activity
+}
+
+// addActivity makes n items new on the endpoint of every incremental
+// stream in the registry, at the fake's current clock, through the
+// fake's Add (what its POST /_control/add?endpoint=E serves; endpoints are
+// named as the streams). A stream whose endpoint has no Add is an error,
+// so a new incremental stream is never left out of the demo.
+func addActivity(srv *fakebotmaker.Server, n int) ([]activity, error) {
+	var out []activity
+	for _, s := range streams.All() {
+		if !s.Incremental() {
+			continue
+		}
+		ids, ok := srv.Add(s.Name, n)
+		if !ok {
+			return out, fmt.Errorf("the fake API cannot add activity to stream %s: give its endpoint row an add (internal/fakebotmaker/table.go)", s.Name)
+		}
+		out = append(out, activity{Stream: s.Name, Items: len(ids)})
+	}
+	return out, nil
 }
 
 func onOff(b bool) string {

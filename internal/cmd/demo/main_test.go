@@ -69,10 +69,25 @@ func TestDemo(t *testing.T) {
 			t.Errorf("sync 1: stream %s synced no records", s.Name)
 		}
 	}
-	for _, a := range newActivity {
+	// Every incremental stream of the registry got new activity between
+	// the syncs and reads it in sync 2. AddAgentMetrics starts sessions as
+	// AddSessions does, so sessions and agent_metrics read more than their
+	// own share: at least, not exactly.
+	added := map[string]int{}
+	for _, a := range results[1].Added {
+		added[a.Stream] = a.Items
+	}
+	for _, st := range streams.All() {
+		if !st.Incremental() {
+			continue
+		}
+		n, ok := added[st.Name]
+		if !ok || n == 0 {
+			t.Errorf("no new activity on incremental stream %s between the syncs", st.Name)
+		}
 		for _, s := range results[1].Streams {
-			if s.Name == a.stream && s.New != a.n {
-				t.Errorf("sync 2: stream %s counted %d new records, want the %d %s added after sync 1", s.Name, s.New, a.n, a.what)
+			if s.Name == st.Name && (s.New == 0 || s.New < n) {
+				t.Errorf("sync 2: stream %s counted %d new records, want at least the %d added after sync 1", s.Name, s.New, n)
 			}
 		}
 	}
