@@ -178,3 +178,18 @@ func TestFullRefreshIgnoresOtherStates(t *testing.T) {
 		})
 	}
 }
+
+// Where Botmaker hands out contacts' nextPage as the whole next URL (as
+// reported of it), the state keeps that URL and the next attempt resumes
+// from it.
+func TestContactsResumeFromNextURL(t *testing.T) {
+	f := newFixture(t, fakebotmaker.Config{Counts: rfrCounts, Quirks: fakebotmaker.Quirks{Reported: fakebotmaker.Reported{ContactsNextURL: true}}})
+	first, second := rfrAttempts(t, f, "contacts", nil)
+	st := string(first.States["contacts"][len(first.States["contacts"])-1].Stream.StreamState)
+	if !strings.Contains(strings.ToLower(st), `"next_page":"http`) {
+		t.Errorf("last STATE %s: want the nextPage URL", st)
+	}
+	if n := readTwice(ids(first, "contacts"), ids(second, "contacts")); n > 0 {
+		t.Errorf("%d contacts read twice", n)
+	}
+}
