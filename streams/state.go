@@ -58,7 +58,8 @@ const pendingKey = "pending_backfill"
 // full refresh). Its last STATE is without the key, like the states of
 // incremental syncs and of earlier releases, which a full refresh ignores:
 // so the next job's full refresh starts from start_date again, whether
-// Airbyte clears the state between jobs, as it does, or a user passes it.
+// Airbyte clears the state between jobs, as its CDK expects, or a user
+// passes it.
 // An incremental sync reads the cursor of either kind alike.
 const resumeKey = "full_refresh_in_progress"
 
