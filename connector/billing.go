@@ -33,7 +33,7 @@ func (c *command) reportBilled(cfg *Config, selected []Selected, traffic map[str
 			continue // it never got a billed page: nothing to count
 		}
 		b := BilledTraffic{Stream: s.Name, Requests: t.Requests.Load(), Bytes: t.Bytes.Load(),
-			New: t.New, Reread: t.Reread, RereadBytes: t.RereadBytes, Lookback: "full refresh"}
+			New: t.New, Updated: t.Updated, Reread: t.Reread, RereadBytes: t.RereadBytes, Lookback: "full refresh"}
 		switch {
 		case sel.Incremental && t.Deep:
 			b.Lookback = LookbackDeep
@@ -57,13 +57,21 @@ const (
 // BilledTraffic is what one stream's read cost on Botmaker's bill
 // (streams.Traffic says what each count means): a plain value, for
 // Runtime.Billed, whose String is the billed-traffic log line.
+//
+// The records written split three ways, each counted once: New ones no
+// earlier sync wrote (their cursor is after the bookmark the sync started
+// from, or it started from no state); Updated ones are the finished
+// version of a record an earlier sync saw open and tracked (a session and
+// its agent_metrics rows), whatever its cursor; Reread ones an earlier sync
+// wrote already, read again by a lookback or a re-read month (RereadBytes
+// are theirs alone).
 type BilledTraffic struct {
-	Stream                                    string
-	Requests, Bytes, New, Reread, RereadBytes int64
-	Lookback                                  string // LookbackDeep, LookbackShort or "full refresh"
+	Stream                                             string
+	Requests, Bytes, New, Updated, Reread, RereadBytes int64
+	Lookback                                           string // LookbackDeep, LookbackShort or "full refresh"
 }
 
 func (b BilledTraffic) String() string {
-	return fmt.Sprintf("billed traffic of stream %s: requests %d, response bytes %d; records new %d, re-read %d (%d bytes); %s",
-		b.Stream, b.Requests, b.Bytes, b.New, b.Reread, b.RereadBytes, b.Lookback)
+	return fmt.Sprintf("billed traffic of stream %s: requests %d, response bytes %d; records new %d, updated %d, re-read %d (%d bytes); %s",
+		b.Stream, b.Requests, b.Bytes, b.New, b.Updated, b.Reread, b.RereadBytes, b.Lookback)
 }

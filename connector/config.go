@@ -35,6 +35,7 @@ type Config struct {
 	RefreshToken         string `json:"refresh_token,omitempty" jsonschema:"title=Refresh Token,description=Optional; the refresh token shown in Botmaker under Configuration > Integrations > API (Credentials tab). Needed with Client ID and Secret ID. Each renewal consumes it and the connector hands the new one to Airbyte at once." jsonschema_extras:"airbyte_secret=true,order=11"`
 	ShortLookbackHours   int    `json:"short_lookback_hours,omitempty" jsonschema:"title=Short Lookback (hours),description=Every incremental sync re-reads this many hours before the saved cursor. It catches records Botmaker indexes a little late at little cost: on an hourly schedule each sync re-reads about this much data instead of the whole Lookback Window. 0 re-reads nothing between deep re-reads.,default=1,minimum=0,maximum=720" jsonschema_extras:"order=12"`
 	DeepLookbackEvery    int    `json:"deep_lookback_every_hours,omitempty" jsonschema:"title=Deep Lookback Every (hours),description=How often per stream an incremental sync re-reads the whole Lookback Window. Shorter is safer (a record indexed late arrives sooner) and costs more: Botmaker bills every re-read byte of messages and sessions. Longer saves money but delays late records by up to this long. Each stream's state records when its last deep re-read ran; a first sync or an older state counts as due.,default=24,minimum=1,maximum=720" jsonschema_extras:"order=13"`
+	BillingRefreshHours  int    `json:"billing_refresh_hours,omitempty" jsonschema:"title=Billing Refresh (hours),description=How often whatsapp_billed_conversations re-reads its open billing months (the current month and the previous one while Meta may still bill into it). Botmaker bills every byte of those months each time they are read: shorter gives fresher cost data and bills more bytes; longer bills fewer bytes but new billed conversations arrive up to this many hours later. In between a sync reads nothing for the stream and keeps its state. 0 re-reads them on every sync.,default=24,minimum=0,maximum=720" jsonschema_extras:"order=14"`
 }
 
 // Defaults for options the user left out. Each is the default= of the
@@ -243,6 +244,7 @@ func (c *Config) StreamOptions() streams.Options {
 		Lookback:          time.Duration(c.LookbackWindowHours) * time.Hour,
 		ShortLookback:     time.Duration(c.ShortLookbackHours) * time.Hour,
 		DeepEvery:         time.Duration(c.DeepLookbackEvery) * time.Hour,
+		BillingRefresh:    time.Duration(c.BillingRefreshHours) * time.Hour,
 		IncludeMessages:   c.IncludeMessages,
 		IncludeEvents:     c.IncludeEvents,
 		IncludeAIAnalysis: c.IncludeAIAnalysis,

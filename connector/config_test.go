@@ -46,7 +46,7 @@ func TestParseConfigValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Config{AccessToken: "tok", StartDate: "2025-01-01T00:00:00Z", LongTermSearch: true, LookbackWindowHours: 24, MaxConcurrentStreams: 9, BaseURL: "http://127.0.0.1:9/v2.0",
-		ShortLookbackHours: 1, DeepLookbackEvery: 24}
+		ShortLookbackHours: 1, DeepLookbackEvery: 24, BillingRefreshHours: 24}
 	if diff := cmp.Diff(want, cfg); diff != "" {
 		t.Error(diff)
 	}

@@ -20,7 +20,7 @@ var debugShapes = []struct{ name, re string }{
 	{"attempt", `^GET http://127\.0\.0\.1:\d+/\S+: HTTP 200, headers after \d+(\.\d+)?(ms|µs|s) attempt=1 endpoint=/\S+$`},
 	{"pacing wait", `^GET http://\S+ \(waited \d+ms to keep under Botmaker's rate limit, paced at [\d.]+ requests/s\): HTTP 200, .* endpoint=/messages$`},
 	{"page", `^stream \w+: GET http://127\.0\.0\.1:\d+/\S+: \d+ items? in \d+ bytes, (another page follows|the last page) stream=\w+$`},
-	{"window", `^stream messages: window \d{4}-\d\d-\d\dT\S+Z to \S+Z, (with long-term search, )?checkpointed after each page while in order stream=messages$`},
+	{"window", `^stream messages: window \d{4}-\d\d-\d\dT\S+Z to \S+Z, (with long-term search, )?checkpointed at its end stream=messages$`},
 	{"probed window", `^stream sessions: window \S+ to \S+, .*probed for unsettled records.* stream=sessions$`},
 	{"window end", `^stream messages: window \S+ to \S+ done, \d+ records? stream=messages$`},
 	{"month", `^stream whatsapp_billed_conversations: month \d{4}-\d\d stream=whatsapp_billed_conversations$`},

@@ -56,7 +56,9 @@ func checkConfig(t *testing.T, cfg *Config) {
 	if strings.TrimSpace(cfg.AccessToken) == "" {
 		t.Fatal("accepted an empty token")
 	}
-	start, err := time.Parse(time.RFC3339, cfg.StartDate)
+	// RFC 3339 allows a lowercase t and z, and start_date's pattern
+	// takes them: the config's own parser is the one to check against.
+	start, err := parseStartDate(cfg.StartDate)
 	if err != nil || start.After(fuzzNow) {
 		t.Fatalf("accepted start_date %q", cfg.StartDate)
 	}

@@ -20,6 +20,7 @@ func TestOptionRanges(t *testing.T) {
 		{"max_concurrent_streams", 1, 16, "", 9},
 		{"short_lookback_hours", 0, 720, " hours", 1},
 		{"deep_lookback_every_hours", 1, 720, " hours", 24},
+		{"billing_refresh_hours", 0, 720, " hours", 24},
 	}
 	var keys []string
 	for _, r := range ranges {

@@ -463,6 +463,13 @@ func (c *command) readStream(ctx context.Context, env streams.Env, sel Selected,
 		c.gate.release(name)
 		if err != nil {
 			_ = c.w.Status(name, airbyte.StatusIncomplete)
+			if errors.Is(err, botmaker.ErrHostDown) {
+				// The request that showed the host dead reports it, once:
+				// one clear transient_error rather than one a stream, so
+				// this stream's stop is news only at INFO.
+				env.Log.Info().Msgf("stream %s stopped without an error of its own: another request showed Botmaker's host unreachable, and its error is the sync's", name)
+				return
+			}
 			if botmaker.CredentialsRejected(err) {
 				c.gate.reportLater(name, err) // once, if the sync stopped
 				return

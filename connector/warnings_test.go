@@ -43,9 +43,12 @@ func TestEveryWarningSaysWhatToDo(t *testing.T) {
 		{"streams/oddities.go", "larger than 16 MiB", oversizedRead},
 		{"streams/oddities.go", "not UTF-8", hostile},
 		{"streams/bookmark.go", "later than now", futureStateRead},
+		{"streams/months.go", "is not trusted", futureMonthsReadRead},
 		{"streams/recent.go", "took longer than", slowEdgeRead},
 		{"streams/fullrefresh.go", "refused the page the previous attempt reached", refusedPageRead},
 		{"streams/recent.go", "was skipped", pending},
+		{"streams/daysbeforenow.go", "said total 1000 but listed 1200", cappedTotalRead},
+		{"streams/months.go", "can be settled yet", lateSettledRead},
 		{"streams/tracker.go", "so it is no longer tracked", tracked},
 		{"streams/tracker.go", "more than the 1000 the state tracks", tracked},
 		{"connector/run.go", "is not a Botmaker connector option", configs},
@@ -229,15 +232,50 @@ func refusedPageRead(t *testing.T) []string {
 	return warns(o)
 }
 
+// futureMonthsReadRead reads whatsapp_billed_conversations from a state
+// whose open months were read, it says, in 2099.
+func futureMonthsReadRead(t *testing.T) []string {
+	srv := smallFake(t, fakebotmaker.Config{})
+	cfg := config(srv, "", srv.Now().AddDate(0, 0, -31), nil)
+	name := "whatsapp_billed_conversations"
+	state := []map[string]any{{"type": "STREAM", "stream": map[string]any{
+		"stream_descriptor": map[string]any{"name": name}, "stream_state": map[string]any{
+			"startDatetime": streams.FormatTime(srv.Now().Add(-time.Hour)), "months_read_at": "2099-01-01T00:00:00Z"}}}}
+	o := readOf(t, context.Background(), synctest.Runtime(), cfg, synctest.Catalog(true, name), state)
+	if o.Code != 0 {
+		t.Fatalf("exit %d: %+v", o.Code, o.Errors)
+	}
+	return warns(o)
+}
+
 // slowEdgeRead reads chats without long-term search from a fake whose
-// clock, the connector's too, moves on 90 seconds with every page, so the
-// walk of several pages from the recent window's edge outlasts its margin.
+// clock, the connector's too, moves on 90 seconds with every page of five,
+// so the walk of a window at the recent window's edge outlasts its margin.
 func slowEdgeRead(t *testing.T) []string {
-	srv := smallFake(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{"chats": 20000}, Quirks: fakebotmaker.Quirks{PageAdvance: 90 * time.Second}})
+	srv := smallFake(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{"chats": 20000}, Quirks: fakebotmaker.Quirks{PageAdvance: 90 * time.Second, PageSize: map[string]int{"chats": 5}}})
 	rt := synctest.Runtime()
 	rt.Now = srv.Now
 	cfg := config(srv, "", srv.Now().AddDate(0, 0, -31), map[string]any{"long_term_search": false})
 	return warns(readOf(t, context.Background(), rt, cfg, synctest.Catalog(true, "chats"), nil))
+}
+
+// cappedTotalRead reads tickets from a fake whose total is capped below
+// the tickets it lists.
+func cappedTotalRead(t *testing.T) []string {
+	srv := smallFake(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{"tickets": 1200}, Quirks: fakebotmaker.Quirks{TicketsTotalCap: 1000}})
+	cfg := config(srv, "", srv.Now().AddDate(0, 0, -31), nil)
+	return warns(readOf(t, context.Background(), synctest.Runtime(), cfg, synctest.Catalog(true, "tickets"), nil))
+}
+
+// lateSettledRead reads billed conversations from a state whose
+// settled_through is the current month, which no sync writes.
+func lateSettledRead(t *testing.T) []string {
+	srv := smallFake(t, fakebotmaker.Config{})
+	cfg := config(srv, "", srv.Now().AddDate(0, 0, -31), nil)
+	state := []map[string]any{{"type": "STREAM", "stream": map[string]any{
+		"stream_descriptor": map[string]any{"name": "whatsapp_billed_conversations"}, "stream_state": map[string]any{
+			"startDatetime": srv.Now().UTC().AddDate(0, 0, -1).Format(time.RFC3339), "settled_through": srv.Now().UTC().Format("2006-01")}}}}
+	return warns(readOf(t, context.Background(), synctest.Runtime(), cfg, synctest.Catalog(true, "whatsapp_billed_conversations"), state))
 }
 
 // trackedRead reads sessions from a state that tracks more open sessions

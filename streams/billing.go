@@ -48,18 +48,17 @@ func (b Billing) Bills(q url.Values) bool {
 
 // Traffic is what one stream's read cost on Botmaker's bill. Requests and
 // Bytes count billed requests answered with a page (a failed attempt that
-// is retried serves no data) and their response bodies. New and Reread
-// split the records written: a record is re-read when its cursor is at or
-// before the bookmark the sync started from, outside any pending_backfill
-// period, so it was read by an earlier sync; RereadBytes are their bytes
-// as Botmaker served them.
+// is retried serves no data) and their response bodies. New, Updated and
+// Reread split the records written, each counted once: Updated is the
+// finished version of a record an earlier sync saw open and tracked
+// (sessions, agent_metrics; tracker.go); of the others, a record is
+// re-read when its cursor is at or before the bookmark the sync started
+// from, outside any pending_backfill period, so an earlier sync wrote it,
+// and new otherwise. RereadBytes are the re-read records' bytes as
+// Botmaker served them.
 type Traffic struct {
-	Requests, Bytes          atomic.Int64
-	New, Reread, RereadBytes int64
-	// Finished counts the records written that are the finished version
-	// of a record an earlier sync tracked while it was open (sessions,
-	// agent_metrics); each is also in New or Reread.
-	Finished int64
+	Requests, Bytes                   atomic.Int64
+	New, Updated, Reread, RereadBytes int64
 	// Deep says the sync re-read lookback_window_hours (lookback.go).
 	Deep bool
 }

@@ -24,8 +24,8 @@ type bookmarks struct {
 	// resumed says a full refresh goes on from the bookmark of an earlier
 	// attempt that stopped part way (resumeKey).
 	resumed bool
-	final   bool        // the read's last STATE is due (finish)
 	saved   time.Time   // the input state's cursor; zero on a first sync
+	wrote   time.Time   // the newest record an earlier sync wrote: saved, or the input state's written_through past it
 	deep    deepReread  // this sync's part in the deep re-reads (lookback.go)
 	state   streamState // what the next STATE says
 	newest  time.Time   // the newest cursor written in the main range, as checkpoints allow
@@ -46,8 +46,9 @@ func newBookmarks(s *Stream, env Env, out *recordWriter, incremental bool, state
 		return nil, err
 	}
 	b.saved = st.cursor
-	b.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep, settled: st.settled, open: st.open}
-	out.rereadUpTo = b.saved
+	b.wrote = maxTime(st.cursor, st.written)
+	b.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep, settled: st.settled, monthsRead: st.monthsRead, open: st.open, written: st.written}
+	out.rereadUpTo = b.wrote
 	if !incremental {
 		// Within one job no lookback is due: the earlier attempt wrote
 		// everything before its bookmark moments ago.
@@ -65,25 +66,27 @@ func newBookmarks(s *Stream, env Env, out *recordWriter, incremental bool, state
 
 // save writes the state when it differs from the last one written (or
 // always, with force). Every record it covers has been written already.
-func (b *bookmarks) save(force bool) error {
-	// A full refresh's STATEs say it is under way, except the last: the
-	// next full refresh given that one starts again from start_date.
-	enc := b.s.encodeState(b.state, !b.incremental && !b.final)
-	if !force && bytes.Equal(enc, b.sent) {
-		return nil
-	}
-	b.sent, b.sentAt = enc, b.out.written
-	b.env.Log.Debug().Msgf("stream %s: checkpoint after %s: %s", b.s.Name, records(int(b.out.written)), enc)
-	return b.env.Sink.State(b.s.Name, enc)
-}
+func (b *bookmarks) save(force bool) error { return b.write(force, false) }
 
 // finish writes the read's last STATE: every stream ends with one covering
 // its last records, even when the bookmark could not move (nothing newer
 // was written), and a full refresh with one that no longer says it is
 // under way.
 func (b *bookmarks) finish() error {
-	b.final = true
-	return b.save(b.sent == nil || b.out.written > b.sentAt)
+	return b.write(b.sent == nil || b.out.written > b.sentAt, true)
+}
+
+// write is save, for the read's last STATE when last.
+func (b *bookmarks) write(force, last bool) error {
+	// A full refresh's STATEs say it is under way, except the last: the
+	// next full refresh given that one starts again from start_date.
+	enc := b.s.encodeState(b.state, !b.incremental && !last)
+	if !force && bytes.Equal(enc, b.sent) {
+		return nil
+	}
+	b.sent, b.sentAt = enc, b.out.written
+	b.env.Log.Debug().Msgf("stream %s: checkpoint after %s: %s", b.s.Name, records(int(b.out.written)), enc)
+	return b.env.Sink.State(b.s.Name, enc)
 }
 
 // start is where the main range begins: start_date, or the saved cursor
@@ -118,4 +121,15 @@ func (b *bookmarks) bookmark(open time.Time) time.Time {
 		c = open
 	}
 	return c
+}
+
+// setCursor sets the state's cursor to bookmark(open) and, when that is held
+// before records already written, written to the newest of them (this
+// sync's or an earlier one's), so the next sync counts those re-read.
+func (b *bookmarks) setCursor(open time.Time) {
+	b.state.cursor = b.bookmark(open)
+	b.state.written = time.Time{}
+	if w := maxTime(b.wrote, b.newest); w.After(b.state.cursor) {
+		b.state.written = w
+	}
 }

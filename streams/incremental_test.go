@@ -44,8 +44,8 @@ func TestTwoIncrementalSyncs(t *testing.T) {
 		oldState bool
 		lookback time.Duration
 	}{
-		{"short lookback 2h", map[string]any{"short_lookback_hours": 2}, false, 2 * time.Hour},
-		{"deep re-read from an old state", map[string]any{"lookback_window_hours": 24}, true, 24 * time.Hour},
+		{"short lookback 2h", map[string]any{"short_lookback_hours": 2, "billing_refresh_hours": 0}, false, 2 * time.Hour},
+		{"deep re-read from an old state", map[string]any{"lookback_window_hours": 24, "billing_refresh_hours": 0}, true, 24 * time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, fakebotmaker.Config{})

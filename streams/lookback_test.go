@@ -204,7 +204,9 @@ func TestBilledTrafficMatchesTheFake(t *testing.T) {
 	names := windowed
 	for _, lts := range []bool{true, false} {
 		f := newFixture(t, fakebotmaker.Config{HistoryDays: 10})
-		opts := map[string]any{"long_term_search": lts}
+		// Every billed stream reads in both syncs (TestBilledMonthsOnACadence
+		// covers the billing months' cadence).
+		opts := map[string]any{"long_term_search": lts, "billing_refresh_hours": 0}
 		var state []byte
 		for sync := 0; sync < 2; sync++ {
 			if sync > 0 {
@@ -272,18 +274,81 @@ func checkBilled(t *testing.T, f *fixture, o *synctest.Output, in []byte, lts bo
 		if sync > 0 {
 			lookback = connector.LookbackShort
 		}
-		wantLine := connector.BilledTraffic{Stream: n, Requests: reqs, Bytes: bytes, New: news, Reread: reread, RereadBytes: b.RereadBytes, Lookback: lookback}
+		// An updated record (the finished version of one tracked open) is,
+		// by its cursor alone, new or re-read.
+		fromNew, fromReread := news-b.New, reread-b.Reread
+		if fromNew < 0 || fromReread < 0 || fromNew+fromReread != b.Updated {
+			t.Errorf("lts %v sync %d: %s: by cursor %d new and %d re-read records, but %s", lts, sync, n, news, reread, b)
+		}
+		wantLine := connector.BilledTraffic{Stream: n, Requests: reqs, Bytes: bytes, New: b.New, Updated: b.Updated, Reread: b.Reread, RereadBytes: b.RereadBytes, Lookback: lookback}
 		if b != wantLine {
 			t.Errorf("lts %v sync %d: %s billed-traffic line\n%s\nwant\n%s", lts, sync, n, b, wantLine)
 		}
-		if (reread == 0) != (b.RereadBytes == 0) {
-			t.Errorf("lts %v sync %d: %s: %d records re-read in %d bytes", lts, sync, n, reread, b.RereadBytes)
+		if (b.Reread == 0) != (b.RereadBytes == 0) {
+			t.Errorf("lts %v sync %d: %s: %d records re-read in %d bytes", lts, sync, n, b.Reread, b.RereadBytes)
 		}
 		// Chats within the recent window are not long-term searches.
 		if reqs == 0 && (s.Billing == streams.Billed || sync == 0) {
 			t.Errorf("lts %v sync %d: %s made no billed request", lts, sync, n)
 		}
 		t.Logf("lts %v sync %d: %s", lts, sync, b)
+	}
+}
+
+// The billed-traffic counts split each record written once: a session
+// (and its agent_metrics rows) that a sync saw open and tracked, written
+// finished by the next, counts as updated, neither new nor re-read, and
+// its bytes are not re-read bytes; the rest split by cursor around the
+// bookmark the sync started from. A sync in which no tracked session
+// finished counts none updated.
+func TestTrackedOpenCountsAsUpdated(t *testing.T) {
+	for _, name := range unsettled {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, fakebotmaker.Config{})
+			s, _ := streams.Lookup(name)
+			opts := map[string]any{"lookback_window_hours": 1}
+			o := f.mustRead(opts, true, nil, name)
+			for sync, finish := range []bool{true, false} {
+				st := finalState(t, o, name)
+				tracked, saved := set(st.openIDs()), mustTime(t, st.Cursor)
+				if finish && len(tracked) == 0 {
+					t.Fatal("the first sync tracks no open session: the test proves nothing")
+				}
+				f.srv.Advance(3 * time.Hour)
+				if finish {
+					f.srv.FinishOpenSessions()
+				}
+				f.srv.AddSessions(3)
+				f.srv.Advance(time.Minute)
+				o = f.mustRead(opts, true, o.FinalState(), name)
+				var want connector.BilledTraffic
+				for i, id := range ids(o, name) {
+					var m map[string]json.RawMessage
+					mustUnmarshal(t, o.Records[name][i], &m)
+					var c string
+					mustUnmarshal(t, m[s.Cursor], &c)
+					switch {
+					case tracked[sessionOf(id)]:
+						want.Updated++
+					case !mustTime(t, c).After(saved):
+						want.Reread++
+					default:
+						want.New++
+					}
+				}
+				b := o.Billed[name]
+				got := connector.BilledTraffic{New: b.New, Updated: b.Updated, Reread: b.Reread}
+				if got != want {
+					t.Errorf("sync %d: records new %d, updated %d, re-read %d; want %d, %d, %d (%s)", sync+2, b.New, b.Updated, b.Reread, want.New, want.Updated, want.Reread, b)
+				}
+				if finish == (want.Updated == 0) {
+					t.Errorf("sync %d: %d records of tracked sessions written: the test proves nothing", sync+2, want.Updated)
+				}
+				if (b.Reread == 0) != (b.RereadBytes == 0) || b.RereadBytes > b.Bytes {
+					t.Errorf("sync %d: %d records re-read in %d bytes of %d", sync+2, b.Reread, b.RereadBytes, b.Bytes)
+				}
+			}
+		})
 	}
 }
 

@@ -15,6 +15,15 @@ package streams
 // early, so a clock ahead of Botmaker's settles nothing too soon). The
 // cursor is, as for every incremental stream, the newest startDatetime
 // written inside the month it was requested for.
+//
+// On a cadence. The open months (the current and the previous one) are
+// billed in full each time they are read, so they are read again only
+// once billing_refresh_hours have passed since the last sync that read
+// them to their last page; months_read_at in the state is when that sync
+// began (our clock, never a record time: it only says when the next read
+// is due, and the sync's start is no later than anything it saw). In
+// between, a sync reads nothing for the stream and keeps its state. A
+// month still to be settled is read at once, whatever the cadence.
 
 import (
 	"context"
@@ -25,8 +34,9 @@ import (
 )
 
 const (
-	settledKey  = "settled_through"
-	monthLayout = "2006-01"
+	settledKey    = "settled_through"
+	monthsReadKey = "months_read_at"
+	monthLayout   = "2006-01"
 	// reread is how many months before the current one every sync reads
 	// again: the previous month, for records billed late.
 	reread = 1
@@ -74,6 +84,7 @@ func (w *monthWalk) read(ctx context.Context) error {
 		if bm.state.settled.Before(first) {
 			bm.state.settled = time.Time{} // start_date moved past it
 		}
+		w.distrustLateSettled(current)
 		if !bm.state.settled.IsZero() {
 			first = maxTime(first, bm.state.settled.AddDate(0, 1, 0))
 		}
@@ -83,12 +94,16 @@ func (w *monthWalk) read(ctx context.Context) error {
 		// it walked the bookmark's month and those before.
 		first = maxTime(first, monthOf(bm.saved).AddDate(0, 1, 0))
 	}
+	if w.fresh(now, first, current) {
+		bm.state.pending = nil
+		return bm.save(true)
+	}
 	w.out.walking(first, current.AddDate(0, 1, 0), false, "")
 	for m := first; !m.After(current); m = m.AddDate(0, 1, 0) {
 		end := m.AddDate(0, 1, 0)
 		// A record stamped outside the month asked for (or before
 		// start_date) is written but never moves the bookmark.
-		cp := newWindowCheckpoint(maxTime(m, w.env.Opts.StartDate), end, false)
+		cp := newWindowCheckpoint(maxTime(m, w.env.Opts.StartDate), end)
 		w.env.Log.Debug().Msgf("stream %s: month %s", w.s.Name, m.Format(monthLayout))
 		err := w.s.walk(ctx, w.env, w.request(m), func(p page) error {
 			if err := w.out.writeItems(p.items, w.env.Opts.StartDate, cp, nil); err != nil {
@@ -113,11 +128,59 @@ func (w *monthWalk) read(ctx context.Context) error {
 	}
 	bm.state.cursor = bm.bookmark(time.Time{})
 	bm.state.pending = nil // nothing limits how far back a month is served
+	if bm.incremental {
+		bm.state.monthsRead = now
+	}
 	// The lookbacks do not apply (the months re-read are the margin), but
 	// the deep re-read's bookkeeping runs as for every stream, so the
 	// billed-traffic line and the state say the same as elsewhere.
 	bm.deepDone()
 	return bm.finish()
+}
+
+// distrustLateSettled drops a settled_through no sync could have written:
+// one at or after the month before current, which every sync reads again
+// because it still changes. Such a value comes from a hand-edited state or
+// from a clock that ran ahead at a month boundary, and trusting it would
+// skip the months that still change, silently, on every sync. Like a
+// future cursor it is named in a WARN; unlike one it is not kept, because
+// it is the only record of which months were read to their end, and a
+// value shown wrong says nothing true about the months before it either:
+// this sync reads every month from start_date's, as a state without the
+// key does, and settles them again. It costs one full walk of the months,
+// once; the cursor is untouched.
+func (w *monthWalk) distrustLateSettled(current time.Time) {
+	st := &w.bm.state
+	if st.settled.IsZero() || st.settled.Before(current.AddDate(0, -reread, 0)) {
+		return
+	}
+	w.env.Log.Warn().Msgf("stream %s: the saved state's %s is %s, but no month after %s can be settled yet (Botmaker still adds to the current month and the one before it), so the value is wrong: a hand-edited state, or a clock that ran ahead. This sync reads every month from start_date's again and writes a correct %s. Check the machine's clock if nobody edited the state by hand.", w.s.Name, settledKey, st.settled.Format(monthLayout), current.AddDate(0, -reread-1, 0).Format(monthLayout), settledKey)
+	st.settled = time.Time{}
+}
+
+// fresh says this sync leaves the open months alone: they were read less
+// than billing_refresh_hours ago and no month before them awaits its walk
+// (first, from the settled month on, is the previous month or later). A
+// months_read_at later than now is not trusted, so they are read.
+func (w *monthWalk) fresh(now, first, current time.Time) bool {
+	bm, every := w.bm, w.env.Opts.BillingRefresh
+	read := bm.state.monthsRead
+	if !bm.incremental || every <= 0 || read.IsZero() || bm.saved.IsZero() || first.Before(current.AddDate(0, -reread, 0)) {
+		return false
+	}
+	if read.After(now.Add(clockSkew)) {
+		w.env.Log.Warn().Msgf("stream %s: the saved state's %s is %s, later than now (%s), so it is not trusted and this sync reads the open billing months. Nothing to do if the clock was just corrected; otherwise check this machine's clock.", w.s.Name, monthsReadKey, FormatTime(read), FormatTime(now))
+		return false
+	}
+	next := read.Add(every)
+	if !now.Before(next) {
+		return false
+	}
+	if w.env.Traffic != nil {
+		w.env.Traffic.Deep = false // nothing was re-read
+	}
+	w.env.Log.Info().Msgf("stream %s: its open billing months were read at %s, less than billing_refresh_hours ago: nothing read this sync; the next read is due at %s", w.s.Name, FormatTime(read), FormatTime(next))
+	return true
 }
 
 // request is the first URL of month m.

@@ -31,9 +31,8 @@ var _ = register(Declare[Notification](Def{
 	PrimaryKey: []string{"notificationInstanceId"},
 	Cursor:     "start",
 	// from/to filter on the instance's start, the cursor. The SPEC lists
-	// newest first, so each window is checkpointed once, at its end
-	// (windowCheckpoint would find that order anyway). to is always sent
-	// (request), since its default is now minus one day.
+	// newest first (progress lines place the walk by that). to is always
+	// sent (request), since its default is now minus one day.
 	CursorIsFilter: true,
 	NewestFirst:    true,
 	Pagination:     NextURL,

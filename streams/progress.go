@@ -50,15 +50,16 @@ func (w *recordWriter) pageDone(pos time.Time, pg page) error {
 	return w.sendEstimate(w.estimate(pos, pg))
 }
 
-// estimate is the endpoint's count when it gives one, else this range's
-// records so far extrapolated over its whole length.
+// estimate is the endpoint's count when it gives one, but never less than
+// the records written (a count may be capped below what is listed), else
+// this range's records so far extrapolated over its whole length.
 // Without a range, or before the walk has moved in it, it is what is known
 // for certain: the records so far, plus a page like the last when another
 // follows.
 func (w *recordWriter) estimate(pos time.Time, pg page) int64 {
 	p := &w.prog
 	if p.total > 0 {
-		return p.total
+		return max(p.total, w.written)
 	}
 	floor := w.written
 	if pg.next != nil {

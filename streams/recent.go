@@ -5,41 +5,131 @@ package streams
 // pending_backfill, and when a request sends long-term-search.
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 )
 
-// recentEdge is a window walk's view of Botmaker's recent window: where
-// the main range was clamped to it, and what that leaves pending.
+// recentEdge is a window walk's view of Botmaker's recent window: what it
+// leaves pending, and how a window near its moving edge is walked.
+//
+// Assumption, not in the SPEC: Botmaker computes "the last N days" anew on
+// every page, and its nextPage may be an offset into that list. Then, once
+// the edge passes a window's from while the window is being walked, every
+// record it passes shifts the rest of the list down by one, and an offset
+// skips a record at each later page boundary: records newer than the edge,
+// never written, spread through the window and behind the cursor. No
+// bookkeeping after the fact finds them. So a window is walked only while
+// the edge is, by our clock, more than edgeTrust short of its from (its
+// nextPage is not followed after that; nothing of the window is
+// checkpointed), and is then read again from start, from two minutes inside
+// where the edge is by then, what lies before that joining pending_backfill
+// (skip). Near the edge, windows are short (limit), so a window finishes
+// long before the edge reaches it, and one that does not costs little to
+// read again; each time one does not, the next is half as long and starts
+// twice as far inside the edge.
+//
+// Where Botmaker may serve less than the SPEC's recent window (RecentSure),
+// the edge that can lose a record is the shorter window's; what lies
+// between the two edges is read but kept pending (doubt), so windows there,
+// and windows re-reading what an earlier sync read, are not guarded (guard).
 type recentEdge struct {
 	s      *Stream
 	env    Env
 	bm     *bookmarks    // its state keeps what the edge cut
-	edge   time.Time     // where the main range was clamped, or the sure edge that left time pending; zero when neither
-	window time.Duration // the recent window edge was taken from
+	slice  time.Duration // the longest window near the edge
+	margin time.Duration // how far inside the edge a window the edge overtook is read again from
 	doubt  *period       // read without long-term search, but older than Stream.RecentSure: kept pending
-	warned bool          // cover has warned
+	guard  time.Time     // where the walk starts guarding against the moving edge (limit, passed); zero: everywhere
+	warned bool          // skip has warned
 }
 
-// cover keeps in pending_backfill what Botmaker's moving recent-window
-// edge may have cut from a walk that started at it. The walk began
-// clockSkew inside the edge; once it has lasted longer, records the edge
-// passes before they are read are served no more without long-term search.
-// Assumption: Botmaker's clock is ours, within clockSkew.
-func (r *recentEdge) cover() {
-	if r.edge.IsZero() {
-		return
+// edgeTrust is how close, by our clock, Botmaker's edge may come to a
+// window's from before the window's walk stops: half the clockSkew margin
+// a walk starts with, so a window begun at the edge has a minute to finish
+// while Botmaker's clock may run up to a minute ahead of ours.
+const edgeTrust = clockSkew / 2
+
+// firstSlice is the longest window next to the edge until one is read
+// again: an hour of records is a few pages on any account, far less than
+// the minute the first window has.
+const firstSlice = time.Hour
+
+func newRecentEdge(s *Stream, env Env, bm *bookmarks) *recentEdge {
+	return &recentEdge{s: s, env: env, bm: bm, slice: firstSlice, margin: clockSkew}
+}
+
+// limiting says the recent window limits this walk.
+func (r *recentEdge) limiting() bool { return r.s.Recent > 0 && !r.reachesBack() }
+
+// edge is where Botmaker's recent window begins now, by our clock: where
+// Botmaker may serve less than Stream.Recent (RecentSure), the edge of what
+// it surely serves, the one whose passing can lose a record.
+func (r *recentEdge) edge() time.Time {
+	if r.doubted() {
+		return r.env.Now().UTC().Add(-r.s.RecentSure)
 	}
-	cut := r.env.Now().UTC().Add(-r.window).Truncate(time.Second).Add(time.Second)
-	if !cut.After(r.edge) {
-		return
+	return r.env.Now().UTC().Add(-r.s.Recent)
+}
+
+// guarded says the window starting at a is guarded against the moving edge.
+func (r *recentEdge) guarded(a time.Time) bool { return r.limiting() && !a.Before(r.guard) }
+
+// limit shortens the window [a, b) near the edge: it may be no longer than
+// its distance from the edge, or slice when that is longer. Reading a
+// stretch of records takes far less time than the stretch spans on any
+// account a sync can keep up with, so a window this long is walked before
+// the edge, moving with the clock, reaches it.
+func (r *recentEdge) limit(a, b time.Time) time.Time {
+	if !r.guarded(a) {
+		return b
 	}
-	r.bm.state.pending = addPeriod(r.bm.state.pending, period{r.edge, cut})
+	// In whole seconds, as filters are (windowWalk.request).
+	if end := a.Add(max(r.slice, a.Sub(r.edge()))).Truncate(time.Second); end.Before(b) {
+		return end
+	}
+	return b
+}
+
+// passed says the edge has come within edgeTrust of the window starting
+// at a, whose walk must then stop before its next page.
+func (r *recentEdge) passed(a time.Time) bool {
+	return r.guarded(a) && !a.Add(-time.Second).After(r.edge().Add(edgeTrust))
+}
+
+// skip is where a window whose walk the edge overtook is read again from:
+// first two minutes inside the edge, as a walk starts. What lies before
+// it, from a on, joins pending_backfill, and the next windows near the
+// edge are half as long, and start twice as far inside it: a window's
+// first requests (a probe's walk, then the listing's first page) take
+// time however short it is, and on a server slow enough that they outlast
+// the margin, halving alone would read the edge again and again, each time
+// a little later, and leave the whole walk pending.
+func (r *recentEdge) skip(a time.Time) time.Time {
+	next := maxTime(a, r.edge().Add(r.margin).Truncate(time.Second))
+	if next.After(a) {
+		r.bm.state.pending = addPeriod(r.bm.state.pending, period{a, next})
+	}
+	r.slice = max(r.slice/2, time.Second)
+	r.margin *= 2
 	if !r.warned {
 		r.warned = true
-		r.env.Log.Warn().Msgf("stream %s: reading from the edge of Botmaker's recent window took longer than %s, so records near the edge may have left it before they were read. %s to %s is kept in the state as %s. Set long_term_search to true to read it; the next sync then reads it first.", r.s.Name, clockSkew, FormatTime(r.edge), FormatTime(cut), pendingKey)
+		passed := fmt.Sprintf("%s to %s", FormatTime(a), FormatTime(next))
+		var what string
+		switch {
+		case !r.s.LongTermSearch && r.bm.incremental:
+			what = fmt.Sprintf("%s is kept in the state as %s so that it never claims it was synced; no sync can read it. Nothing to do unless you want it out of the state: then set start_date to the end of that period or later.", passed, pendingKey)
+		case !r.s.LongTermSearch:
+			what = fmt.Sprintf("%s was not read. Nothing to do: Botmaker serves it to no sync any more.", passed)
+		case !r.bm.incremental:
+			what = fmt.Sprintf("%s was not read; a full refresh keeps no state to read it later. Set long_term_search to true to read it.", passed)
+		default:
+			what = fmt.Sprintf("%s is kept in the state as %s. Set long_term_search to true to read it; the next sync then reads it first.", passed, pendingKey)
+		}
+		r.env.Log.Warn().Msgf("stream %s: reading a window at the edge of Botmaker's recent window took longer than the edge allows (it moves with Botmaker's clock), so the window is read again from %s. %s", r.s.Name, FormatTime(next), what)
 	}
+	return next
 }
 
 // reachesBack says the stream can read any period: long-term search is on
@@ -91,14 +181,20 @@ func (r *recentEdge) sureEdge(now time.Time) time.Time {
 	return now.Add(-r.s.RecentSure + clockSkew)
 }
 
-// split ends a window [a, b) of a walk with long-term search at the sure
-// edge when it straddles it, so that only the part before the edge can be
-// billed as a long-term search.
+// split ends a window [a, b) that straddles a point the walk treats
+// differently on either side: with long-term search the sure edge, so that
+// only the part before the edge can be billed as a long-term search;
+// without it the guard, so that a window is guarded against the moving
+// edge either whole or not at all.
 func (r *recentEdge) split(a, b time.Time) time.Time {
-	if !r.doubted() || !r.reachesBack() {
-		return b
+	var e time.Time
+	switch {
+	case r.doubted() && r.reachesBack():
+		e = r.sureEdge(r.env.Now()).Truncate(time.Second)
+	case r.limiting():
+		e = r.guard
 	}
-	if e := r.sureEdge(r.env.Now()).Truncate(time.Second); a.Before(e) && e.Before(b) {
+	if a.Before(e) && e.Before(b) {
 		return e
 	}
 	return b
@@ -122,13 +218,17 @@ func (r *recentEdge) clamp(start, now time.Time) time.Time {
 			r.env.Log.Info().Msgf("stream %s: without long-term search the lookback window starts at %s, the edge of Botmaker's recent window, instead of %s", s.Name, FormatTime(edge), FormatTime(start))
 		}
 		start = edge
-		r.edge, r.window = edge, s.Recent
 	}
-	if sure := r.sureEdge(now); r.doubted() && gap.Before(sure) {
-		// Read (Botmaker may serve it), but kept pending: it may not have.
-		r.doubt = &period{maxTime(gap, edge), sure}
-		r.bm.state.pending = addPeriod(r.bm.state.pending, period{gap, sure})
-		r.edge, r.window = sure, s.RecentSure
+	if sure := r.sureEdge(now); r.doubted() {
+		if gap.Before(sure) {
+			// Read (Botmaker may serve it), but kept pending: it may not have.
+			r.doubt = &period{maxTime(gap, edge), sure}
+			r.bm.state.pending = addPeriod(r.bm.state.pending, period{gap, sure})
+		}
+		// Before guard, time is pending (the doubt) or was read by an
+		// earlier sync (the lookback): a window there is read whole,
+		// whatever the edge of what Botmaker surely serves does meanwhile.
+		r.guard = maxTime(gap, sure)
 	}
 	if len(r.bm.state.pending) > 0 {
 		r.warnPending(skipped)
@@ -208,6 +308,10 @@ func (r *recentEdge) warnPending(skipped *period) {
 	}
 	r.env.Log.Warn().Msg(msg)
 }
+
+// errEdgePassed ends the listing of a window that the recent window's edge
+// came too close to (recentEdge.passed).
+var errEdgePassed = errors.New("Botmaker's recent-window edge reached the window being read")
 
 // overlaps says p shares time with one of the periods ps.
 func overlaps(ps []period, p period) bool {

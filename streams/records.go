@@ -82,9 +82,10 @@ func (w *recordWriter) emit(data []byte) error {
 }
 
 // writeItems writes a page's items (dropping those before since), tells cp
-// each one's cursor, counts the written ones for the bill and hands each to
-// written (nil: nothing more to do).
-func (w *recordWriter) writeItems(items [][]byte, since time.Time, cp *windowCheckpoint, written func(it []byte)) error {
+// each one's cursor, hands each written one to written (nil: nothing more
+// to do), which says whether it is the finished version of a record
+// tracked open, and counts it for the bill.
+func (w *recordWriter) writeItems(items [][]byte, since time.Time, cp *windowCheckpoint, written func(it []byte) (finished bool)) error {
 	for _, it := range items {
 		t, ok, err := w.write(it, since)
 		if err != nil {
@@ -94,33 +95,25 @@ func (w *recordWriter) writeItems(items [][]byte, since time.Time, cp *windowChe
 		if !ok {
 			continue
 		}
-		w.count(t, it)
-		if written != nil {
-			written(it)
-		}
+		finished := written != nil && written(it)
+		w.count(t, it, finished)
 	}
 	return nil
 }
 
-// count files one written record as new or re-read on the bill.
-func (w *recordWriter) count(t time.Time, item []byte) {
+// count files one written record on the bill as updated (finished: the
+// finished version of a record tracked while open, tracker.go), re-read or
+// new.
+func (w *recordWriter) count(t time.Time, item []byte, finished bool) {
 	tr := w.env.Traffic
-	if tr == nil {
-		return
-	}
-	if !w.rereadUpTo.IsZero() && !t.IsZero() && !t.After(w.rereadUpTo) {
+	switch {
+	case tr == nil:
+	case finished:
+		tr.Updated++
+	case !w.rereadUpTo.IsZero() && !t.IsZero() && !t.After(w.rereadUpTo):
 		tr.Reread++
 		tr.RereadBytes += int64(len(item))
-		return
-	}
-	tr.New++
-}
-
-// finished notes that the record just written is the finished version of
-// a record tracked while open (tracker.go); it is also counted as new or
-// re-read.
-func (w *recordWriter) finished() {
-	if tr := w.env.Traffic; tr != nil {
-		tr.Finished++
+	default:
+		tr.New++
 	}
 }

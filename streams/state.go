@@ -42,9 +42,17 @@ type streamState struct {
 	// month of those walked completely and for good (months.go); zero when
 	// none.
 	settled time.Time
+	// monthsRead, for a BillingPeriod stream, is when its open months were
+	// last read to their last page (months.go); zero when never.
+	monthsRead time.Time
 	// open, for a stream with Unsettled records, is the open records
 	// tracked one by one (tracker.go), oldest first.
 	open []openEntry
+	// written, while the cursor is held before records already written
+	// (more open records than the state tracks, tracker.go), is the newest
+	// of them; zero otherwise. The billed-traffic count takes a record up
+	// to it for re-read, not new.
+	written time.Time
 }
 
 // period is [from, to).
@@ -88,6 +96,12 @@ func (s *Stream) encodeState(st streamState, resume bool) json.RawMessage {
 	if !st.settled.IsZero() {
 		m[settledKey] = st.settled.Format(monthLayout)
 	}
+	if !st.monthsRead.IsZero() {
+		m[monthsReadKey] = FormatTime(st.monthsRead)
+	}
+	if st.written.After(st.cursor) {
+		m[writtenKey] = FormatTime(st.written)
+	}
 	b, _ := json.Marshal(m)
 	return b
 }
@@ -128,8 +142,18 @@ func (s *Stream) parseState(raw json.RawMessage) (streamState, error) {
 	if st.settled, err = parseSettled(m); err != nil {
 		return st, bad("%s %v", settledKey, err)
 	}
+	if v, ok := m[monthsReadKey]; ok && !rawjson.IsNull(v) {
+		if st.monthsRead, err = stateTime(v); err != nil {
+			return st, bad("%s %v", monthsReadKey, err)
+		}
+	}
 	if st.open, err = parseOpen(m, bad); err != nil {
 		return st, err
+	}
+	if v, ok := m[writtenKey]; ok && !rawjson.IsNull(v) {
+		if st.written, err = stateTime(v); err != nil {
+			return st, bad("%s %v", writtenKey, err)
+		}
 	}
 	st.pending, err = parsePending(m, bad)
 	return st, err

@@ -85,8 +85,9 @@ type Def struct {
 	// chats the filter is "last activity", which the cursor only approximates.
 	CursorIsFilter bool
 	// NewestFirst says the SPEC documents the listing newest first
-	// (notifications): a window is then checkpointed at its end, as its
-	// order allows, and that order is not reported as a surprise.
+	// (notifications): a progress line then places the walk by the
+	// window, not by its newest record. (Every window is checkpointed at
+	// its end, in any order: checkpoint.go.)
 	NewestFirst bool
 
 	Pagination Pagination
@@ -159,6 +160,9 @@ type Options struct {
 	// DeepEvery (every sync when DeepEvery is zero); ShortLookback is
 	// re-read by every other sync (lookback.go).
 	Lookback, ShortLookback, DeepEvery time.Duration
+	// BillingRefresh is how often a BillingPeriod stream re-reads its open
+	// months (every sync when zero; months.go).
+	BillingRefresh time.Duration
 }
 
 // Stream is a declared stream, ready to read.

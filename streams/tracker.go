@@ -28,6 +28,9 @@ import (
 
 const (
 	openKey = "open_sessions"
+	// writtenKey is streamState.written: records written after a held
+	// bookmark are re-reads for the next sync's count.
+	writtenKey = "written_through"
 	// maxTracked bounds the list, and so the state, which Airbyte stores
 	// and passes back on every sync. Past it the state keeps the oldest and
 	// the bookmark waits at the next open one, as it did before tracking.

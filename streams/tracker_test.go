@@ -213,10 +213,28 @@ func TestTrackedSessionsBounded(t *testing.T) {
 		t.Error("no WARN says more sessions are open than the state tracks")
 	}
 
+	// The records written after the held bookmark are re-reads for the
+	// next sync's count: the state says up to where (written_through).
+	var newest time.Time
+	for _, id := range ids(o1, name) {
+		newest = maxTime(newest, sessionStart(t, id))
+	}
+	var through string
+	mustUnmarshal(t, st.raw["written_through"], &through)
+	if got := mustTime(t, through); !got.Equal(newest) {
+		t.Errorf("written_through %s, want the newest session written, %s", through, newest)
+	}
+
 	f.srv.Advance(time.Hour)
+	added := set(f.srv.AddSessions(3))
+	f.srv.Advance(time.Minute)
 	o2 := f.mustRead(nil, true, o1.FinalState(), name)
 	if n := len(finalState(t, o2, name).Open); n != 1000 {
 		t.Errorf("with as many open, the next state tracks %d", n)
+	}
+	b, written := o2.Billed[name], ids(o2, name)
+	if b.New != int64(len(added)) || b.Updated != 0 || b.New+b.Reread != int64(len(written)) {
+		t.Errorf("the sync after: %d sessions written, %d of them added since; counted %s", len(written), len(added), b)
 	}
 	f.srv.Advance(time.Hour)
 	finished := f.srv.FinishOpenSessions()

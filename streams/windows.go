@@ -2,30 +2,33 @@ package streams
 
 // Time windows: a from/to stream is read as consecutive windows of at most
 // MaxWindow, first any pending backfill (backfill.go), then [start, now),
-// with the bookmark moving forward as windows (or, where windowCheckpoint
-// allows, pages) complete. Botmaker's recent window limits where a walk may
-// start (recent.go), and the open records an unsettled probe finds are
-// tracked one by one and re-checked before the main range (tracker.go).
+// with the bookmark moving forward as windows complete (checkpoint.go), and
+// windows sized to about a minute of requests (sizing.go). Botmaker's
+// recent window limits where a walk may start and how long a window near
+// its moving edge may take (recent.go), and the open records an unsettled
+// probe finds are tracked one by one and re-checked before the main range
+// (tracker.go).
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"time"
 )
 
 type windowWalk struct {
-	s           *Stream
-	env         Env
-	bm          *bookmarks
-	out         *recordWriter
-	recent      *recentEdge
-	track       *openTracker // nil when nothing needs probing
-	orderLogged bool
-	rechecking  bool // the windows walked re-check tracked open records
+	s          *Stream
+	env        Env
+	bm         *bookmarks
+	out        *recordWriter
+	recent     *recentEdge
+	track      *openTracker // nil when nothing needs probing
+	size       *windowSize
+	rechecking bool // the windows walked re-check tracked open records
 }
 
 func newWindowWalk(s *Stream, env Env, bm *bookmarks, out *recordWriter) *windowWalk {
-	w := &windowWalk{s: s, env: env, bm: bm, out: out, recent: &recentEdge{s: s, env: env, bm: bm}}
+	w := &windowWalk{s: s, env: env, bm: bm, out: out, recent: newRecentEdge(s, env, bm), size: newWindowSize(s)}
 	if bm.incremental && s.Unsettled != nil {
 		pr := &unsettledProbe{u: s.Unsettled, cursor: s.Cursor, list: w.list}
 		w.track = newOpenTracker(s, env, pr, bm.state.open)
@@ -80,7 +83,6 @@ func (w *windowWalk) read(ctx context.Context) error {
 	w.out.walking(start, now, false, "")
 	err := w.span(ctx, start, now, probeFrom, func(_, newest time.Time) error {
 		bm.newest = maxTime(bm.newest, newest)
-		w.recent.cover()
 		return w.checkpoint()
 	})
 	if err != nil {
@@ -98,7 +100,7 @@ func (w *windowWalk) read(ctx context.Context) error {
 // tracks, and the tracked open records.
 func (w *windowWalk) checkpoint() error {
 	bm := w.bm
-	bm.state.cursor = bm.bookmark(w.hold())
+	bm.setCursor(w.hold())
 	return bm.save(false)
 }
 
@@ -114,9 +116,28 @@ func (w *windowWalk) hold() time.Time {
 }
 
 // list walks every page of the window [a, b), with extra overriding the
-// stream's parameters.
+// stream's parameters. It stops with errEdgePassed before following a
+// nextPage once the recent window's moving edge has come too close to a
+// (edgeReached): the probe's listing (an open record it skipped would
+// never be tracked) as well as the window's own.
 func (w *windowWalk) list(ctx context.Context, a, b time.Time, extra url.Values, fn func(page) error) error {
-	return w.s.walk(ctx, w.env, w.request(a, b, extra), fn)
+	return w.s.walk(ctx, w.env, w.request(a, b, extra), func(p page) error {
+		if err := fn(p); err != nil {
+			return err
+		}
+		if p.next != nil && w.edgeReached(a) {
+			return errEdgePassed
+		}
+		return nil
+	})
+}
+
+// edgeReached says the recent window's moving edge has come too close to
+// a window starting at a for its listing to go on (recentEdge.passed). A
+// re-check window is read whole: it is narrow, and a tracked record it
+// misses stays tracked.
+func (w *windowWalk) edgeReached(a time.Time) bool {
+	return !w.rechecking && w.recent.passed(a)
 }
 
 // request is the first URL of the window [a, b), with extra overriding the
@@ -144,27 +165,29 @@ func (w *windowWalk) request(a, b time.Time, extra url.Values) *url.URL {
 	return w.env.Fetch.URL(s.Path, q)
 }
 
-// span reads [from, to) in windows whose requests span at most MaxWindow,
-// calling progress(pos, newest) whenever every record before pos has been
-// written, except open ones, which the tracker keeps. newest is the newest
-// cursor written up to pos (zero: none). At a window's end pos is the
-// window's end; inside a window, where windowCheckpoint allows a
-// checkpoint, pos and newest are that position. Windows ending after
-// probeFrom are probed when the stream is unsettled.
+// span reads [from, to) in windows whose requests span at most MaxWindow
+// (windowSize may shorten them, recentEdge too near its edge or at the
+// edge of what Botmaker surely serves), calling progress(pos, newest) at
+// each window's end pos, once every record before it has been written,
+// except open ones, which the tracker keeps. newest is the newest cursor
+// written up to pos (zero: none). Windows ending after probeFrom are
+// probed when the stream is unsettled.
 func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, progress func(pos, newest time.Time) error) error {
 	var written int64 // records written in this span, for the estimate
 	for a := from; a.Before(to); {
-		// The request starts a second early, so the window is a second short.
-		b := a.Add(MaxWindow - time.Second)
-		if b.After(to) {
-			b = to
-		}
-		b = w.recent.split(a, b)
+		b := w.recent.limit(a, w.recent.split(a, w.size.end(a, to)))
 		count, err := w.window(ctx, a, b, probeFrom, progress)
-		if err != nil {
+		written += count
+		var short errShorter
+		switch {
+		case errors.As(err, &short):
+			continue // the same start, a shorter window
+		case errors.Is(err, errEdgePassed):
+			a = w.recent.skip(a)
+			continue
+		case err != nil:
 			return err
 		}
-		written += count
 		if b.Before(to) && b.After(from) {
 			// More windows to go: extrapolate this span's records so far
 			// over its whole length, so Airbyte can show progress.
@@ -178,16 +201,33 @@ func (w *windowWalk) span(ctx context.Context, from, to, probeFrom time.Time, pr
 	return nil
 }
 
+// errShorter ends the listing of a window whose first page showed it too
+// long for one checkpoint (windowSize.shorter); nothing of it was written.
+type errShorter struct{}
+
+func (errShorter) Error() string { return "window too long for one checkpoint" }
+
 // window reads the window [a, b) and returns the records it wrote; when it
 // ends after probeFrom and the stream is unsettled, the tracker probes it
-// first and settles it as it is listed.
+// first and settles it as it is listed. It returns errShorter or
+// errEdgePassed, having checkpointed nothing, when the window is to be read
+// again from its start (span).
 func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, progress func(pos, newest time.Time) error) (int64, error) {
 	s := w.s
+	// The edge may reach a window before its first request (after a walk
+	// of windows it does not guard) or its probe's walk: what the edge
+	// passed is then no longer served, and a from before it is refused.
+	if w.edgeReached(a) {
+		return 0, errEdgePassed
+	}
 	var pw *probedWindow
 	if w.track != nil && b.After(probeFrom) {
 		var err error
 		if pw, err = w.track.window(ctx, maxTime(a, probeFrom), b); err != nil {
 			return 0, err
+		}
+		if w.edgeReached(a) {
+			return 0, errEdgePassed
 		}
 	}
 	// When the filter is the cursor itself, records before a are the
@@ -196,29 +236,28 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, prog
 	if s.CursorIsFilter {
 		since = a
 	}
-	// A window of an endpoint documented newest first is checkpointed at
-	// its end: its order is known, so it is no surprise.
-	midWindow := s.CursorIsFilter && !s.NewestFirst
-	cp := newWindowCheckpoint(a.Add(-time.Second), b, midWindow)
-	w.env.Log.Debug().Msgf("stream %s: window %s to %s%s", s.Name, FormatTime(a), FormatTime(b), w.windowNote(a, b, pw != nil, midWindow))
+	cp := newWindowCheckpoint(a.Add(-time.Second), b)
+	w.env.Log.Debug().Msgf("stream %s: window %s to %s%s", s.Name, FormatTime(a), FormatTime(b), w.windowNote(a, b, pw != nil))
 	count := int64(0)
+	pages := 0
 	err := w.list(ctx, a, b, nil, func(p page) error {
+		pages++
+		if pages == 1 && p.next != nil && !w.rechecking {
+			if end, ok := w.size.shorter(a, b, p.items); ok {
+				w.env.Log.Debug().Msgf("stream %s: window %s to %s is too long for one checkpoint by its first page; reading %s to %s instead", s.Name, FormatTime(a), FormatTime(b), FormatTime(a), FormatTime(end))
+				return errShorter{}
+			}
+		}
 		items := p.items
 		if w.rechecking {
 			// Earlier syncs wrote the window's other records.
 			items = pw.tracked(items)
 		}
-		if err := w.out.writeItems(items, since, cp, func(it []byte) {
+		if err := w.out.writeItems(items, since, cp, func(it []byte) bool {
 			count++
-			if pw.listed(it) {
-				w.out.finished()
-			}
+			return pw.listed(it)
 		}); err != nil {
 			return err
-		}
-		if cp.becameUnordered() && midWindow && !w.orderLogged {
-			w.orderLogged = true
-			w.env.Log.Info().Msgf("stream %s: Botmaker listed a record older than the one before it, so this window (%s to %s) is checkpointed once, at its end, rather than after each page", s.Name, FormatTime(a), FormatTime(b))
 		}
 		at := a
 		if !s.NewestFirst {
@@ -227,14 +266,13 @@ func (w *windowWalk) window(ctx context.Context, a, b, probeFrom time.Time, prog
 		if err := w.out.pageDone(at, p); err != nil {
 			return err
 		}
-		if pos, ok := cp.pageDone(); ok {
-			pw.settle(pos)
-			return progress(pos, pos)
-		}
 		return nil
 	})
 	if err != nil {
 		return count, err
+	}
+	if !w.rechecking {
+		w.size.done(pages)
 	}
 	pw.settle(b)
 	w.env.Log.Debug().Msgf("stream %s: window %s to %s done, %s", s.Name, FormatTime(a), FormatTime(b), records(int(count)))
@@ -252,8 +290,8 @@ func filterFrom(a time.Time) time.Time {
 
 // windowNote adds to a window's DEBUG line how it is read: with long-term
 // search, re-checking tracked open records, probed for unsettled records,
-// checkpointed inside or at its end.
-func (w *windowWalk) windowNote(a, b time.Time, probed, midWindow bool) string {
+// and checkpointed at its end (every window is: checkpoint.go).
+func (w *windowWalk) windowNote(a, b time.Time, probed bool) string {
 	note := ""
 	if w.recent.useLTS(filterFrom(a), a, b) {
 		note += ", with long-term search"
@@ -263,9 +301,6 @@ func (w *windowWalk) windowNote(a, b time.Time, probed, midWindow bool) string {
 	}
 	if probed {
 		note += ", probed for unsettled records"
-	}
-	if midWindow {
-		return note + ", checkpointed after each page while in order"
 	}
 	return note + ", checkpointed at its end"
 }

@@ -140,6 +140,10 @@ def write_config(workdir, api_url, now):
         "start_date": (now - dt.timedelta(days=91)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "long_term_search": True,
         "lookback_window_hours": LOOKBACK_HOURS,
+        # Sync 2 runs seconds after sync 1 and must read what was added
+        # to every incremental stream, so the billing months are read on
+        # every sync; the default 24-hour cadence is tested in streams/.
+        "billing_refresh_hours": 0,
         "base_url": api_url,
     }
     path = workdir / "config.json"

@@ -99,6 +99,7 @@ type Client struct {
 	hc       *http.Client // pacing, timeouts and redirect checks; retrying adds retries
 	log      zerolog.Logger
 
+	host     *hostWatch    // ends every request once one shows the host dead
 	big      chan struct{} // the one big-read slot (readLimited)
 	mu       sync.Mutex
 	paces    map[string]*pace
@@ -113,7 +114,7 @@ func New(baseURL, token string, s Settings, log zerolog.Logger) (*Client, error)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("base_url %q is not an http(s) URL; use https://api.botmaker.com/v2.0", baseURL)
 	}
-	c := &Client{base: base, settings: s, log: log, paces: map[string]*pace{}, requests: map[string]int{}, big: make(chan struct{}, 1)}
+	c := &Client{base: base, settings: s, log: log, paces: map[string]*pace{}, requests: map[string]int{}, big: make(chan struct{}, 1), host: newHostWatch()}
 	c.auth.token = token
 	c.auth.secrets.Add(token)
 	hc := &http.Client{
@@ -266,6 +267,7 @@ type call struct {
 	problem  string // why the last attempt was retried
 	body     []byte // of the current attempt
 	read     bool   // the response handler consumed the current attempt's body
+	answered bool   // some attempt got an HTTP response: the host is alive
 
 	rateLimited RateLimitReport // from the caller's context; nil when none
 	waited      bool            // an attempt waited on a 429
@@ -366,9 +368,15 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 				Message: c.scrub(fmt.Sprintf("internal error while fetching %s: %v\n%s", endpoint, p, debug.Stack()))}
 		}
 	}()
+	if e := c.host.stopped(endpoint); e != nil {
+		return nil, e
+	}
+	answersBefore := c.host.answers.Load()
 	cl := &call{endpoint: endpoint}
 	cl.rateLimited, _ = ctx.Value(rateLimitKey{}).(RateLimitReport)
-	rctx := context.WithValue(ctx, callKey{}, cl)
+	rctx, unbind := c.host.bind(ctx)
+	defer unbind()
+	rctx = context.WithValue(rctx, callKey{}, cl)
 	if c.settings.MaxElapsed > 0 {
 		var cancel context.CancelFunc
 		rctx, cancel = context.WithTimeoutCause(rctx, c.settings.MaxElapsed, errElapsed)
@@ -405,10 +413,16 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 			cl.rateLimited(time.Time{})
 		}
 		return cl.body, nil
+	case errors.Is(context.Cause(rctx), ErrHostDown):
+		return nil, c.host.stopped(endpoint)
 	case errors.Is(context.Cause(rctx), errElapsed) || errors.Is(err, errPaceWait):
-		return nil, &Error{Status: statusOf(resp), Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
+		e := &Error{Status: statusOf(resp), Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
 			"Botmaker did not deliver %s within %s (%s%s); the next sync resumes from the last saved state.",
 			endpoint, c.settings.MaxElapsed, plural.Count(cl.attempts, "attempt"), lastProblem(cl)))}
+		if !cl.answered && cl.attempts > 0 && !errors.Is(err, errPaceWait) {
+			e = c.host.failed(e, answersBefore)
+		}
+		return nil, e
 	case errors.As(err, &be):
 		return nil, be
 	case errors.As(err, &bb):
@@ -421,9 +435,13 @@ func (c *Client) do(ctx context.Context, method, endpoint string, u *url.URL, to
 			"the TLS certificate of %s could not be verified for %s: %s. This is a certificate problem, not a network one: check that base_url names the right host, and that the machine trusts its certificate authority (a TLS-inspecting proxy needs its CA in the system's certificate store).",
 			c.base.Host, endpoint, c.transportProblem(err)))}
 	default:
-		return nil, &Error{Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
+		e := &Error{Endpoint: endpoint, FailureType: airbyte.TransientError, Retryable: true, Message: c.scrub(fmt.Sprintf(
 			"could not reach Botmaker at %s for %s after %s: %s. Check base_url and the network, then run the sync again.",
 			c.base.Host, endpoint, plural.Count(cl.attempts, "attempt"), c.transportProblem(err)))}
+		if !cl.answered && cl.attempts > 0 {
+			e = c.host.failed(e, answersBefore)
+		}
+		return nil, e
 	}
 }
 
@@ -725,6 +743,8 @@ func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 		cancel()
 		return nil, err
 	}
+	cl.answered = true
+	p.c.host.answers.Add(1)
 	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 	if pc != nil && pc.observe(resp.StatusCode) {
 		p.c.log.Warn().Str("endpoint", cl.endpoint).Float64("requests_per_second", float64(pc.lim.Limit())).Msg("Botmaker answered 429; slowing this endpoint down. Check whether another integration uses the same access token at the same time if this happens on every sync.")

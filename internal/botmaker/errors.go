@@ -23,9 +23,13 @@ type Error struct {
 	// access token, or a renewal of it): every other request with them
 	// fails the same way, so one such error ends the sync.
 	Credentials bool
+	cause       error // ErrHostDown for a request another one's failure stopped
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// Unwrap lets errors.Is find ErrHostDown.
+func (e *Error) Unwrap() error { return e.cause }
 
 // FailureTypeOf returns the Airbyte failure type for err: the one an *Error
 // carries, else system_error.
@@ -84,6 +88,8 @@ func blamesToken(status int) bool {
 //	408, 429, 5xx                              retry   transient_error
 //	other statuses                             fail    system_error
 //	connection refused/reset, timeout          retry   transient_error
+//	every attempt unanswered, none answered    fail    transient_error, and every other
+//	by the host meanwhile (hostdown.go)                request stops (ErrHostDown)
 //	200 cut short or not JSON                  retry   transient_error
 //	200 with a raw control char in a string    fail    system_error (same bytes every time)
 //	all attempts or Settings.MaxElapsed spent  fail    transient_error

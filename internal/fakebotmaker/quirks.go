@@ -63,6 +63,24 @@ type Quirks struct {
 	// nothing, as for an account that has none: the empty list, or on a
 	// paged one a single page with a null nextPage.
 	Empty map[string]bool
+	// OffsetTokens makes the page tokens of every time-filtered endpoint
+	// that pages by token (chats' keyset tokens aside) an offset into the
+	// window's list as it is when asked, instead of the next record's
+	// position: with MovingEdge, records the edge passes during a walk
+	// shift the list, and the next page skips as many.
+	OffsetTokens bool
+	// TicketsTotalCap caps the total an OffsetTotal page (/tickets)
+	// reports (0: none), as a search engine's capped count does; the items
+	// are all served.
+	TicketsTotalCap int
+	// Straggler holds the oldest record of every oldest-first window of
+	// three pages or more back from its place and lists it last, on the
+	// window's last page: a listing in cursor order for pages on end that
+	// then lists an older record.
+	Straggler bool
+	// Stall makes every /v2.0 request hang, unanswered, until the client
+	// gives up: a host that accepts connections and never answers.
+	Stall bool
 	// OpenSessions keeps chosen sessions open for days, and makes one
 	// about to finish miss from both listings for a while (opensessions.go).
 	OpenSessions *OpenSessions
@@ -170,6 +188,11 @@ func (s *Server) pageOf(endpoint string, lo, hi, start, size int, keep func(int)
 		i = start
 	}
 	in := func(i int) bool { return i >= lo && i < hi }
+	// Straggler: lo is held back from the first page to the last.
+	straggler := s.cfg.Quirks.Straggler && order != NewestFirst && hi-lo > 2*size
+	if straggler && start < 0 {
+		i++
+	}
 	var out []int
 	for ; in(i) && len(out) < size; i += step {
 		if keep == nil || keep(i) {
@@ -182,6 +205,9 @@ func (s *Server) pageOf(endpoint string, lo, hi, start, size int, keep func(int)
 	next := -1
 	if in(i) {
 		next = i
+	}
+	if straggler && next < 0 && (keep == nil || keep(lo)) {
+		out = append(out, lo)
 	}
 	if order == Shuffled && len(out) > 1 {
 		rng := rand.New(rand.NewPCG(uint64(out[0]), 0x73687566))

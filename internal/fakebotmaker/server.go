@@ -382,6 +382,13 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		writeErr(rw, &apiErr{http.StatusNotFound, "NOT_FOUND", "path", "Unknown path " + p})
 		return
 	}
+	if s.cfg.Quirks.Stall {
+		s.logMu.Lock()
+		s.stats.Requests++
+		s.logMu.Unlock()
+		<-r.Context().Done() // accepted, never answered
+		return
+	}
 
 	ep := pathIndex[strings.TrimPrefix(p, "/v2.0")]
 	endpoint := "unknown"

@@ -69,6 +69,10 @@ type Endpoint struct {
 	seq func(s *Server) (n int, timeAt func(int) int64, id func(int) string)
 	// late makes Quirks.LateEvery delay single records of the row.
 	late bool
+	// keyset says the row's page token is a keyset of the last item served
+	// (its query's listing resumes from it), not a position, so
+	// Quirks.OffsetTokens leaves it alone.
+	keyset bool
 	// ids lists what the endpoint would list in [from, to) (unix nanos) in
 	// listing order; total counts what it lists. Both run under s.mu; a
 	// row with a seq leaves ids nil for the seq's ids.
@@ -109,7 +113,7 @@ var Endpoints = []Endpoint{
 		Filter: FromTo, Recent: 7 * 24 * time.Hour, LongTermSearch: true,
 		Rate: 3, RateText: "Only 3 requests per second allowed.",
 		DefaultCount: 600, ID: "chat.chatId", Cursor: "lastUserMessageDatetime",
-		kind: kChat, tokenKind: 'c', query: (*Server).queryChats, seq: (*Server).chatSeq, add: (*Server).TouchChats,
+		kind: kChat, tokenKind: 'c', query: (*Server).queryChats, seq: (*Server).chatSeq, add: (*Server).TouchChats, keyset: true,
 		total: func(s *Server) int { return s.g.n[kChat] },
 	},
 	{
@@ -296,6 +300,15 @@ func seqIDsOf(seq func(*Server) (int, func(int) int64, func(int) string)) func(*
 		n, timeAt, id := seq(s)
 		return seqIDs(n, timeAt, id, from, to)
 	}
+}
+
+// EdgeShiftsOffsets says Quirks.OffsetTokens with MovingEdge can make a
+// walk of the endpoint, in its documented order, skip records: a
+// time-filtered listing with a recent-window edge, paged by a token that
+// holds a position counted from the edge's end. (Newest first, the
+// position counts from the other end, which the edge does not move.)
+func (e Endpoint) EdgeShiftsOffsets() bool {
+	return e.query != nil && e.Recent > 0 && e.Paging != OffsetTotal && !e.keyset && e.Order != NewestFirst
 }
 
 // Lookup finds an endpoint by name.

@@ -3,6 +3,8 @@ package fakebotmaker
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +48,24 @@ func TestEndpointTable(t *testing.T) {
 					t.Errorf("token kind %q is also %s's", e.tokenKind, other)
 				}
 				tokens[e.tokenKind] = e.Name
+			}
+			if e.query != nil {
+				// keyset (what Quirks.OffsetTokens and EdgeShiftsOffsets
+				// go by) says what the row's query does.
+				srv := newTest(t, Config{Seed: 5})
+				qv := url.Values{"from": {"2025-01-01T00:00:00Z"}, "to": {"2025-01-02T00:00:00Z"}}
+				for k, v := range e.Required {
+					qv[k] = v
+				}
+				srv.mu.RLock()
+				l, apiE := e.query(srv, &e, httptest.NewRequest(http.MethodGet, "/v2.0"+e.Path, nil), qv)
+				srv.mu.RUnlock()
+				if apiE != nil {
+					t.Fatalf("query with the required parameters: %+v", apiE)
+				}
+				if (l.resume != nil) != e.keyset {
+					t.Errorf("keyset %v, but the query's listing resumes by keyset: %v", e.keyset, l.resume != nil)
+				}
 			}
 		})
 	}

@@ -94,19 +94,39 @@ func (s *Server) listWindowed(ep *Endpoint, w *jw, r *http.Request, q url.Values
 	if p := s.cfg.Quirks.PageSize[ep.Name]; p > 0 {
 		size = p
 	}
+	// OffsetTokens: a token holds the next page's offset into the list as
+	// it is when asked, not the next record's position, so a list whose
+	// ends moved meanwhile (the recent window's edge, records added) shifts
+	// the next page. A keyset token (resume) is left alone.
+	offsets := s.cfg.Quirks.OffsetTokens && !ep.keyset
+	// from is where the list begins in the endpoint's order, step its
+	// direction: an offset k is the position from+k*step.
+	from, step := lo, 1
+	if s.cfg.Quirks.Order[ep.Name] == NewestFirst {
+		from, step = hi-1, -1
+	}
 	start := -1
 	if cur != nil {
 		start = int(cur.a)
-		if l.resume != nil {
+		switch {
+		case l.resume != nil:
 			start = l.resume(*cur)
+		case offsets:
+			if start = from + start*step; start < lo || start >= hi {
+				start = hi // past the list's end: an empty last page
+			}
 		}
 	}
 	page, next := s.pageOf(ep.Name, lo, hi, start, size, keep)
 	nextPage := ""
 	if next >= 0 {
-		tok := cursor{kind: ep.tokenKind, from: win.from, to: win.to, a: int64(next)}
+		at := next
+		if offsets {
+			at = (next - from) * step
+		}
+		tok := cursor{kind: ep.tokenKind, from: win.from, to: win.to, a: int64(at)}
 		if l.fixed != nil {
-			tok = cursor{kind: ep.tokenKind, a: int64(next)}
+			tok = cursor{kind: ep.tokenKind, a: int64(at)}
 		}
 		if l.mark != nil {
 			tok.a, tok.b = l.mark(page)
@@ -135,7 +155,11 @@ func (s *Server) writeOffsetPage(w *jw, ep *Endpoint, l *listing, lo, hi int) {
 	}
 	w.obj()
 	if !s.cfg.Quirks.TicketsNoTotal {
-		w.kint("total", total+future)
+		t := total + future
+		if c := int64(s.cfg.Quirks.TicketsTotalCap); c > 0 {
+			t = min(t, c) // a capped count; every item is still served
+		}
+		w.kint("total", t)
 	}
 	w.key(ep.ItemsKey)
 	w.arr()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/source-botmaker/source-botmaker/airbyte"
+	"github.com/source-botmaker/source-botmaker/connector"
 	"github.com/source-botmaker/source-botmaker/streams"
 )
 
@@ -21,6 +22,10 @@ import (
 // state only says which kind it is. Re-read records are those at or before
 // that state's bookmark, so the activity added since counts as new and
 // leaves the re-read bytes alone.
+
+// The billed records and bytes a day of hourly syncs costs, per billed
+// stream, are 23 short syncs and one deep one (which also reads the open
+// billing months, due once a day at billing_refresh_hours' default).
 
 // hourlyResult is one sync of each kind.
 type hourlyResult struct {
@@ -53,7 +58,14 @@ func hourlySchedule(ctx context.Context, o options, d *dataset, from map[string]
 	}{
 		{&res.Before, func(st map[string]any) { delete(st, "last_deep_lookback") }},
 		{&res.Short, nil},
-		{&res.Deep, func(st map[string]any) { st["last_deep_lookback"] = streams.FormatTime(day) }},
+		{&res.Deep, func(st map[string]any) {
+			st["last_deep_lookback"] = streams.FormatTime(day)
+			// The day's one read of the open billing months
+			// (billing_refresh_hours, default 24) falls in this sync.
+			if _, ok := st["months_read_at"]; ok {
+				st["months_read_at"] = streams.FormatTime(day)
+			}
+		}},
 	} {
 		time.Sleep(2 * time.Second) // the fake's token buckets refill
 		if *k.dst, err = d.billedSync(ctx, o, cat, from, k.edit); err != nil {
@@ -147,4 +159,33 @@ func (h *hourlyResult) print(out io.Writer) {
 	perDayBefore, perDayAfter := 24*before, 23*short+deep
 	fmt.Fprintf(out, "Re-read per day, hourly syncs: before %s KB (24 × 24 h); after %s KB (23 short + 1 deep), %.1f%% of before.\n",
 		kb(perDayBefore), kb(perDayAfter), 100*float64(perDayAfter)/float64(max(perDayBefore, 1)))
+}
+
+// perDay is what a day of hourly syncs bills for one stream: 23 syncs like
+// the short one and one like the deep one.
+func (h *hourlyResult) perDay(name string) (records, bytes int64) {
+	short, deep := h.Short.Traffic[name], h.Deep.Traffic[name]
+	return 23*written(short) + written(deep), 23*short.Bytes + deep.Bytes
+}
+
+// written is every record a sync wrote for a stream.
+func written(b connector.BilledTraffic) int64 { return b.New + b.Updated + b.Reread }
+
+// printPerDay prints, per billed stream, the short sync's split of its
+// records (new: no earlier sync wrote it; updated: the finished version of
+// a record tracked open; re-read) and what a day of hourly syncs bills.
+func (h *hourlyResult) printPerDay(out io.Writer) {
+	fmt.Fprintln(out, "\n6. Billed per day on an hourly schedule, per billed stream (23 short syncs and 1 deep one, which also reads the open billing months, each hour adding what section 4 added; records written, response KB billed)")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "stream\thourly sync: new\tupdated\tre-read\tbilled KB\tper day: records\tbilled KB\t")
+	kb := func(n int64) string { return thousands(int((n + 500) / 1000)) }
+	var recs, bytes int64
+	for _, name := range billedNames() {
+		b := h.Short.Traffic[name]
+		r, n := h.perDay(name)
+		recs, bytes = recs+r, bytes+n
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t\n", name, b.New, b.Updated, b.Reread, kb(b.Bytes), thousands(int(r)), kb(n))
+	}
+	fmt.Fprintf(tw, "total\t\t\t\t\t%s\t%s\t\n", thousands(int(recs)), kb(bytes))
+	tw.Flush()
 }

@@ -80,7 +80,7 @@ func TestSmoke(t *testing.T) {
 	if !(short < deep && short < before && 23*short+deep < 24*before) {
 		t.Errorf("re-read bytes: short lookback %d, deep %d, 24 hours every sync %d", short, deep, before)
 	}
-	for _, want := range []string{"1. CPU-bound", "2. Memory", "3. API-bound", "4. Requests per 1,000 records", "5. Re-read on an hourly schedule"} {
+	for _, want := range []string{"1. CPU-bound", "2. Memory", "3. API-bound", "4. Requests per 1,000 records", "5. Re-read on an hourly schedule", "6. Billed per day on an hourly schedule"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the output has no %q table:\n%s", want, out.String())
 		}

@@ -447,6 +447,7 @@ func (r *apiResult) print(out io.Writer) {
 	}
 	fmt.Fprintf(out, "Botmaker-billed: full sync %s; incremental sync (short lookback, as on an hourly schedule) %s; incremental wall %.1f s\n", billed(full), billed(inc), inc.Wall.Seconds())
 	r.Hourly.print(out)
+	r.Hourly.printPerDay(out)
 }
 
 // ---- checks and formatting --------------------------------------------------

@@ -88,12 +88,15 @@ type streamResult struct {
 	// Newest is the latest cursor value among the records.
 	Newest time.Time
 	// Since is the bookmark this sync started from, when it started from
-	// the previous sync's state. Records whose cursor is after it are New;
-	// the others are Reread, read again because of the lookback. This is
-	// the connector's own split (streams.Traffic), which its billed-traffic
-	// log line reports for the streams Botmaker bills.
-	Since       time.Time
-	New, Reread int
+	// the previous sync's state. Records whose cursor is after it are New:
+	// sync 1 did not write them. The others are Reread, read again by the
+	// lookback. For the streams Botmaker bills, those the connector counts
+	// Updated come out of either: the finished version of a session (or its
+	// agent_metrics rows) that sync 1 saw open and tracked. This is the
+	// connector's own split (connector.BilledTraffic), which its
+	// billed-traffic log line reports; read checks the two agree.
+	Since                time.Time
+	New, Updated, Reread int
 	// Billed is the connector's billed-traffic count (Runtime.Billed); nil
 	// for streams Botmaker does not bill.
 	Billed *connector.BilledTraffic
@@ -111,6 +114,7 @@ type syncResult struct {
 	ExitCode  int
 	State     []json.RawMessage // last STATE message per stream, in stream order
 	Added     []activity        // made new on the fake before this sync; nil for the first
+	Finished  int               // sessions sync 1 tracked open that finished before this sync
 }
 
 func (s syncResult) complete() bool {
@@ -128,7 +132,8 @@ func (s syncResult) complete() bool {
 // run does the whole demo and returns both syncs' results. Its error says
 // what went wrong; the tables are printed to out either way.
 func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
-	srv := fakebotmaker.New(fakebotmaker.Config{Seed: o.Seed, Counts: o.Counts, RateLimits: o.RateLimits})
+	srv := fakebotmaker.New(fakebotmaker.Config{Seed: o.Seed, Counts: o.Counts, RateLimits: o.RateLimits,
+		Quirks: fakebotmaker.Quirks{OpenSessions: &fakebotmaker.OpenSessions{Ages: openSessionAges}}})
 	defer srv.Close()
 
 	dir, err := os.MkdirTemp("", "botmaker-demo-")
@@ -178,6 +183,9 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 	if err != nil {
 		return results, err
 	}
+	// The sessions open at sync 1 (openSessionAges), which it tracked,
+	// finish: sync 2 writes them and their agent_metrics rows as updated.
+	finished := len(srv.FinishOpenSessions())
 	fmt.Fprint(out, "\nMeanwhile on the fake API, new activity on every incremental stream:")
 	for i, a := range added {
 		sep := ","
@@ -186,7 +194,7 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 		}
 		fmt.Fprintf(out, " %s +%d%s", a.Stream, a.Items, sep)
 	}
-	fmt.Fprint(out, "\n\n")
+	fmt.Fprintf(out, "\n%d sessions open at sync 1 (for up to 3 days) finished.\n\n", finished)
 
 	// The new items are stamped with the current second; let it pass so the
 	// next sync's window ends after them.
@@ -198,6 +206,7 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 	}
 	second, err := read(ctx, srv, "Sync 2: incremental, from sync 1's final state", configPath, catalogPath, statePath, bookmarks(first))
 	second.Added = added
+	second.Finished = finished
 	results = append(results, second)
 	printSync(out, second)
 	if err != nil {
@@ -214,6 +223,11 @@ func run(ctx context.Context, o options, out io.Writer) ([]syncResult, error) {
 	}
 	return results, nil
 }
+
+// openSessionAges are the ages of the sessions the fake keeps open for
+// sync 1 (the only open ones): it tracks them, and they finish before
+// sync 2, which counts their records updated.
+var openSessionAges = []time.Duration{72 * time.Hour, 26 * time.Hour, 3 * time.Hour}
 
 // activityPerStream is how many items the fake makes new on each
 // incremental stream between the two syncs.
@@ -432,9 +446,12 @@ func read(ctx context.Context, srv *fakebotmaker.Server, title, configPath, cata
 		}
 	}
 	var disagree []string
-	for _, s := range res.Streams {
-		if b := s.Billed; b != nil && s.CursorField != "" && (b.New != int64(s.New) || b.Reread != int64(s.Reread)) {
-			disagree = append(disagree, fmt.Sprintf("stream %s: the connector counted %d new and %d re-read records, the demo %d and %d", s.Name, b.New, b.Reread, s.New, s.Reread))
+	for i := range res.Streams {
+		s := &res.Streams[i]
+		if b := s.Billed; b != nil && s.CursorField != "" {
+			if err := s.takeUpdated(b); err != nil {
+				disagree = append(disagree, err.Error())
+			}
 		}
 		res.Records += s.Records
 		if st, ok := states[s.Name]; ok {
@@ -451,6 +468,18 @@ func read(ctx context.Context, srv *fakebotmaker.Server, title, configPath, cata
 		return res, fmt.Errorf("%s: the connector exited with code %d", title, res.ExitCode)
 	}
 	return res, nil
+}
+
+// takeUpdated moves the records the connector counts as updated out of the
+// demo's new and re-read counts, after checking the rest agrees: an updated
+// record is one the demo, going by its cursor alone, counts as either.
+func (s *streamResult) takeUpdated(b *connector.BilledTraffic) error {
+	fromNew, fromReread := int64(s.New)-b.New, int64(s.Reread)-b.Reread
+	if fromNew < 0 || fromReread < 0 || fromNew+fromReread != b.Updated {
+		return fmt.Errorf("stream %s: the connector counted %d new, %d updated and %d re-read records; the demo, by cursor, %d new and %d re-read", s.Name, b.New, b.Updated, b.Reread, s.New, s.Reread)
+	}
+	s.New, s.Updated, s.Reread = int(b.New), int(b.Updated), int(b.Reread)
+	return nil
 }
 
 func tally(res *syncResult, byName map[string]*streamResult, states map[string]json.RawMessage, m *airbyte.Message) {
@@ -540,7 +569,7 @@ func printSync(out io.Writer, r syncResult) {
 	fmt.Fprintln(out, r.Title)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	if r.Since {
-		fmt.Fprintln(tw, "stream\tmode\trecords\tnew\tre-read\tSTATE msgs\tstatus\trequests\tbilled KB\tfinal state")
+		fmt.Fprintln(tw, "stream\tmode\trecords\tnew\tupdated\tre-read\tSTATE msgs\tstatus\trequests\tbilled KB\tfinal state")
 	} else {
 		fmt.Fprintln(tw, "stream\tmode\trecords\tSTATE msgs\tstatus\trequests\tbilled KB\tfinal state")
 	}
@@ -551,9 +580,9 @@ func printSync(out io.Writer, r syncResult) {
 		}
 		split := ""
 		if r.Since {
-			split = "-\t-\t"
+			split = "-\t-\t-\t"
 			if s.CursorField != "" && !s.Since.IsZero() {
-				split = fmt.Sprintf("%d\t%d\t", s.New, s.Reread)
+				split = fmt.Sprintf("%d\t%d\t%d\t", s.New, s.Updated, s.Reread)
 			}
 		}
 		billed := "-"
@@ -565,8 +594,13 @@ func printSync(out io.Writer, r syncResult) {
 	tw.Flush()
 	fmt.Fprintf(out, "total: %s in %.1f s; HTTP 429 responses: %d; exit code %d\n", plural.Count(r.Records, "record"), r.Seconds, r.Throttled, r.ExitCode)
 	if r.Since {
-		fmt.Fprintln(out, "new: cursor after the bookmark this sync started from; re-read: cursor at or before it, read again by the lookback (as the connector's billed-traffic log line counts them).")
+		fmt.Fprintln(out, "new: no earlier sync wrote or tracked it (cursor after the bookmark this sync started from); updated: the finished version of a session, or its agent_metrics rows, that sync 1 saw open and tracked; re-read: written by sync 1 and read again by a lookback or a re-read billing month (as the connector's billed-traffic log line counts them).")
 		fmt.Fprintln(out, "sessions, agent_metrics: a session still open is kept in the state (open_sessions) and re-checked in a narrow window each sync; it is written once it has finished. Full-refresh streams are read in full every time.")
+		for _, s := range streams.All() {
+			if s.Window == streams.BillingPeriod {
+				fmt.Fprintf(out, "%s: its open billing months are read again once per billing_refresh_hours (default 24), so this sync reads nothing for it.\n", s.Name)
+			}
+		}
 	}
 	if !r.Since {
 		fmt.Fprintf(out, "billed KB: response kilobytes of the requests Botmaker bills (%s), from the connector's log.\n", billedNames())

@@ -53,8 +53,11 @@ func TestDemo(t *testing.T) {
 			if s.Status != "COMPLETE" {
 				t.Errorf("sync %d: stream %s ended %q, want COMPLETE", i+1, s.Name, s.Status)
 			}
-			if s.Requests == 0 {
-				t.Errorf("sync %d: stream %s made no requests", i+1, s.Name)
+			// The open billing months were read by sync 1, less than
+			// billing_refresh_hours ago: sync 2 reads nothing for them.
+			st, _ := streams.Lookup(s.Name)
+			if cadenced := i > 0 && st.Window == streams.BillingPeriod; (s.Requests == 0) != cadenced {
+				t.Errorf("sync %d: stream %s made %d requests", i+1, s.Name, s.Requests)
 			}
 		}
 		if diff := cmp.Diff(names, got); diff != "" {
@@ -86,14 +89,35 @@ func TestDemo(t *testing.T) {
 			t.Errorf("no new activity on incremental stream %s between the syncs", st.Name)
 		}
 		for _, s := range results[1].Streams {
-			if s.Name == st.Name && (s.New == 0 || s.New < n) {
+			if s.Name != st.Name {
+				continue
+			}
+			// Its open billing months are read again only once
+			// billing_refresh_hours have passed: not in sync 2.
+			if st.Window == streams.BillingPeriod {
+				if s.New != 0 {
+					t.Errorf("sync 2: stream %s counted %d new records, want none before its billing months are due", s.Name, s.New)
+				}
+				continue
+			}
+			if s.New == 0 || s.New < n {
 				t.Errorf("sync 2: stream %s counted %d new records, want at least the %d added after sync 1", s.Name, s.New, n)
 			}
 		}
 	}
+	// The sessions sync 1 tracked open finished before sync 2: updated,
+	// every one of them, and their agent_metrics rows.
+	if results[1].Finished == 0 {
+		t.Error("no session open at sync 1 finished before sync 2: the test proves nothing")
+	}
 	for _, s := range results[1].Streams {
-		if s.CursorField != "" && s.New+s.Reread != s.Records {
-			t.Errorf("sync 2: stream %s: %d new + %d re-read, but %d records", s.Name, s.New, s.Reread, s.Records)
+		if s.Name == "sessions" && s.Updated != results[1].Finished || s.Name == "agent_metrics" && s.Updated == 0 {
+			t.Errorf("sync 2: stream %s counted %d updated records; %d sessions tracked open finished", s.Name, s.Updated, results[1].Finished)
+		}
+	}
+	for _, s := range results[1].Streams {
+		if s.CursorField != "" && s.New+s.Updated+s.Reread != s.Records {
+			t.Errorf("sync 2: stream %s: %d new + %d updated + %d re-read, but %d records", s.Name, s.New, s.Updated, s.Reread, s.Records)
 		}
 		// The demo's split is the connector's: read() reports any
 		// difference as an error, which fails the run above.

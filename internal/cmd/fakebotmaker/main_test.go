@@ -163,7 +163,7 @@ func TestRunCredentialFlags(t *testing.T) {
 func TestQuirkFlags(t *testing.T) {
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	qf := addQuirkFlags(fs)
-	if err := fs.Parse([]string{"-lag", "72h", "-page-advance", "1m", "-order", "messages=newest, calls=shuffled", "-paging", "contacts=repeat,calls=empty", "-future-record", "-tickets-no-total", "-moving-edge", "-late-every", "20", "-late-by", "5h"}); err != nil {
+	if err := fs.Parse([]string{"-lag", "72h", "-page-advance", "1m", "-order", "messages=newest, calls=shuffled", "-paging", "contacts=repeat,calls=empty", "-future-record", "-tickets-no-total", "-moving-edge", "-late-every", "20", "-late-by", "5h", "-offset-tokens", "-tickets-total-cap", "1000", "-straggler", "-stall"}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := qf.quirks()
@@ -176,6 +176,7 @@ func TestQuirkFlags(t *testing.T) {
 		Paging:       map[string]fakebotmaker.PagingQuirk{"contacts": fakebotmaker.PageRepeat, "calls": fakebotmaker.PageEmptyForever},
 		FutureRecord: true, TicketsNoTotal: true, MovingEdge: true,
 		LateEvery: 20, LateBy: 5 * time.Hour,
+		OffsetTokens: true, TicketsTotalCap: 1000, Straggler: true, Stall: true,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("quirks (-want +got):\n%s", diff)

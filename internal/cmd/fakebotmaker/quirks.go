@@ -12,11 +12,11 @@ import (
 // quirkFlags are the flags that make the fake break a client's
 // assumptions (fakebotmaker.Quirks).
 type quirkFlags struct {
-	lag, pageAdvance, lateBy               *time.Duration
-	order, paging, empty                   *string
-	future, noTotal, moveEdges, bareObject *bool
-	lateEvery                              *int
-	agentless, numericMetrics, fractional  *bool // Quirks.Reported
+	lag, pageAdvance, lateBy                                          *time.Duration
+	order, paging, empty                                              *string
+	future, noTotal, moveEdges, bareObject, offsets, straggler, stall *bool
+	lateEvery, totalCap                                               *int
+	agentless, numericMetrics, fractional                             *bool // Quirks.Reported
 }
 
 func addQuirkFlags(fs *flag.FlagSet) quirkFlags {
@@ -35,12 +35,17 @@ func addQuirkFlags(fs *flag.FlagSet) quirkFlags {
 		agentless:      fs.Bool("agentless-metrics", false, "a session no agent took has an agent-metrics row with agentId null or missing"),
 		numericMetrics: fs.Bool("numeric-metrics", false, "every other agent-metrics row has its metric values as JSON numbers"),
 		fractional:     fs.Bool("fractional-times", false, "every other date-time of a listing has fractional seconds"),
+		offsets:        fs.Bool("offset-tokens", false, "page tokens are offsets into the window's list as it is when asked (with -moving-edge, a walk skips what the edge passed)"),
+		totalCap:       fs.Int("tickets-total-cap", 0, "/tickets pages report a total of at most this many (0: the true count); every ticket is still served"),
+		straggler:      fs.Bool("straggler", false, "the oldest record of every oldest-first window of three pages or more is listed last, on its last page"),
+		stall:          fs.Bool("stall", false, "every /v2.0 request hangs unanswered: a host that accepts connections and never answers"),
 	}
 }
 
 func (f quirkFlags) quirks() (fakebotmaker.Quirks, error) {
 	q := fakebotmaker.Quirks{Lag: *f.lag, PageAdvance: *f.pageAdvance, FutureRecord: *f.future, TicketsNoTotal: *f.noTotal, MovingEdge: *f.moveEdges,
 		LateEvery: *f.lateEvery, LateBy: *f.lateBy, BareObject: *f.bareObject,
+		OffsetTokens: *f.offsets, TicketsTotalCap: *f.totalCap, Straggler: *f.straggler, Stall: *f.stall,
 		Reported: fakebotmaker.Reported{AgentlessMetrics: *f.agentless, NumericMetrics: *f.numericMetrics, FractionalTimes: *f.fractional}}
 	for _, e := range strings.Split(*f.empty, ",") {
 		if e = strings.TrimSpace(e); e == "" {
