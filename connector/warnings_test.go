@@ -45,6 +45,7 @@ func TestEveryWarningSaysWhatToDo(t *testing.T) {
 		{"streams/bookmark.go", "later than now", futureStateRead},
 		{"streams/months.go", "is not trusted", futureMonthsReadRead},
 		{"streams/recent.go", "took longer than", slowEdgeRead},
+		{"streams/fullrefresh.go", "refused the page the previous attempt reached", refusedPageRead},
 		{"streams/recent.go", "was skipped", pending},
 		{"streams/daysbeforenow.go", "said total 1000 but listed 1200", cappedTotalRead},
 		{"streams/months.go", "can be settled yet", lateSettledRead},
@@ -207,6 +208,24 @@ func futureStateRead(t *testing.T) []string {
 	state := []map[string]any{{"type": "STREAM", "stream": map[string]any{
 		"stream_descriptor": map[string]any{"name": "messages"}, "stream_state": map[string]any{"creationTime": "2099-01-01T00:00:00Z"}}}}
 	o := readOf(t, context.Background(), synctest.Runtime(), cfg, synctest.Catalog(true, "messages"), state)
+	if o.Code != 0 {
+		t.Fatalf("exit %d: %+v", o.Code, o.Errors)
+	}
+	return warns(o)
+}
+
+// refusedPageRead resumes a full refresh of contacts from the page its
+// first STATE names, after the fake has expired every page token.
+func refusedPageRead(t *testing.T) []string {
+	srv := smallFake(t, fakebotmaker.Config{Counts: fakebotmaker.Counts{"contacts": 300}})
+	cfg := config(srv, "", srv.Now().AddDate(0, 0, -31), nil)
+	o := readOf(t, context.Background(), synctest.Runtime(), cfg, synctest.Catalog(false, "contacts"), nil)
+	if o.Code != 0 || len(o.States["contacts"]) < 2 {
+		t.Fatalf("exit %d, %d contacts STATEs: %+v", o.Code, len(o.States["contacts"]), o.Errors)
+	}
+	srv.ExpirePageTokens()
+	state := []airbyte.State{o.States["contacts"][0]}
+	o = readOf(t, context.Background(), synctest.Runtime(), cfg, synctest.Catalog(false, "contacts"), state)
 	if o.Code != 0 {
 		t.Fatalf("exit %d: %+v", o.Code, o.Errors)
 	}

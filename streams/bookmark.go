@@ -21,20 +21,24 @@ type bookmarks struct {
 	env         Env
 	out         *recordWriter // whose records a STATE covers
 	incremental bool
-	saved       time.Time   // the input state's cursor; zero on a first sync
-	wrote       time.Time   // the newest record an earlier sync wrote: saved, or the input state's written_through past it
-	deep        deepReread  // this sync's part in the deep re-reads (lookback.go)
-	state       streamState // what the next STATE says
-	newest      time.Time   // the newest cursor written in the main range, as checkpoints allow
-	sent        []byte      // the last STATE written; nil before the first
-	sentAt      int64       // out.written when it was
+	// resumed says a full refresh goes on from the bookmark of an earlier
+	// attempt that stopped part way (resumeKey).
+	resumed bool
+	saved   time.Time   // the input state's cursor; zero on a first sync
+	wrote   time.Time   // the newest record an earlier sync wrote: saved, or the input state's written_through past it
+	deep    deepReread  // this sync's part in the deep re-reads (lookback.go)
+	state   streamState // what the next STATE says
+	newest  time.Time   // the newest cursor written in the main range, as checkpoints allow
+	sent    []byte      // the last STATE written; nil before the first
+	sentAt  int64       // out.written when it was
 }
 
-// newBookmarks reads the input state of an incremental read (none for a
-// full refresh).
+// newBookmarks reads the input state of an incremental read, and of a
+// full refresh of an incremental stream the state of an attempt that
+// stopped part way (resumeKey); a full refresh ignores any other state.
 func newBookmarks(s *Stream, env Env, out *recordWriter, incremental bool, state json.RawMessage) (*bookmarks, error) {
 	b := &bookmarks{s: s, env: env, out: out, incremental: incremental}
-	if !incremental {
+	if !incremental && (!s.Incremental() || !resuming(state)) {
 		return b, nil
 	}
 	st, err := s.parseState(state)
@@ -44,32 +48,45 @@ func newBookmarks(s *Stream, env Env, out *recordWriter, incremental bool, state
 	b.saved = st.cursor
 	b.wrote = maxTime(st.cursor, st.written)
 	b.state = streamState{cursor: st.cursor, pending: clipPeriods(st.pending, env.Opts.StartDate), lastDeep: st.lastDeep, settled: st.settled, monthsRead: st.monthsRead, open: st.open, written: st.written}
+	out.rereadUpTo = b.wrote
+	if !incremental {
+		// Within one job no lookback is due: the earlier attempt wrote
+		// everything before its bookmark moments ago.
+		b.resumed = true
+		env.Log.Info().Msgf("stream %s: the full refresh goes on from %s, where the previous attempt's last STATE left it", s.Name, FormatTime(b.saved))
+		return b, nil
+	}
 	b.deep.prev, b.deep.began = st.lastDeep, env.Now().UTC().Truncate(time.Second)
 	b.deep.due = b.deepDue(b.deep.began)
 	if env.Traffic != nil {
 		env.Traffic.Deep = b.deep.due
 	}
-	out.rereadUpTo = b.wrote
 	return b, nil
 }
 
 // save writes the state when it differs from the last one written (or
 // always, with force). Every record it covers has been written already.
-func (b *bookmarks) save(force bool) error {
-	enc := b.s.encodeState(b.state)
+func (b *bookmarks) save(force bool) error { return b.write(force, false) }
+
+// finish writes the read's last STATE: every stream ends with one covering
+// its last records, even when the bookmark could not move (nothing newer
+// was written), and a full refresh with one that no longer says it is
+// under way.
+func (b *bookmarks) finish() error {
+	return b.write(b.sent == nil || b.out.written > b.sentAt, true)
+}
+
+// write is save, for the read's last STATE when last.
+func (b *bookmarks) write(force, last bool) error {
+	// A full refresh's STATEs say it is under way, except the last: the
+	// next full refresh given that one starts again from start_date.
+	enc := b.s.encodeState(b.state, !b.incremental && !last)
 	if !force && bytes.Equal(enc, b.sent) {
 		return nil
 	}
 	b.sent, b.sentAt = enc, b.out.written
 	b.env.Log.Debug().Msgf("stream %s: checkpoint after %s: %s", b.s.Name, records(int(b.out.written)), enc)
 	return b.env.Sink.State(b.s.Name, enc)
-}
-
-// finish writes the read's last STATE: every stream ends with one covering
-// its last records, even when the bookmark could not move (nothing newer
-// was written).
-func (b *bookmarks) finish() error {
-	return b.save(b.sent == nil || b.out.written > b.sentAt)
 }
 
 // start is where the main range begins: start_date, or the saved cursor
@@ -80,6 +97,9 @@ func (b *bookmarks) start(now time.Time) time.Time {
 	start := b.env.Opts.StartDate
 	if b.saved.IsZero() {
 		return start
+	}
+	if b.resumed {
+		return maxTime(start, b.saved)
 	}
 	if b.saved.After(now.Add(clockSkew)) {
 		b.env.Log.Warn().Msgf("stream %s: the saved state's %s is %s, later than now (%s), so this sync reads nothing new for it. Remove this stream's entry from the state if that value is wrong: the stream then re-syncs from start_date.", b.s.Name, b.s.Cursor, FormatTime(b.saved), FormatTime(now))

@@ -43,7 +43,7 @@ var _ = register(Declare[Contact](Def{
 	PrimaryKey: []string{"id"},
 	// Botmaker's nextPage for contacts is an opaque token by the SPEC,
 	// and has been reported as the whole next URL too: both are followed
-	// (nextFrom), a URL only within base_url's origin.
+	// (nextURL), a URL only within base_url's origin.
 	Pagination:    NextToken,
 	TokenParam:    "next-page-token",
 	RatePerSecond: 3,

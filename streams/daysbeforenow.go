@@ -75,7 +75,7 @@ func (w *offsetWalk) read(ctx context.Context) error {
 	}
 	bm.state.cursor = bm.bookmark(time.Time{})
 	bm.deepDone()
-	return bm.save(true)
+	return bm.finish()
 }
 
 // request is the first URL of a walk back to start: whole days, rounded

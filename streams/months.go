@@ -89,6 +89,11 @@ func (w *monthWalk) read(ctx context.Context) error {
 			first = maxTime(first, bm.state.settled.AddDate(0, 1, 0))
 		}
 	}
+	if bm.resumed {
+		// Every STATE follows a whole month, so the attempt that wrote
+		// it walked the bookmark's month and those before.
+		first = maxTime(first, monthOf(bm.saved).AddDate(0, 1, 0))
+	}
 	if w.fresh(now, first, current) {
 		bm.state.pending = nil
 		return bm.save(true)

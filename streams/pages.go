@@ -25,7 +25,11 @@ type Fetcher interface {
 type page struct {
 	items [][]byte // raw items, in order
 	next  *url.URL // nil on the last page
-	total int64    // OffsetTotal only
+	// nextPage is the nextPage value as Botmaker sent it (a token or a
+	// URL; "" on the last page): what a resumable full refresh keeps in
+	// its state to ask for the next page again (fullrefresh.go).
+	nextPage string
+	total    int64 // OffsetTotal only
 	// hasTotal says the page carried total. The SPEC shows it on every
 	// /tickets page, but it is a hint, not a bound: the walk pages on while
 	// pages are full, and stops at a page that is empty or shorter than the
@@ -82,7 +86,10 @@ func (s *Stream) parsePage(body []byte, req *url.URL) (page, error) {
 	if !sawItems && !nullItems {
 		return page{}, fmt.Errorf("%s: response has no %q list", s.Path, s.ItemsKey)
 	}
-	if p.next, err = s.nextFrom(nextRaw, req); err != nil {
+	if p.nextPage, err = s.nextValue(nextRaw); err != nil {
+		return page{}, err
+	}
+	if p.next, err = s.nextURL(p.nextPage, req); err != nil {
 		return page{}, err
 	}
 	return p, nil
@@ -113,16 +120,22 @@ func (s *Stream) parseBare(body []byte, p page) (page, error) {
 	return p, nil
 }
 
-// nextFrom turns a raw nextPage value into the next request; nil when
-// there is none.
-func (s *Stream) nextFrom(nextRaw []byte, req *url.URL) (*url.URL, error) {
+// nextValue reads a raw nextPage value: the string, or "" when there is
+// none.
+func (s *Stream) nextValue(nextRaw []byte) (string, error) {
 	if len(nextRaw) == 0 || rawjson.IsNull(nextRaw) {
-		return nil, nil
+		return "", nil
 	}
 	var next string
 	if err := json.Unmarshal(nextRaw, &next); err != nil {
-		return nil, fmt.Errorf("%s: nextPage is not a string: %w", s.Path, err)
+		return "", fmt.Errorf("%s: nextPage is not a string: %w", s.Path, err)
 	}
+	return next, nil
+}
+
+// nextURL turns a nextPage value into the next request, req being the
+// request that returned it; nil when there is none.
+func (s *Stream) nextURL(next string, req *url.URL) (*url.URL, error) {
 	if next == "" {
 		return nil, nil
 	}

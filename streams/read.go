@@ -57,6 +57,6 @@ func (s *Stream) Read(ctx context.Context, env Env, incremental bool, state json
 	case BillingPeriod:
 		return (&monthWalk{s: s, env: env, bm: bm, out: out}).read(ctx)
 	default:
-		return (&fullRefresh{s: s, env: env, out: out}).read(ctx)
+		return (&fullRefresh{s: s, env: env, out: out}).read(ctx, state)
 	}
 }

@@ -60,8 +60,30 @@ type period struct{ from, to time.Time }
 
 const pendingKey = "pending_backfill"
 
-func (s *Stream) encodeState(st streamState) json.RawMessage {
+// resumeKey marks the STATEs a full refresh of an incremental stream writes
+// before its last: the cursor is then how far this full refresh got, and
+// the next attempt of the job, given it, goes on from there (a resumable
+// full refresh). Its last STATE is without the key, like the states of
+// incremental syncs and of earlier releases, which a full refresh ignores:
+// so the next job's full refresh starts from start_date again, whether
+// Airbyte clears the state between jobs, as its CDK expects, or a user
+// passes it.
+// An incremental sync reads the cursor of either kind alike.
+const resumeKey = "full_refresh_in_progress"
+
+// resuming says a stream_state is a full refresh's under way (resumeKey).
+func resuming(state json.RawMessage) bool {
+	var m map[string]json.RawMessage
+	return json.Unmarshal(state, &m) == nil && string(m[resumeKey]) == "true"
+}
+
+// encodeState writes st; resume marks it as the position of a full refresh
+// under way (resumeKey).
+func (s *Stream) encodeState(st streamState, resume bool) json.RawMessage {
 	m := map[string]any{s.Cursor: FormatTime(st.cursor)}
+	if resume {
+		m[resumeKey] = true
+	}
 	if len(st.pending) > 0 {
 		ps := make([]map[string]string, len(st.pending))
 		for i, p := range st.pending {

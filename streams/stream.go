@@ -236,6 +236,16 @@ func (s *Stream) Schema() json.RawMessage { return s.schema }
 // Incremental reports whether the stream supports incremental sync.
 func (s *Stream) Incremental() bool { return s.Cursor != "" }
 
+// Resumable reports whether a full refresh of the stream that failed part
+// way can go on from its last STATE in the next attempt (discover's
+// is_resumable): every incremental stream, from its bookmark, and a
+// catalogue stream that pages by nextPage, from the page it reached
+// (fullrefresh.go). A catalogue stream read in one request, or paged by
+// offset, has no position worth keeping.
+func (s *Stream) Resumable() bool {
+	return s.Incremental() || (s.Window == NoWindow && (s.Pagination == NextURL || s.Pagination == NextToken))
+}
+
 // Catalog is the stream as discover lists it.
 func (s *Stream) Catalog() airbyte.Stream {
 	st := airbyte.Stream{
@@ -252,7 +262,13 @@ func (s *Stream) Catalog() airbyte.Stream {
 		st.SupportedSyncModes = append(st.SupportedSyncModes, airbyte.Incremental)
 		st.SourceDefinedCursor = true
 		st.DefaultCursorField = []string{s.Cursor}
+	}
+	if s.Resumable() {
+		// The protocol asks for source_defined_cursor wherever
+		// is_resumable is set, "including resumable full refresh
+		// synthetic cursors": the page position is the source's own.
 		st.IsResumable = true
+		st.SourceDefinedCursor = true
 	}
 	return st
 }

@@ -141,12 +141,15 @@ func TestTransformNullsBadValues(t *testing.T) {
 // says of each, in testdata/catalog.json (`make golden` rewrites it).
 func TestCatalogEntriesGolden(t *testing.T) {
 	type entry struct {
-		Name        string
-		Modes       []string
-		PK          [][]string
-		Cursor      []string
-		Pages       string
-		Incremental bool
+		Name   string
+		Modes  []string
+		PK     [][]string
+		Cursor []string
+		Pages  string
+		// DefinedCursor is source_defined_cursor, set for every resumable
+		// stream (the protocol asks it of synthetic cursors too).
+		DefinedCursor bool
+		Resumable     bool
 	}
 	pages := map[Pagination]string{SinglePage: "SinglePage", NextURL: "NextURL", NextToken: "NextToken", OffsetTotal: "OffsetTotal"}
 	var got []entry
@@ -160,7 +163,7 @@ func TestCatalogEntriesGolden(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s: pagination %d has no name here", s.Name, s.Pagination)
 		}
-		got = append(got, entry{c.Name, modes, c.SourceDefinedPrimaryKey, c.DefaultCursorField, p, c.SourceDefinedCursor})
+		got = append(got, entry{c.Name, modes, c.SourceDefinedPrimaryKey, c.DefaultCursorField, p, c.SourceDefinedCursor, c.IsResumable})
 	}
 	b, err := json.MarshalIndent(got, "", "  ")
 	if err != nil {

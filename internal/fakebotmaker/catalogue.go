@@ -141,6 +141,9 @@ func (c *catalogue) list(s *Server, ep *Endpoint, w *jw, r *http.Request, q url.
 		if e != nil {
 			return e
 		}
+		if cur.b != s.tokenEpoch.Load() {
+			return expiredToken(param)
+		}
 		off = int(cur.a)
 	}
 	w.obj()
@@ -165,7 +168,7 @@ func (c *catalogue) list(s *Server, ep *Endpoint, w *jw, r *http.Request, q url.
 	w.endArr()
 	if ep.Paging != SinglePage {
 		w.key("nextPage")
-		tok := cursor{kind: ep.tokenKind, a: int64(next)}
+		tok := cursor{kind: ep.tokenKind, a: int64(next), b: s.tokenEpoch.Load()}
 		switch {
 		case next < 0:
 			w.null()

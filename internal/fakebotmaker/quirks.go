@@ -147,6 +147,20 @@ var FutureTime = time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
 // FuturePrefix starts the id of every FutureRecord record.
 const FuturePrefix = "FUTURE"
 
+// ExpirePageTokens makes every page token of a paged catalogue endpoint
+// (contacts' next-page-token, the page of the others' nextPage URLs)
+// handed out so far expire: a request with one answers 400, as Botmaker may
+// answer a token it no longer honours (its SPEC says nothing of how long
+// one lasts). Tokens handed out afterwards work. It breaks the assumption
+// that a page position saved by one attempt of a sync still works in the
+// next.
+func (s *Server) ExpirePageTokens() { s.tokenEpoch.Add(1) }
+
+// expiredToken is the answer to an expired page token.
+func expiredToken(param string) *apiErr {
+	return badParam(param, "Page token expired")
+}
+
 // SetLag changes Quirks.Lag.
 func (s *Server) SetLag(d time.Duration) { s.lag.Store(int64(max(d, 0))) }
 

@@ -253,3 +253,54 @@ func TestQuirkLateRecords(t *testing.T) {
 		})
 	}
 }
+
+// After ExpirePageTokens, a page token handed out before it is refused
+// with 400, on contacts (a token) and on a catalogue paged by nextPage URL,
+// and a walk begun afresh pages as before.
+func TestQuirkExpirePageTokens(t *testing.T) {
+	for _, endpoint := range []string{"contacts", "agents"} {
+		t.Run(endpoint, func(t *testing.T) {
+			s := newTest(t, Config{Seed: 6, Counts: Counts{endpoint: 250}})
+			next := func(v map[string]any) string {
+				np, _ := v["nextPage"].(string)
+				if np == "" {
+					t.Fatal("the first page ends the walk")
+				}
+				if endpoint == "contacts" {
+					return s.URL() + "/contacts?" + q("next-page-token", np)
+				}
+				return np
+			}
+			old := next(getOK(t, s, "/"+endpoint))
+			if r := get(t, s, old, s.Token()); r.status != http.StatusOK {
+				t.Fatalf("before ExpirePageTokens: status %d", r.status)
+			}
+			s.ExpirePageTokens()
+			if r := get(t, s, old, s.Token()); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "Page token expired") {
+				t.Errorf("old token after ExpirePageTokens: status %d %s", r.status, r.body)
+			}
+			fresh := next(getOK(t, s, "/"+endpoint))
+			if r := get(t, s, fresh, s.Token()); r.status != http.StatusOK {
+				t.Errorf("a token handed out afterwards: status %d %s", r.status, r.body)
+			}
+		})
+	}
+}
+
+// Outage serves the endpoint n more requests, then 503 until it is
+// called again with n < 0; other endpoints are not affected.
+func TestOutage(t *testing.T) {
+	s := newTest(t, Config{Seed: 6})
+	s.Outage("agents", 2)
+	var got []int
+	for range 4 {
+		got = append(got, get(t, s, "/agents", s.Token()).status)
+	}
+	got = append(got, get(t, s, "/channels", s.Token()).status)
+	s.Outage("agents", -1)
+	got = append(got, get(t, s, "/agents", s.Token()).status)
+	want := []int{200, 200, 503, 503, 200, 200}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+}

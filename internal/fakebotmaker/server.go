@@ -99,7 +99,10 @@ type Server struct {
 	start    time.Time
 	advanced atomic.Int64 // nanoseconds added by Advance
 	lag      atomic.Int64 // Quirks.Lag in nanoseconds, changed by SetLag
-	ts       *httptest.Server
+	// tokenEpoch numbers the catalogue page tokens handed out since the
+	// last ExpirePageTokens; older ones are refused.
+	tokenEpoch atomic.Int64
+	ts         *httptest.Server
 
 	mu           sync.RWMutex // guards the mutable data below
 	chatLast     []int64      // lastUserMessageDatetime (unix s) per chat
@@ -126,6 +129,7 @@ type Server struct {
 
 	faultMu  sync.Mutex
 	faultRNG *rand.Rand
+	outages  map[string]int // Outage: requests each endpoint still serves; guarded by faultMu
 	kinds    []FaultKind
 
 	auth *authState
@@ -443,6 +447,10 @@ func (s *Server) serveAPI(rw http.ResponseWriter, r *http.Request, ep *Endpoint,
 			return
 		}
 	}
+	if s.down(ep.Name) {
+		writeErr(rw, &apiErr{http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "server", "The service is temporarily unavailable"})
+		return
+	}
 	fault := s.pickFault()
 	if fault != "" {
 		s.logMu.Lock()
@@ -530,6 +538,38 @@ func writeErr(rw http.ResponseWriter, e *apiErr) {
 	w.endArr()
 	w.endObj()
 	writeBody(rw, e.status, w.b)
+}
+
+// Outage makes the endpoint serve n more requests, then answer every
+// request with 503 until Outage is called for it again with n < 0: an
+// outage that outlasts the connector's retries, so that its sync attempt
+// fails part way through the endpoint's pages, as a platform sees one.
+func (s *Server) Outage(endpoint string, n int) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	if s.outages == nil {
+		s.outages = map[string]int{}
+	}
+	if n < 0 {
+		delete(s.outages, endpoint)
+		return
+	}
+	s.outages[endpoint] = n
+}
+
+// down says the endpoint is in an Outage, counting the request.
+func (s *Server) down(endpoint string) bool {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	left, ok := s.outages[endpoint]
+	if !ok {
+		return false
+	}
+	if left == 0 {
+		return true
+	}
+	s.outages[endpoint] = left - 1
+	return false
 }
 
 func (s *Server) pickFault() FaultKind {
