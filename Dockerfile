@@ -34,4 +34,4 @@ ENV AIRBYTE_ENTRYPOINT="/airbyte/source-botmaker"
 ENTRYPOINT ["/airbyte/source-botmaker"]
 
 LABEL io.airbyte.name=airbyte/source-botmaker
-LABEL io.airbyte.version=0.2.0
+LABEL io.airbyte.version=0.3.0
