@@ -437,10 +437,7 @@ func TestSignalStopsPromptly(t *testing.T) {
 					t.Errorf("error %+v", e)
 				}
 			}
-			var warned bool
-			for _, l := range o.Logs {
-				warned = warned || (l.Level == airbyte.LogWarn && strings.Contains(l.Message, "the sync was interrupted"))
-			}
+			warned := len(o.LogLines(airbyte.LogWarn, "the sync was interrupted")) > 0
 			if !warned {
 				t.Error("no WARN about the interruption")
 			}

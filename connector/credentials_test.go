@@ -152,10 +152,7 @@ func TestRefreshMidSync(t *testing.T) {
 		t.Errorf("CONTROL config (-want +got):\n%s", diff)
 	}
 	onlyInControl(t, o, now.AccessToken, now.RefreshToken)
-	var warned bool
-	for _, l := range o.Logs {
-		warned = warned || l.Level == airbyte.LogWarn && strings.Contains(l.Message, "any other integration that shared them")
-	}
+	warned := len(o.LogLines(airbyte.LogWarn, "any other integration that shared them")) > 0
 	if !warned {
 		t.Error("no WARN that the old credentials stopped working for other integrations")
 	}
@@ -313,14 +310,11 @@ func TestCheckTokenExpiry(t *testing.T) {
 				t.Fatalf("exit %d, statuses %+v", o.Code, got)
 			}
 			text := got[0].Message
-			var warns int
-			for _, l := range o.Logs {
-				if l.Level == airbyte.LogWarn {
-					warns++
-					text += "\n" + l.Message
-				}
+			warns := o.LogLines(airbyte.LogWarn)
+			for _, w := range warns {
+				text += "\n" + w
 			}
-			if tt.hint == "" && (warns > 0 || text != "") {
+			if tt.hint == "" && (len(warns) > 0 || text != "") {
 				t.Errorf("unexpected message or WARN: %q", text)
 			}
 			if !strings.Contains(text, tt.hint) || tt.exp != 0 && tt.hint != "" && !strings.Contains(text, now.Add(tt.exp).Format("2006-01-02")) {
@@ -378,12 +372,7 @@ func TestReadTokenExpiry(t *testing.T) {
 			if o.Code != tt.code {
 				t.Fatalf("exit %d, errors %+v", o.Code, o.Errors)
 			}
-			var warns []string
-			for _, l := range o.Logs {
-				if l.Level == airbyte.LogWarn && strings.Contains(l.Message, "The access token") {
-					warns = append(warns, l.Message)
-				}
-			}
+			warns := o.LogLines(airbyte.LogWarn, "The access token")
 			if tt.warn == "" && len(warns) > 0 || tt.warn != "" && (len(warns) != 1 || !strings.Contains(warns[0], tt.warn) || !strings.Contains(warns[0], now.Add(tt.exp).Format("2006-01-02"))) {
 				t.Errorf("token WARNs %q, want one with %q and the date", warns, tt.warn)
 			}

@@ -141,12 +141,7 @@ func TestOversizedItemIsSkipped(t *testing.T) {
 	if diff := cmp.Diff([]string{"A2"}, o.IDs("agents", "id")); diff != "" {
 		t.Errorf("ids (-want +got):\n%s", diff)
 	}
-	n := 0
-	for _, l := range o.Logs {
-		if l.Level == airbyte.LogWarn && strings.Contains(l.Message, "stream agents: skipped 1 item larger than 16 MiB") {
-			n++
-		}
-	}
+	n := len(o.LogLines(airbyte.LogWarn, "stream agents: skipped 1 item larger than 16 MiB"))
 	if n != 1 {
 		t.Errorf("%d warnings about the large item, want 1: %+v", n, o.Logs)
 	}

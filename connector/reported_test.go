@@ -147,12 +147,7 @@ func TestUnauthorizedOutlastingTheWaitEndsTheSyncOnce(t *testing.T) {
 	if e := o.Errors[0]; e.FailureType != airbyte.TransientError || !strings.Contains(e.Message, "kept answering HTTP 401 on /") || !strings.Contains(e.Message, "The sync stopped") {
 		t.Errorf("error %+v, want the transient_error of a 401 waited out, stopping the sync", e)
 	}
-	n := 0
-	for _, l := range o.Logs {
-		if l.Level == airbyte.LogWarn && strings.Contains(l.Message, "although the access token worked earlier") {
-			n++
-		}
-	}
+	n := len(o.LogLines(airbyte.LogWarn, "although the access token worked earlier"))
 	if n != 1 {
 		t.Errorf("%d WARNs about the 401, want 1", n)
 	}
@@ -196,10 +191,5 @@ func validAgainstSchema(t *testing.T, s *streams.Stream, records []json.RawMessa
 }
 
 func logged(o *synctest.Output, level airbyte.LogLevel, text string) bool {
-	for _, l := range o.Logs {
-		if l.Level == level && strings.Contains(l.Message, text) {
-			return true
-		}
-	}
-	return false
+	return len(o.LogLines(level, text)) > 0
 }

@@ -78,12 +78,7 @@ func TestHelpAndVersion(t *testing.T) {
 // once, before anything else.
 func TestVersionLoggedOnce(t *testing.T) {
 	o := synctest.Run(t, context.Background(), synctest.Runtime(), "spec")
-	var banners int
-	for _, l := range o.Logs {
-		if strings.Contains(l.Message, "source-botmaker "+connector.Version) {
-			banners++
-		}
-	}
+	banners := len(o.LogLines("", "source-botmaker "+connector.Version))
 	if banners != 1 || o.Messages[0].Type != airbyte.TypeLog {
 		t.Errorf("version banners %d, first message %s; want 1, LOG", banners, o.Messages[0].Type)
 	}
@@ -270,10 +265,7 @@ func TestReadOneStreamFails(t *testing.T) {
 	if len(o.Errors) != 1 || o.Errors[0].StreamDescriptor == nil || o.Errors[0].StreamDescriptor.Name != "calls" || o.Errors[0].FailureType != airbyte.ConfigError {
 		t.Errorf("errors %+v", o.Errors)
 	}
-	var warned bool
-	for _, l := range o.Logs {
-		warned = warned || (l.Level == airbyte.LogWarn && strings.Contains(l.Message, `"ghost"`))
-	}
+	warned := len(o.LogLines(airbyte.LogWarn, `"ghost"`)) > 0
 	if !warned {
 		t.Error("no WARN for the state of an unknown stream")
 	}

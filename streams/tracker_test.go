@@ -205,10 +205,7 @@ func TestTrackedSessionsBounded(t *testing.T) {
 	if got := mustTime(t, st.Cursor); !got.Equal(hold) {
 		t.Errorf("bookmark %s, want the oldest open session the state leaves out, %s", got, hold)
 	}
-	warned := false
-	for _, l := range o1.Logs {
-		warned = warned || l.Level == airbyte.LogWarn && strings.Contains(l.Message, "stream sessions:") && strings.Contains(l.Message, "more than the 1000")
-	}
+	warned := len(o1.LogLines(airbyte.LogWarn, "stream sessions:", "more than the 1000")) > 0
 	if !warned {
 		t.Error("no WARN says more sessions are open than the state tracks")
 	}
@@ -345,10 +342,7 @@ func TestSessionMissingAWeekIsDropped(t *testing.T) {
 				f.srv.Advance(24 * time.Hour)
 				o = f.mustRead(nil, true, o.FinalState(), name)
 				tracked := set(finalState(t, o, name).openIDs())
-				warned := false
-				for _, l := range o.Logs {
-					warned = warned || l.Level == airbyte.LogWarn && strings.Contains(l.Message, id) && strings.Contains(l.Message, "neither")
-				}
+				warned := len(o.LogLines(airbyte.LogWarn, id, "neither")) > 0
 				switch {
 				case day < 9 && (!tracked[id] || warned):
 					t.Fatalf("day %d: tracked %v, warned %v; want it tracked, no WARN", day, tracked[id], warned)

@@ -34,12 +34,7 @@ func TestSkippedPeriodWarningByMode(t *testing.T) {
 			limited := tt.limited
 			o := f.mustRead(map[string]any{"long_term_search": false}, tt.incremental, nil, limited...)
 			for _, name := range limited {
-				var got []string
-				for _, l := range o.Logs {
-					if l.Level == airbyte.LogWarn && strings.Contains(l.Message, "stream "+name+":") {
-						got = append(got, l.Message)
-					}
-				}
+				got := o.LogLines(airbyte.LogWarn, "stream "+name+":")
 				if len(got) != 1 {
 					t.Fatalf("%s: %d warnings %q, want 1", name, len(got), got)
 				}

@@ -151,20 +151,28 @@ func (o *Output) Protocol() []airbyte.Message {
 	return out
 }
 
-// IDs returns the primary keys of a stream's records, in order: the
-// values of fields, joined as the fake joins a composite id
-// (fakebotmaker.JoinID), so they compare with Server.IDs.
-// LogLines is the text of every LOG message at level, in order.
-func (o *Output) LogLines(level airbyte.LogLevel) []string {
+// LogLines is the text of every LOG message at level ("" for any level)
+// that contains each of parts, in order.
+func (o *Output) LogLines(level airbyte.LogLevel, parts ...string) []string {
 	var out []string
 	for _, l := range o.Logs {
-		if l.Level == level {
+		if level != "" && l.Level != level {
+			continue
+		}
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(l.Message, p)
+		}
+		if all {
 			out = append(out, l.Message)
 		}
 	}
 	return out
 }
 
+// IDs returns the primary keys of a stream's records, in order: the
+// values of fields, joined as the fake joins a composite id
+// (fakebotmaker.JoinID), so they compare with Server.IDs.
 func (o *Output) IDs(stream string, fields ...string) []string {
 	var ids []string
 	for _, r := range o.Records[stream] {
