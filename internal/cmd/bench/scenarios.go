@@ -167,8 +167,23 @@ func (r *cpuResult) print(out io.Writer) {
 	cc := median(r.Connector, func(r *run) float64 { return r.CPU.Seconds() })
 	fc := median(r.Floor, func(r *run) float64 { return r.CPU.Seconds() })
 	best := func(runs []*run) float64 { return values(runs, func(r *run) float64 { return r.Wall.Seconds() })[0] }
-	fmt.Fprintf(out, "connector/floor: wall time %.2f× (medians; best of each: %.2f×), CPU time %.2f× (target ≤ 1.30× wall)\n",
+	fmt.Fprintf(out, "connector/floor: wall time %.2f× (medians; best of each: %.2f×), CPU time %.2f×\n",
 		cw/fw, best(r.Connector)/best(r.Floor), cc/fc)
+	if ceiling := messagesCeiling(); ceiling > 0 {
+		fmt.Fprintf(out, "headroom: the connector writes %s messages/s, %.1f× the %s/s Botmaker's /messages rate limit lets through (target: ≥ 10×, so the API, not the connector, bounds a sync)\n",
+			thousands(int(float64(r.Want)/cw)), float64(r.Want)/cw/ceiling, thousands(int(ceiling)))
+	}
+}
+
+// messagesCeiling is the most messages a second Botmaker serves: the
+// documented request rate times the fullest page (pageSize), both as the
+// API-bound scenario's lower bound takes them.
+func messagesCeiling() float64 {
+	s, ok := streams.Lookup("messages")
+	if !ok {
+		return 0
+	}
+	return s.RatePerSecond * float64(pageSize(s.Name))
 }
 
 // ---- 2. Memory -------------------------------------------------------------
