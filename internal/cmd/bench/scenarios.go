@@ -170,8 +170,9 @@ func (r *cpuResult) print(out io.Writer) {
 	fmt.Fprintf(out, "connector/floor: wall time %.2f× (medians; best of each: %.2f×), CPU time %.2f×\n",
 		cw/fw, best(r.Connector)/best(r.Floor), cc/fc)
 	if ceiling := messagesCeiling(); ceiling > 0 {
+		rate := float64(r.Want) / cw
 		fmt.Fprintf(out, "headroom: the connector writes %s messages/s, %.1f× the %s/s Botmaker's /messages rate limit lets through (target: ≥ 10×, so the API, not the connector, bounds a sync)\n",
-			thousands(int(float64(r.Want)/cw)), float64(r.Want)/cw/ceiling, thousands(int(ceiling)))
+			thousands(int(rate)), rate/ceiling, thousands(int(ceiling)))
 	}
 }
 
